@@ -1,0 +1,1 @@
+//! The WAMP protocol core, with no I/O.

@@ -1,0 +1,84 @@
+//! Transports: WebSocket, RawSocket (each optionally over TLS) and in-memory.
+//!
+//! Every transport yields and accepts whole WAMP frames as [`Bytes`]: one frame is
+//! one serialized message. A connected transport is a [`Transport`]: a
+//! [`FrameSink`] to write frames (use `feed` for several, then one `flush`, to batch
+//! writes into one syscall), a [`FrameStream`] to read them, the negotiated
+//! [`SerializerKind`] and some [`TransportDetails`]. Session and router code only
+//! see this type and never care which transport is underneath.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures_util::{Sink, Stream};
+
+use crate::serializer::SerializerKind;
+
+mod error;
+
+pub use error::TransportError;
+
+/// The sending half of a transport: a sink of whole frames.
+pub type FrameSink = Pin<Box<dyn Sink<Bytes, Error = TransportError> + Send>>;
+
+/// The receiving half of a transport: a stream of whole frames. It ends (`None`)
+/// when the peer closes the transport cleanly.
+pub type FrameStream = Pin<Box<dyn Stream<Item = Result<Bytes, TransportError>> + Send>>;
+
+/// Which kind of transport carries a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransportKind {
+    /// WebSocket (`ws://`).
+    WebSocket,
+    /// WebSocket over TLS (`wss://`).
+    SecureWebSocket,
+    /// RawSocket over TCP (`rs://`, `tcp://`).
+    RawSocket,
+    /// RawSocket over TLS (`rss://`, `tcps://`).
+    SecureRawSocket,
+    /// In-process channel.
+    Memory,
+}
+
+impl TransportKind {
+    /// Whether the transport is encrypted with TLS.
+    pub fn is_tls(self) -> bool {
+        matches!(self, Self::SecureWebSocket | Self::SecureRawSocket)
+    }
+}
+
+/// What is known about a connected transport.
+#[derive(Debug, Clone)]
+pub struct TransportDetails {
+    /// Which kind of transport this is.
+    pub kind: TransportKind,
+    /// Address of the other end, when there is a socket.
+    pub peer: Option<SocketAddr>,
+    /// Largest frame the other end accepts (0 when unlimited).
+    pub max_outgoing: usize,
+    /// Largest frame this end accepts (0 when unlimited).
+    pub max_incoming: usize,
+}
+
+/// A connected transport carrying whole frames of one serializer.
+pub struct Transport {
+    /// Where frames are written.
+    pub sink: FrameSink,
+    /// Where frames are read from.
+    pub stream: FrameStream,
+    /// The serializer negotiated on this transport.
+    pub serializer: SerializerKind,
+    /// Facts about the connection.
+    pub details: TransportDetails,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("serializer", &self.serializer)
+            .field("details", &self.details)
+            .finish_non_exhaustive()
+    }
+}
