@@ -1,0 +1,335 @@
+//! Application payload: the `Arguments` list and `ArgumentsKw` dict of a message.
+//!
+//! A payload decoded from a frame keeps the serializer's raw bytes (slices of the
+//! frame, no copy, no value tree). A peer decodes them straight into its own types
+//! with [`Payload::args`] and [`Payload::kwargs`]; a router forwards them as they
+//! are to a peer of the same serializer, and transcodes them only for a peer of
+//! another serializer.
+
+use std::fmt;
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::value::{Dict, Value};
+use crate::serializer::SerializerKind;
+use crate::serializer::format;
+
+/// The `Arguments`/`ArgumentsKw` of a message, or a transparent (end-to-end
+/// encrypted) payload.
+#[derive(Clone, Default)]
+pub struct Payload {
+    inner: Inner,
+}
+
+#[derive(Clone, Default)]
+enum Inner {
+    #[default]
+    Empty,
+    Raw {
+        serializer: SerializerKind,
+        /// Encoded non-empty list, if any.
+        args: Option<Bytes>,
+        /// Encoded non-empty dict, if any.
+        kwargs: Option<Bytes>,
+    },
+    Transparent(Bytes),
+}
+
+/// A payload could not be encoded or decoded as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    /// The payload does not decode into the requested type.
+    #[error("cannot decode {part} as {serializer}: {reason}")]
+    Decode {
+        /// `args` or `kwargs`.
+        part: &'static str,
+        /// Serializer of the payload.
+        serializer: SerializerKind,
+        /// What the decoder said.
+        reason: String,
+    },
+    /// A value could not be encoded.
+    #[error("cannot encode {part} as {serializer}: {reason}")]
+    Encode {
+        /// `args` or `kwargs`.
+        part: &'static str,
+        /// Target serializer.
+        serializer: SerializerKind,
+        /// What the encoder said.
+        reason: String,
+    },
+    /// The payload is transparent (end-to-end encrypted) and has no arguments.
+    #[error("the payload is transparent (enc_algo) and cannot be decoded as arguments")]
+    Transparent,
+}
+
+impl Payload {
+    /// A payload with no arguments.
+    pub const fn empty() -> Self {
+        Payload {
+            inner: Inner::Empty,
+        }
+    }
+
+    /// Positional arguments from any value that serializes as a list (a tuple,
+    /// a `Vec`, an array), encoded for the given serializer.
+    pub fn encode_args<A: Serialize + ?Sized>(
+        serializer: SerializerKind,
+        args: &A,
+    ) -> Result<Self, PayloadError> {
+        let args = format::encode_part(serializer, "args", args)?;
+        Ok(Self::from_raw(serializer, Some(args), None))
+    }
+
+    /// Keyword arguments from any value that serializes as a map (a struct, a
+    /// `HashMap<String, _>`), encoded for the given serializer.
+    pub fn encode_kwargs<K: Serialize + ?Sized>(
+        serializer: SerializerKind,
+        kwargs: &K,
+    ) -> Result<Self, PayloadError> {
+        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
+        Ok(Self::from_raw(serializer, None, Some(kwargs)))
+    }
+
+    /// Positional and keyword arguments, encoded for the given serializer.
+    pub fn encode<A: Serialize + ?Sized, K: Serialize + ?Sized>(
+        serializer: SerializerKind,
+        args: &A,
+        kwargs: &K,
+    ) -> Result<Self, PayloadError> {
+        let args = format::encode_part(serializer, "args", args)?;
+        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
+        Ok(Self::from_raw(serializer, Some(args), Some(kwargs)))
+    }
+
+    /// Positional arguments, when the serializer is not known yet (they are kept
+    /// as CBOR, which holds every value, and transcoded when sent).
+    pub fn from_args<A: Serialize + ?Sized>(args: &A) -> Result<Self, PayloadError> {
+        Self::encode_args(SerializerKind::Cbor, args)
+    }
+
+    /// Keyword arguments, when the serializer is not known yet.
+    pub fn from_kwargs<K: Serialize + ?Sized>(kwargs: &K) -> Result<Self, PayloadError> {
+        Self::encode_kwargs(SerializerKind::Cbor, kwargs)
+    }
+
+    /// A payload from dynamic values.
+    pub fn from_values(args: Vec<Value>, kwargs: Dict) -> Self {
+        // CBOR encodes every `Value`; encoding into a Vec cannot fail.
+        Self::encode(SerializerKind::Cbor, &args, &kwargs).unwrap_or_default()
+    }
+
+    /// A transparent payload: bytes the router forwards without looking inside
+    /// (used with `enc_algo`).
+    pub fn transparent(bytes: impl Into<Bytes>) -> Self {
+        Payload {
+            inner: Inner::Transparent(bytes.into()),
+        }
+    }
+
+    /// A payload of raw encoded parts. Empty lists and dicts are dropped, so that
+    /// they are omitted on the wire.
+    pub(crate) fn from_raw(
+        serializer: SerializerKind,
+        args: Option<Bytes>,
+        kwargs: Option<Bytes>,
+    ) -> Self {
+        let args = args.filter(|a| !format::is_empty_list(serializer, a));
+        let kwargs = kwargs.filter(|k| !format::is_empty_dict(serializer, k));
+        if args.is_none() && kwargs.is_none() {
+            return Self::empty();
+        }
+        Payload {
+            inner: Inner::Raw {
+                serializer,
+                args,
+                kwargs,
+            },
+        }
+    }
+
+    /// Whether there are neither arguments nor a transparent payload.
+    pub fn is_empty(&self) -> bool {
+        matches!(self.inner, Inner::Empty)
+    }
+
+    /// The serializer the arguments are encoded with, if there are any.
+    pub fn serializer(&self) -> Option<SerializerKind> {
+        match &self.inner {
+            Inner::Raw { serializer, .. } => Some(*serializer),
+            _ => None,
+        }
+    }
+
+    /// The encoded `Arguments` list, if non-empty.
+    pub fn raw_args(&self) -> Option<&Bytes> {
+        match &self.inner {
+            Inner::Raw { args, .. } => args.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The encoded `ArgumentsKw` dict, if non-empty.
+    pub fn raw_kwargs(&self) -> Option<&Bytes> {
+        match &self.inner {
+            Inner::Raw { kwargs, .. } => kwargs.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a transparent payload.
+    pub fn transparent_bytes(&self) -> Option<&Bytes> {
+        match &self.inner {
+            Inner::Transparent(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Whether there are positional arguments.
+    pub fn has_args(&self) -> bool {
+        self.raw_args().is_some()
+    }
+
+    /// Whether there are keyword arguments.
+    pub fn has_kwargs(&self) -> bool {
+        self.raw_kwargs().is_some()
+    }
+
+    /// Decodes the positional arguments into `T` (a tuple, a `Vec`, a struct
+    /// deserialized from a sequence). Missing arguments decode as an empty list.
+    pub fn args<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
+        match &self.inner {
+            Inner::Transparent(_) => Err(PayloadError::Transparent),
+            Inner::Raw {
+                serializer,
+                args: Some(args),
+                ..
+            } => format::decode_part(*serializer, "args", args),
+            _ => format::decode_part(SerializerKind::Cbor, "args", &[0x80]),
+        }
+    }
+
+    /// Decodes the keyword arguments into `T` (a struct, a map). Missing keyword
+    /// arguments decode as an empty dict.
+    pub fn kwargs<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
+        match &self.inner {
+            Inner::Transparent(_) => Err(PayloadError::Transparent),
+            Inner::Raw {
+                serializer,
+                kwargs: Some(kwargs),
+                ..
+            } => format::decode_part(*serializer, "kwargs", kwargs),
+            _ => format::decode_part(SerializerKind::Cbor, "kwargs", &[0xa0]),
+        }
+    }
+
+    /// The positional arguments as dynamic values (empty when absent).
+    pub fn args_values(&self) -> Result<Vec<Value>, PayloadError> {
+        self.args()
+    }
+
+    /// The keyword arguments as dynamic values (empty when absent).
+    pub fn kwargs_values(&self) -> Result<Dict, PayloadError> {
+        self.kwargs()
+    }
+
+    /// The same payload encoded for another serializer. Free (a reference-counted
+    /// copy) when it already is in that serializer.
+    pub fn to_serializer(&self, target: SerializerKind) -> Result<Payload, PayloadError> {
+        match &self.inner {
+            Inner::Raw {
+                serializer,
+                args,
+                kwargs,
+            } if *serializer != target => {
+                let args = args
+                    .as_ref()
+                    .map(|a| format::transcode(*serializer, target, "args", a))
+                    .transpose()?;
+                let kwargs = kwargs
+                    .as_ref()
+                    .map(|k| format::transcode(*serializer, target, "kwargs", k))
+                    .transpose()?;
+                Ok(Payload::from_raw(target, args, kwargs))
+            }
+            _ => Ok(self.clone()),
+        }
+    }
+}
+
+impl PartialEq for Payload {
+    /// Payloads are equal when they hold the same values, whatever their serializers.
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.inner, &other.inner) {
+            (Inner::Transparent(a), Inner::Transparent(b)) => a == b,
+            (Inner::Transparent(_), _) | (_, Inner::Transparent(_)) => false,
+            _ => {
+                self.args_values().ok() == other.args_values().ok()
+                    && self.kwargs_values().ok() == other.kwargs_values().ok()
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            Inner::Empty => f.write_str("Payload(empty)"),
+            Inner::Transparent(b) => write!(f, "Payload(transparent, {} bytes)", b.len()),
+            Inner::Raw { serializer, .. } => {
+                let args = self.args_values().map(Value::List);
+                let kwargs = self.kwargs_values().map(Value::Dict);
+                match (args, kwargs) {
+                    (Ok(a), Ok(k)) => write!(f, "Payload({serializer}, args={a}, kwargs={k})"),
+                    _ => write!(f, "Payload({serializer}, undecodable)"),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_parts_are_dropped() {
+        for kind in SerializerKind::ALL {
+            let p = Payload::encode(kind, &Vec::<i32>::new(), &Dict::new()).unwrap();
+            assert!(p.is_empty(), "{kind}");
+            let p = Payload::encode(
+                kind,
+                &Vec::<i32>::new(),
+                &[("a", 1)]
+                    .into_iter()
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            )
+            .unwrap();
+            assert!(!p.has_args() && p.has_kwargs(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn args_must_be_a_list() {
+        for kind in SerializerKind::ALL {
+            assert!(Payload::encode_args(kind, &5).is_err(), "{kind}");
+            assert!(Payload::encode_kwargs(kind, &(1, 2)).is_err(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn transcoding_keeps_binary() {
+        let args = vec![
+            Value::Bytes(vec![0, 1, 2, 255]),
+            Value::String("\u{0}x".into()),
+        ];
+        let p = Payload::from_values(args.clone(), Dict::new());
+        for kind in SerializerKind::ALL {
+            let q = p.to_serializer(kind).unwrap();
+            assert_eq!(q.serializer(), Some(kind));
+            assert_eq!(q.args_values().unwrap()[0], args[0], "{kind}");
+        }
+    }
+}

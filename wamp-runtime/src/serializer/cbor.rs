@@ -1,0 +1,207 @@
+//! CBOR: binary frames.
+
+use std::ops::Range;
+
+use ciborium_ll::{Decoder, Encoder, Header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::format::{Format, Sniff};
+use crate::protocol::Value;
+use crate::serializer::SerializerKind;
+
+/// The CBOR wire format.
+pub(crate) struct Cbor;
+
+/// Deepest nesting accepted, so that hostile input cannot exhaust the stack.
+const MAX_DEPTH: usize = 256;
+
+/// The header at `pos` and the offset right after it.
+fn header_at(buf: &[u8], pos: usize) -> Result<(Header, usize), String> {
+    let rest = buf.get(pos..).ok_or("truncated CBOR value")?;
+    let mut decoder = Decoder::from(rest);
+    let header = decoder.pull().map_err(|e| format!("invalid CBOR: {e:?}"))?;
+    Ok((header, pos + decoder.offset()))
+}
+
+fn advance(buf: &[u8], pos: usize, len: usize) -> Result<usize, String> {
+    let end = pos.checked_add(len).ok_or("CBOR length overflow")?;
+    if end > buf.len() {
+        return Err("truncated CBOR value".into());
+    }
+    Ok(end)
+}
+
+/// Returns the end offset of the item starting at `pos`.
+fn skip(buf: &[u8], pos: usize, depth: usize) -> Result<usize, String> {
+    if depth > MAX_DEPTH {
+        return Err("CBOR nesting too deep".into());
+    }
+    let (header, mut p) = header_at(buf, pos)?;
+    match header {
+        Header::Positive(_) | Header::Negative(_) | Header::Float(_) | Header::Simple(_) => Ok(p),
+        Header::Bytes(Some(n)) | Header::Text(Some(n)) => advance(buf, p, n),
+        Header::Bytes(None) | Header::Text(None) => loop {
+            match header_at(buf, p)? {
+                (Header::Break, next) => return Ok(next),
+                (Header::Bytes(Some(n)) | Header::Text(Some(n)), next) => {
+                    p = advance(buf, next, n)?
+                }
+                _ => return Err("invalid segment in indefinite CBOR string".into()),
+            }
+        },
+        Header::Array(Some(n)) => skip_items(buf, p, n, depth),
+        Header::Map(Some(n)) => skip_items(
+            buf,
+            p,
+            n.checked_mul(2).ok_or("CBOR length overflow")?,
+            depth,
+        ),
+        Header::Array(None) | Header::Map(None) => loop {
+            if let (Header::Break, next) = header_at(buf, p)? {
+                return Ok(next);
+            }
+            p = skip(buf, p, depth + 1)?;
+        },
+        Header::Tag(_) => skip(buf, p, depth + 1),
+        Header::Break => Err("unexpected CBOR break".into()),
+    }
+}
+
+fn skip_items(buf: &[u8], mut pos: usize, count: usize, depth: usize) -> Result<usize, String> {
+    for _ in 0..count {
+        pos = skip(buf, pos, depth + 1)?;
+    }
+    Ok(pos)
+}
+
+impl Format for Cbor {
+    const KIND: SerializerKind = SerializerKind::Cbor;
+
+    fn split(frame: &[u8]) -> Result<Vec<Range<usize>>, Option<String>> {
+        let (header, mut pos) = header_at(frame, 0).map_err(Some)?;
+        let mut ranges = Vec::new();
+        match header {
+            Header::Array(Some(n)) => {
+                ranges.reserve(n.min(16));
+                for _ in 0..n {
+                    let end = skip(frame, pos, 1).map_err(Some)?;
+                    ranges.push(pos..end);
+                    pos = end;
+                }
+            }
+            Header::Array(None) => loop {
+                if let (Header::Break, next) = header_at(frame, pos).map_err(Some)? {
+                    pos = next;
+                    break;
+                }
+                let end = skip(frame, pos, 1).map_err(Some)?;
+                ranges.push(pos..end);
+                pos = end;
+            },
+            _ => {
+                return match skip(frame, 0, 0) {
+                    Ok(end) if end == frame.len() => Err(None),
+                    Ok(_) => Err(Some("trailing bytes after the message".into())),
+                    Err(e) => Err(Some(e)),
+                };
+            }
+        }
+        if pos != frame.len() {
+            return Err(Some("trailing bytes after the message".into()));
+        }
+        Ok(ranges)
+    }
+
+    fn sniff(elem: &[u8]) -> Sniff {
+        let Some(&byte) = elem.first() else {
+            return Sniff::Other;
+        };
+        match byte >> 5 {
+            0 | 1 => Sniff::Int,
+            2 => Sniff::Bin,
+            3 => Sniff::Str,
+            4 => Sniff::List,
+            5 => Sniff::Dict,
+            6 => Sniff::Other,
+            _ => match byte {
+                0xf4 | 0xf5 => Sniff::Bool,
+                0xf6 | 0xf7 => Sniff::Null,
+                0xf9..=0xfb => Sniff::Float,
+                _ => Sniff::Other,
+            },
+        }
+    }
+
+    fn read_u64(elem: &[u8]) -> Option<u64> {
+        match header_at(elem, 0).ok()? {
+            (Header::Positive(n), end) if end == elem.len() => Some(n),
+            _ => None,
+        }
+    }
+
+    fn read_str(elem: &[u8]) -> Option<String> {
+        match header_at(elem, 0).ok()? {
+            (Header::Text(Some(n)), start) if start + n == elem.len() => {
+                std::str::from_utf8(&elem[start..]).ok().map(str::to_owned)
+            }
+            (Header::Text(None), _) => ciborium::from_reader(elem).ok(),
+            _ => None,
+        }
+    }
+
+    fn read_bin(elem: &[u8]) -> Option<Vec<u8>> {
+        match header_at(elem, 0).ok()? {
+            (Header::Bytes(Some(n)), start) if start + n == elem.len() => {
+                Some(elem[start..].to_vec())
+            }
+            (Header::Bytes(None), _) => match Self::read_value(elem).ok()? {
+                Value::Bytes(b) => Some(b),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn read_value(elem: &[u8]) -> Result<Value, String> {
+        ciborium::from_reader(elem).map_err(|e| e.to_string())
+    }
+
+    fn begin_list(out: &mut Vec<u8>, len: usize) {
+        // Writing into a Vec cannot fail.
+        let _ = Encoder::from(out).push(Header::Array(Some(len)));
+    }
+
+    fn separator(_out: &mut Vec<u8>) {}
+
+    fn end_list(_out: &mut Vec<u8>) {}
+
+    fn write_u64(out: &mut Vec<u8>, n: u64) {
+        let _ = Encoder::from(out).push(Header::Positive(n));
+    }
+
+    fn write_str(out: &mut Vec<u8>, s: &str) {
+        let _ = Encoder::from(out).text(s, None);
+    }
+
+    fn write_bin(out: &mut Vec<u8>, b: &[u8]) {
+        let _ = Encoder::from(out).bytes(b, None);
+    }
+
+    fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
+        Self::encode_typed(out, v)
+    }
+
+    fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {
+        ciborium::into_writer(v, out).map_err(|e| e.to_string())
+    }
+
+    fn decode_typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+        let mut reader = bytes;
+        let value = ciborium::from_reader(&mut reader).map_err(|e| e.to_string())?;
+        if !reader.is_empty() {
+            return Err("trailing bytes after the value".into());
+        }
+        Ok(value)
+    }
+}

@@ -1,0 +1,133 @@
+//! JSON: text frames, binary values as `"\0"` + base64 strings.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use super::format::{Format, Sniff};
+use crate::protocol::{JsonValue, Value};
+use crate::serializer::SerializerKind;
+
+/// The JSON wire format.
+pub(crate) struct Json;
+
+fn as_str(elem: &[u8]) -> Option<&str> {
+    std::str::from_utf8(elem).ok()
+}
+
+/// Whether the JSON text contains an escaped NUL, the start of a binary string.
+fn may_hold_binary(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| w == b"\\u0000")
+}
+
+impl Format for Json {
+    const KIND: SerializerKind = SerializerKind::Json;
+
+    fn split(frame: &[u8]) -> Result<Vec<Range<usize>>, Option<String>> {
+        let first = frame.iter().copied().find(|b| !b.is_ascii_whitespace());
+        if first != Some(b'[') {
+            // Still report malformed JSON as such.
+            return match serde_json::from_slice::<serde::de::IgnoredAny>(frame) {
+                Ok(_) => Err(None),
+                Err(e) => Err(Some(e.to_string())),
+            };
+        }
+        let items: Vec<&RawValue> =
+            serde_json::from_slice(frame).map_err(|e| Some(e.to_string()))?;
+        let base = frame.as_ptr() as usize;
+        Ok(items
+            .into_iter()
+            .map(|raw| {
+                let start = raw.get().as_ptr() as usize - base;
+                start..start + raw.get().len()
+            })
+            .collect())
+    }
+
+    fn sniff(elem: &[u8]) -> Sniff {
+        match elem.iter().copied().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => Sniff::List,
+            Some(b'{') => Sniff::Dict,
+            Some(b'"') => Sniff::Str,
+            Some(b't' | b'f') => Sniff::Bool,
+            Some(b'n') => Sniff::Null,
+            Some(b'-' | b'0'..=b'9') => {
+                if elem.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+                    Sniff::Float
+                } else {
+                    Sniff::Int
+                }
+            }
+            _ => Sniff::Other,
+        }
+    }
+
+    fn read_u64(elem: &[u8]) -> Option<u64> {
+        serde_json::from_str(as_str(elem)?).ok()
+    }
+
+    fn read_str(elem: &[u8]) -> Option<String> {
+        serde_json::from_str(as_str(elem)?).ok()
+    }
+
+    fn read_bin(elem: &[u8]) -> Option<Vec<u8>> {
+        let mut value = Value::String(Self::read_str(elem)?);
+        value.decode_json_binary();
+        match value {
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    fn read_value(elem: &[u8]) -> Result<Value, String> {
+        let mut value: Value = serde_json::from_slice(elem).map_err(|e| e.to_string())?;
+        value.decode_json_binary();
+        Ok(value)
+    }
+
+    fn begin_list(out: &mut Vec<u8>, _len: usize) {
+        out.push(b'[');
+    }
+
+    fn separator(out: &mut Vec<u8>) {
+        out.push(b',');
+    }
+
+    fn end_list(out: &mut Vec<u8>) {
+        out.push(b']');
+    }
+
+    fn write_u64(out: &mut Vec<u8>, n: u64) {
+        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+
+    fn write_str(out: &mut Vec<u8>, s: &str) {
+        // Writing a str into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, s);
+    }
+
+    fn write_bin(out: &mut Vec<u8>, b: &[u8]) {
+        let _ = serde_json::to_writer(out, &JsonValue(&Value::Bytes(b.to_vec())));
+    }
+
+    fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
+        serde_json::to_writer(out, &JsonValue(v)).map_err(|e| e.to_string())
+    }
+
+    fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {
+        // Through a value, so that binary data follows the WAMP convention.
+        let value = Value::from_serialize(v).map_err(|e| e.0)?;
+        Self::write_value(out, &value)
+    }
+
+    fn decode_typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+        if may_hold_binary(bytes) {
+            let value = Self::read_value(bytes)?;
+            value.deserialize_into().map_err(|e| e.0)
+        } else {
+            serde_json::from_slice(bytes).map_err(|e| e.to_string())
+        }
+    }
+}
