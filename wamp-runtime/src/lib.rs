@@ -8,9 +8,26 @@
 //! - [`transport`]: WebSocket, RawSocket (both with optional TLS) and an in-memory
 //!   transport, all yielding whole frames.
 //!
+//! Messages are typed values; their payloads stay in the serializer's bytes until
+//! someone asks for them as a type:
+//!
+//! ```
+//! use wamp::protocol::{Call, Message, Payload, Uri};
+//! use wamp::SerializerKind;
+//!
+//! let add = Uri::new("com.math.add").unwrap();
+//! for kind in SerializerKind::ALL {
+//!     let payload = Payload::encode_args(kind, &(2, 3)).unwrap();
+//!     let frame = kind.encode(&Message::Call(Call::new(1, add.clone(), payload))).unwrap();
+//!     let Message::Call(call) = kind.decode(frame).unwrap() else { unreachable!() };
+//!     assert_eq!(call.procedure, add);
+//!     assert_eq!(call.payload.args::<(i64, i64)>().unwrap(), (2, 3));
+//! }
+//! ```
 
 pub mod protocol;
 pub mod serializer;
 pub mod transport;
 
+pub use protocol::{Message, Payload, ProtocolError, Value};
 pub use serializer::SerializerKind;

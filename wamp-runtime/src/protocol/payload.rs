@@ -34,7 +34,8 @@ enum Inner {
         /// Encoded non-empty dict, if any.
         kwargs: Option<Bytes>,
     },
-    Transparent(Bytes),
+    /// Opaque bytes; `text` when they arrived as a string element.
+    Transparent { bytes: Bytes, text: bool },
 }
 
 /// A payload could not be encoded or decoded as asked.
@@ -125,7 +126,29 @@ impl Payload {
     /// (used with `enc_algo`).
     pub fn transparent(bytes: impl Into<Bytes>) -> Self {
         Payload {
-            inner: Inner::Transparent(bytes.into()),
+            inner: Inner::Transparent {
+                bytes: bytes.into(),
+                text: false,
+            },
+        }
+    }
+
+    /// A transparent payload that arrived as a string rather than binary data
+    /// (Autobahn accepts both); it is sent back as a string.
+    pub fn transparent_string(text: impl Into<String>) -> Self {
+        Payload {
+            inner: Inner::Transparent {
+                bytes: Bytes::from(text.into()),
+                text: true,
+            },
+        }
+    }
+
+    /// The text of a transparent payload that arrived as a string.
+    pub fn transparent_text(&self) -> Option<&str> {
+        match &self.inner {
+            Inner::Transparent { bytes, text: true } => std::str::from_utf8(bytes).ok(),
+            _ => None,
         }
     }
 
@@ -182,7 +205,7 @@ impl Payload {
     /// The bytes of a transparent payload.
     pub fn transparent_bytes(&self) -> Option<&Bytes> {
         match &self.inner {
-            Inner::Transparent(b) => Some(b),
+            Inner::Transparent { bytes, .. } => Some(bytes),
             _ => None,
         }
     }
@@ -201,7 +224,7 @@ impl Payload {
     /// deserialized from a sequence). Missing arguments decode as an empty list.
     pub fn args<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
         match &self.inner {
-            Inner::Transparent(_) => Err(PayloadError::Transparent),
+            Inner::Transparent { .. } => Err(PayloadError::Transparent),
             Inner::Raw {
                 serializer,
                 args: Some(args),
@@ -215,7 +238,7 @@ impl Payload {
     /// arguments decode as an empty dict.
     pub fn kwargs<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
         match &self.inner {
-            Inner::Transparent(_) => Err(PayloadError::Transparent),
+            Inner::Transparent { .. } => Err(PayloadError::Transparent),
             Inner::Raw {
                 serializer,
                 kwargs: Some(kwargs),
@@ -263,8 +286,11 @@ impl PartialEq for Payload {
     /// Payloads are equal when they hold the same values, whatever their serializers.
     fn eq(&self, other: &Self) -> bool {
         match (&self.inner, &other.inner) {
-            (Inner::Transparent(a), Inner::Transparent(b)) => a == b,
-            (Inner::Transparent(_), _) | (_, Inner::Transparent(_)) => false,
+            (
+                Inner::Transparent { bytes: a, text: x },
+                Inner::Transparent { bytes: b, text: y },
+            ) => a == b && x == y,
+            (Inner::Transparent { .. }, _) | (_, Inner::Transparent { .. }) => false,
             _ => {
                 self.args_values().ok() == other.args_values().ok()
                     && self.kwargs_values().ok() == other.kwargs_values().ok()
@@ -277,7 +303,9 @@ impl fmt::Debug for Payload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner {
             Inner::Empty => f.write_str("Payload(empty)"),
-            Inner::Transparent(b) => write!(f, "Payload(transparent, {} bytes)", b.len()),
+            Inner::Transparent { bytes, .. } => {
+                write!(f, "Payload(transparent, {} bytes)", bytes.len())
+            }
             Inner::Raw { serializer, .. } => {
                 let args = self.args_values().map(Value::List);
                 let kwargs = self.kwargs_values().map(Value::Dict);

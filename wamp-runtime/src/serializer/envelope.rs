@@ -99,22 +99,27 @@ impl<F: Format> Reader<F> {
         }
     }
 
-    /// The payload elements from index `start` on. With `transparent`, exactly
-    /// one binary element must follow.
-    fn payload(&self, start: usize, transparent: bool) -> Result<Payload, ProtocolError> {
-        if transparent {
-            if self.len() != start + 1 {
-                return Err(ProtocolError::Invalid {
-                    message: self.name,
-                    reason: format!(
-                        "a transparent payload (enc_algo) must be exactly one binary element, found {} elements",
-                        self.len().saturating_sub(start)
-                    ),
-                });
+    /// The payload elements from index `start` on: `Arguments` and
+    /// `ArgumentsKw`, or one string or binary element, a transparent payload
+    /// (end-to-end encrypted, `enc_algo`) as Autobahn and Crossbar send it.
+    fn payload(&self, start: usize) -> Result<Payload, ProtocolError> {
+        if self.len() == start + 1 {
+            match F::sniff(self.elem(start)) {
+                Sniff::Bin | Sniff::Str => {
+                    if let Some(bytes) = F::read_bin(self.elem(start)) {
+                        return Ok(Payload::transparent(bytes));
+                    }
+                    if let Some(text) = F::read_str(self.elem(start)) {
+                        return Ok(Payload::transparent_string(text));
+                    }
+                    return Err(self.wrong_type(
+                        start,
+                        "Payload",
+                        "a list, a string or binary data",
+                    ));
+                }
+                _ => {}
             }
-            let bytes = F::read_bin(self.elem(start))
-                .ok_or_else(|| self.wrong_type(start, "Payload", "binary data"))?;
-            return Ok(Payload::transparent(bytes));
         }
         let args = if self.len() > start {
             if F::sniff(self.elem(start)) != Sniff::List {
@@ -216,7 +221,7 @@ pub(crate) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
             Message::Abort(Abort {
                 details: CloseDetails::from_dict(r.dict(1, "Details")?, n, "Details")?,
                 reason: r.uri(2, "Reason", UriKind::Concrete)?,
-                payload: r.payload(3, false)?,
+                payload: r.payload(3)?,
             })
         }
         MessageType::Challenge => {
@@ -251,23 +256,21 @@ pub(crate) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
                     ))
                 })?;
             let details = ErrorDetails::from_dict(r.dict(3, "Details")?, n, "Details")?;
-            let transparent = details.enc_algo.is_some();
             Message::Error(ErrorMessage {
                 request_type,
                 request: r.id(2, "REQUEST.Request")?,
                 error: r.uri(4, "Error", UriKind::Concrete)?,
-                payload: r.payload(5, transparent)?,
+                payload: r.payload(5)?,
                 details,
             })
         }
         MessageType::Publish => {
             r.expect_len(4, 6, "4 to 6")?;
             let options = PublishOptions::from_dict(r.dict(2, "Options")?, n, "Options")?;
-            let transparent = options.enc_algo.is_some();
             Message::Publish(Publish {
                 request: r.id(1, "Request")?,
                 topic: r.uri(3, "Topic", UriKind::Concrete)?,
-                payload: r.payload(4, transparent)?,
+                payload: r.payload(4)?,
                 options,
             })
         }
@@ -319,22 +322,20 @@ pub(crate) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         MessageType::Event => {
             r.expect_len(4, 6, "4 to 6")?;
             let details = EventDetails::from_dict(r.dict(3, "Details")?, n, "Details")?;
-            let transparent = details.enc_algo.is_some();
             Message::Event(Event {
                 subscription: r.id(1, "SUBSCRIBED.Subscription")?,
                 publication: r.id(2, "PUBLISHED.Publication")?,
-                payload: r.payload(4, transparent)?,
+                payload: r.payload(4)?,
                 details,
             })
         }
         MessageType::Call => {
             r.expect_len(4, 6, "4 to 6")?;
             let options = CallOptions::from_dict(r.dict(2, "Options")?, n, "Options")?;
-            let transparent = options.enc_algo.is_some();
             Message::Call(Call {
                 request: r.id(1, "Request")?,
                 procedure: r.uri(3, "Procedure", UriKind::Concrete)?,
-                payload: r.payload(4, transparent)?,
+                payload: r.payload(4)?,
                 options,
             })
         }
@@ -348,10 +349,9 @@ pub(crate) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         MessageType::Result => {
             r.expect_len(3, 5, "3 to 5")?;
             let details = ResultDetails::from_dict(r.dict(2, "Details")?, n, "Details")?;
-            let transparent = details.enc_algo.is_some();
             Message::Result(ResultMessage {
                 request: r.id(1, "CALL.Request")?,
-                payload: r.payload(3, transparent)?,
+                payload: r.payload(3)?,
                 details,
             })
         }
@@ -402,11 +402,10 @@ pub(crate) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         MessageType::Invocation => {
             r.expect_len(4, 6, "4 to 6")?;
             let details = InvocationDetails::from_dict(r.dict(3, "Details")?, n, "Details")?;
-            let transparent = details.enc_algo.is_some();
             Message::Invocation(Invocation {
                 request: r.id(1, "Request")?,
                 registration: r.id(2, "REGISTERED.Registration")?,
-                payload: r.payload(4, transparent)?,
+                payload: r.payload(4)?,
                 details,
             })
         }
@@ -420,10 +419,9 @@ pub(crate) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         MessageType::Yield => {
             r.expect_len(3, 5, "3 to 5")?;
             let options = YieldOptions::from_dict(r.dict(2, "Options")?, n, "Options")?;
-            let transparent = options.enc_algo.is_some();
             Message::Yield(Yield {
                 request: r.id(1, "INVOCATION.Request")?,
-                payload: r.payload(3, transparent)?,
+                payload: r.payload(3)?,
                 options,
             })
         }
@@ -486,7 +484,10 @@ impl<F: Format> Writer<F> {
 
     fn payload(&mut self, payload: &Payload) -> Result<(), EncodeError> {
         if let Some(bytes) = payload.transparent_bytes() {
-            F::write_bin(self.next(), bytes);
+            match payload.transparent_text() {
+                Some(text) => F::write_str(self.next(), text),
+                None => F::write_bin(self.next(), bytes),
+            }
             return Ok(());
         }
         if payload.is_empty() {
