@@ -147,7 +147,6 @@ macro_rules! dict_struct {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Default, PartialEq)]
-        #[non_exhaustive]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: Option<$ty>, )*
             /// Every other key, kept as received (implementation keys such as `x_cb_node`).

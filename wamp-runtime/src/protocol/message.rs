@@ -143,7 +143,6 @@ impl MessageType {
                 | Self::Unregister
                 | Self::Call
                 | Self::Invocation
-                | Self::Cancel
         )
     }
 }
@@ -544,10 +543,11 @@ impl Goodbye {
 impl Abort {
     /// An ABORT with a reason and a human-readable message.
     pub fn new(reason: Uri, message: impl Into<String>) -> Self {
-        let mut details = CloseDetails::default();
-        details.message = Some(message.into());
         Abort {
-            details,
+            details: CloseDetails {
+                message: Some(message.into()),
+                ..CloseDetails::default()
+            },
             reason,
             payload: Payload::empty(),
         }

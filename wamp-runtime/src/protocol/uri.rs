@@ -73,10 +73,11 @@ pub fn is_valid_uri(uri: &str, rule: UriRule, kind: UriKind) -> bool {
 /// letters, digits, `_`, `-`, `@` or `.`; or an Ethereum address `0x` + 40 hex digits.
 pub fn is_valid_realm(realm: &str) -> bool {
     let b = realm.as_bytes();
-    if let Some(hex) = realm.strip_prefix("0x") {
-        if hex.len() == 40 && hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return true;
-        }
+    if let Some(hex) = realm.strip_prefix("0x")
+        && hex.len() == 40
+        && hex.bytes().all(|c| c.is_ascii_hexdigit())
+    {
+        return true;
     }
     (3..=255).contains(&b.len())
         && b[0].is_ascii_alphabetic()
