@@ -80,7 +80,9 @@ impl FromStr for SerializerKind {
             "json" => Ok(Self::Json),
             "msgpack" => Ok(Self::MsgPack),
             "cbor" => Ok(Self::Cbor),
-            other => Self::from_subprotocol(other).ok_or_else(|| UnknownSerializer(other.to_owned())),
+            other => {
+                Self::from_subprotocol(other).ok_or_else(|| UnknownSerializer(other.to_owned()))
+            }
         }
     }
 }

@@ -16,9 +16,19 @@ use futures_util::{Sink, Stream};
 
 use crate::serializer::SerializerKind;
 
+pub mod connect;
 mod error;
+mod io;
+pub mod memory;
+mod options;
+pub mod rawsocket;
+pub mod tls;
+pub mod websocket;
 
+pub use connect::{Acceptor, connect};
 pub use error::TransportError;
+pub use io::ByteStream;
+pub use options::{ClientOptions, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions};
 
 /// The sending half of a transport: a sink of whole frames.
 pub type FrameSink = Pin<Box<dyn Sink<Bytes, Error = TransportError> + Send>>;
@@ -60,6 +70,9 @@ pub struct TransportDetails {
     pub max_outgoing: usize,
     /// Largest frame this end accepts (0 when unlimited).
     pub max_incoming: usize,
+    /// TLS channel binding (`tls-exporter`, RFC 9266: 32 bytes exported with the
+    /// label `EXPORTER-Channel-Binding`), when the transport runs over TLS.
+    pub channel_binding: Option<Bytes>,
 }
 
 /// A connected transport carrying whole frames of one serializer.
