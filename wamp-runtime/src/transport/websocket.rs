@@ -331,9 +331,14 @@ impl<S: ByteStream> WsFrames<S> {
     /// Queues a close frame and tries to flush it; errors are ignored, as the
     /// connection is failing anyway.
     fn close_best_effort(&mut self, cx: &mut Context<'_>, code: CloseCode, reason: &str) {
+        // A close frame's payload is at most 125 bytes: 2 for the code, 123 for the reason.
+        let mut end = reason.len().min(123);
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
         let frame = CloseFrame {
             code,
-            reason: Utf8Bytes::from(reason),
+            reason: Utf8Bytes::from(&reason[..end]),
         };
         if Pin::new(&mut self.inner)
             .start_send(Message::Close(Some(frame)))
