@@ -91,3 +91,56 @@ impl Stream for MemoryStream {
         self.inner.poll_recv(cx).map(|frame| frame.map(Ok))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::{SinkExt, StreamExt};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn round_trip_batching_and_close() {
+        let (mut a, mut b) = pair(SerializerKind::Json, 4);
+        assert_eq!(a.details.kind, TransportKind::Memory);
+        a.sink.send(Bytes::from_static(b"[1]")).await.unwrap();
+        assert_eq!(
+            b.stream.next().await.unwrap().unwrap(),
+            Bytes::from_static(b"[1]")
+        );
+        b.sink.send(Bytes::from_static(b"[2]")).await.unwrap();
+        assert_eq!(
+            a.stream.next().await.unwrap().unwrap(),
+            Bytes::from_static(b"[2]")
+        );
+
+        // More frames than the capacity: feed waits for room while the peer reads.
+        let reader = tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(frame) = b.stream.next().await {
+                got.push(frame.unwrap());
+            }
+            (b, got)
+        });
+        for i in 0..100u8 {
+            a.sink.feed(Bytes::from(vec![i])).await.unwrap();
+        }
+        a.sink.flush().await.unwrap();
+        a.sink.close().await.unwrap();
+        let (mut b, got) = reader.await.unwrap();
+        assert_eq!(
+            got,
+            (0..100u8).map(|i| Bytes::from(vec![i])).collect::<Vec<_>>()
+        );
+        assert!(
+            a.sink.send(Bytes::new()).await.is_err(),
+            "a closed sink refuses frames"
+        );
+
+        // Dropping a side ends the other side's stream and fails its sink.
+        drop(a);
+        assert!(matches!(
+            b.sink.send(Bytes::from_static(b"x")).await,
+            Err(TransportError::Closed)
+        ));
+    }
+}
