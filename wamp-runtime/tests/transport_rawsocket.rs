@@ -290,7 +290,8 @@ async fn outgoing_frames_above_the_peers_limit_are_refused_without_closing() {
 #[tokio::test]
 async fn incoming_frames_above_our_limit_and_reserved_types_are_errors() {
     // (frame header, expected error)
-    let cases: [([u8; 4], fn(&TransportError) -> bool); 3] = [
+    type Check = fn(&TransportError) -> bool;
+    let cases: [([u8; 4], Check); 3] = [
         ([0, 0, 0x02, 0x01], |e| {
             matches!(
                 e,

@@ -1,4 +1,5 @@
 //! WebSocket transport over real loopback sockets.
+#![allow(clippy::result_large_err)] // tungstenite's handshake callback error type is large.
 
 mod common;
 

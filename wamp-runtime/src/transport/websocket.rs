@@ -233,6 +233,8 @@ pub async fn server<S: ByteStream>(
 ) -> Result<Transport, TransportError> {
     let info = StreamInfo::of(&stream);
     let outcome: Mutex<Option<Result<SerializerKind, String>>> = Mutex::new(None);
+    // The error type is tungstenite's, not ours to shrink.
+    #[allow(clippy::result_large_err)]
     let callback = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
         let result = negotiate(&offered_subprotocols(request), options);
         let reply = match &result {
