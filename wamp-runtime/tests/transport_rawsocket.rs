@@ -382,3 +382,42 @@ fn frame_type_codes() {
     assert_eq!(FrameType::from_code(1), Some(FrameType::Ping));
     assert_eq!(FrameType::from_code(3), None);
 }
+
+#[tokio::test]
+async fn keepalive_pings_a_silent_peer_and_fails_when_it_stops_answering() {
+    use wamp::transport::Keepalive;
+    let keepalive = Some(Keepalive {
+        interval: Duration::from_millis(50),
+        timeout: Duration::from_millis(100),
+    });
+    let options = ServerOptions {
+        keepalive,
+        ..ServerOptions::default()
+    };
+    let (addr, server) = serve_one(move |tcp| server_transport(tcp, options)).await;
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let mut client = rawsocket::client(tcp, &ClientOptions::default())
+        .await
+        .unwrap();
+    let mut server = server.await.unwrap().unwrap();
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    // A peer that reads (and so answers pings) but never sends anything.
+    let peer = tokio::spawn(async move {
+        tokio::select! {
+            _ = &mut stop_rx => {}
+            f = client.next() => panic!("unexpected frame {f:?}"),
+        }
+        client
+    });
+    let alive = tokio::time::timeout(Duration::from_millis(400), server.stream.next()).await;
+    assert!(
+        alive.is_err(),
+        "the connection stays up while pongs come back: {alive:?}"
+    );
+    stop_tx.send(()).unwrap();
+    let _client = peer.await.unwrap();
+    match timeout(server.stream.next()).await {
+        Some(Err(TransportError::Io(e))) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+        other => panic!("expected a keepalive timeout, got {other:?}"),
+    }
+}

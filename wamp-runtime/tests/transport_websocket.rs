@@ -398,3 +398,57 @@ async fn batches_many_frames_with_one_flush_and_closes_cleanly() {
         "close ends the peer's stream"
     );
 }
+
+#[tokio::test]
+async fn keepalive_pings_a_silent_peer_and_fails_when_it_stops_answering() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+    use wamp::transport::Keepalive;
+
+    let options = ServerOptions {
+        keepalive: Some(Keepalive {
+            interval: Duration::from_millis(50),
+            timeout: Duration::from_millis(100),
+        }),
+        ..ServerOptions::default()
+    };
+    let (addr, server) =
+        serve_one(move |tcp| async move { websocket::server(tcp, &options).await }).await;
+    let (mut raw, _) = raw_client(addr, "wamp.2.json").await.unwrap();
+    let mut server = server.await.unwrap().unwrap();
+
+    // A peer that reads (and so answers pings) but never sends anything.
+    let pings = Arc::new(AtomicUsize::new(0));
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let counter = pings.clone();
+    let peer = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = &mut stop_rx => return raw,
+                m = raw.next() => match m {
+                    Some(Ok(Message::Ping(_))) => { counter.fetch_add(1, Ordering::SeqCst); }
+                    Some(Ok(_)) => {}
+                    _ => return raw,
+                },
+            }
+        }
+    });
+    let alive = tokio::time::timeout(Duration::from_millis(400), server.stream.next()).await;
+    assert!(
+        alive.is_err(),
+        "the connection stays up while pongs come back: {alive:?}"
+    );
+    assert!(
+        pings.load(Ordering::SeqCst) >= 2,
+        "the server pinged the silent peer"
+    );
+
+    // The peer stops reading: no more pongs, so the server gives up.
+    stop_tx.send(()).unwrap();
+    let _raw = peer.await.unwrap();
+    match timeout(server.stream.next()).await {
+        Some(Err(TransportError::Io(e))) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+        other => panic!("expected a keepalive timeout, got {other:?}"),
+    }
+}

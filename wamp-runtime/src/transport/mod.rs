@@ -19,6 +19,7 @@ use crate::serializer::SerializerKind;
 pub mod connect;
 mod error;
 mod io;
+mod keepalive;
 pub mod memory;
 mod options;
 pub mod rawsocket;
@@ -28,6 +29,7 @@ pub mod websocket;
 pub use connect::{Acceptor, connect};
 pub use error::TransportError;
 pub use io::ByteStream;
+pub use keepalive::Keepalive;
 pub use options::{ClientOptions, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions};
 
 /// The sending half of a transport: a sink of whole frames.

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::Keepalive;
 use crate::serializer::SerializerKind;
 
 /// Default limit for one incoming or outgoing message: 16 MiB, the largest
@@ -34,6 +35,8 @@ pub struct ClientOptions {
     pub headers: Vec<(String, String)>,
     /// Time allowed for TCP connect, TLS and the transport handshake together.
     pub handshake_timeout: Duration,
+    /// Ping the server when it is silent, and fail when it stays silent (off by default).
+    pub keepalive: Option<Keepalive>,
 }
 
 impl Default for ClientOptions {
@@ -46,6 +49,7 @@ impl Default for ClientOptions {
             tls_server_name: None,
             headers: Vec::new(),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            keepalive: None,
         }
     }
 }
@@ -76,6 +80,8 @@ pub struct ServerOptions {
     pub json_fallback: bool,
     /// Time allowed for the transport handshake (and TLS, where the acceptor does it).
     pub handshake_timeout: Duration,
+    /// Ping the client when it is silent, and fail when it stays silent (off by default).
+    pub keepalive: Option<Keepalive>,
 }
 
 impl Default for ServerOptions {
@@ -86,6 +92,7 @@ impl Default for ServerOptions {
             max_outgoing: DEFAULT_MAX_MESSAGE_SIZE,
             json_fallback: true,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            keepalive: None,
         }
     }
 }

@@ -26,7 +26,9 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
+use super::Keepalive;
 use super::io::StreamInfo;
+use super::keepalive::{Action, KeepaliveTimer};
 use super::rawsocket::with_timeout;
 use super::{
     ByteStream, ClientOptions, ServerOptions, Transport, TransportDetails, TransportError,
@@ -168,6 +170,7 @@ pub async fn client<S: ByteStream>(
         info,
         options.max_incoming,
         options.max_outgoing,
+        options.keepalive,
     ))
 }
 
@@ -286,6 +289,7 @@ pub async fn server<S: ByteStream>(
         info,
         options.max_incoming,
         options.max_outgoing,
+        options.keepalive,
     ))
 }
 
@@ -295,6 +299,7 @@ fn transport<S: ByteStream>(
     info: StreamInfo,
     max_incoming: usize,
     max_outgoing: usize,
+    keepalive: Option<Keepalive>,
 ) -> Transport {
     let details = TransportDetails {
         kind: info.kind(true),
@@ -306,6 +311,7 @@ fn transport<S: ByteStream>(
     let (sink, stream) = WsFrames {
         inner: ws,
         serializer,
+        keepalive: keepalive.map(KeepaliveTimer::new),
         done: false,
     }
     .split();
@@ -326,6 +332,7 @@ fn transport<S: ByteStream>(
 struct WsFrames<S> {
     inner: WebSocketStream<S>,
     serializer: SerializerKind,
+    keepalive: Option<KeepaliveTimer>,
     done: bool,
 }
 
@@ -372,13 +379,34 @@ impl<S: ByteStream> Stream for WsFrames<S> {
             return Poll::Ready(None);
         }
         loop {
+            if let Some(keepalive) = this.keepalive.as_mut() {
+                while let Poll::Ready(action) = keepalive.poll(cx) {
+                    match action {
+                        Action::Ping => {
+                            let ping = Message::Ping(Bytes::new());
+                            if Pin::new(&mut this.inner).start_send(ping).is_ok() {
+                                let _ = Pin::new(&mut this.inner).poll_flush(cx);
+                            }
+                        }
+                        Action::TimedOut => {
+                            this.done = true;
+                            return Poll::Ready(Some(Err(keepalive.timeout_error())));
+                        }
+                    }
+                }
+            }
             // Polling again after a ping lets tungstenite write and flush the pong.
             let message = match ready!(this.inner.poll_next_unpin(cx)) {
                 None => {
                     this.done = true;
                     return Poll::Ready(None);
                 }
-                Some(Ok(message)) => message,
+                Some(Ok(message)) => {
+                    if let Some(keepalive) = this.keepalive.as_mut() {
+                        keepalive.seen();
+                    }
+                    message
+                }
                 Some(Err(e)) => {
                     let error = map_ws_error(e);
                     let code = match error {

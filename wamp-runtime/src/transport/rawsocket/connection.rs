@@ -12,7 +12,8 @@ use tokio_util::codec::Framed;
 use super::codec::{Frame, FrameType, RawSocketCodec};
 use crate::serializer::SerializerKind;
 use crate::transport::io::StreamInfo;
-use crate::transport::{ByteStream, Transport, TransportDetails, TransportError};
+use crate::transport::keepalive::{Action, KeepaliveTimer};
+use crate::transport::{ByteStream, Keepalive, Transport, TransportDetails, TransportError};
 
 /// Write buffer size above which `feed` starts writing to the socket.
 const WRITE_BATCH: usize = 64 * 1024;
@@ -35,8 +36,10 @@ pub struct RawSocket<S> {
     framed: Framed<S, RawSocketCodec>,
     serializer: SerializerKind,
     details: TransportDetails,
-    pending_pongs: VecDeque<Bytes>,
-    pong_unflushed: bool,
+    /// PONGs (and keepalive PINGs) waiting for room in the write buffer.
+    pending_control: VecDeque<Frame>,
+    control_unflushed: bool,
+    keepalive: Option<KeepaliveTimer>,
     done: bool,
 }
 
@@ -56,6 +59,7 @@ impl<S: ByteStream> RawSocket<S> {
         info: StreamInfo,
         max_incoming: usize,
         max_outgoing: usize,
+        keepalive: Option<Keepalive>,
     ) -> Self {
         let codec = RawSocketCodec::new(max_incoming);
         let details = TransportDetails {
@@ -71,8 +75,9 @@ impl<S: ByteStream> RawSocket<S> {
             framed,
             serializer,
             details,
-            pending_pongs: VecDeque::new(),
-            pong_unflushed: false,
+            pending_control: VecDeque::new(),
+            control_unflushed: false,
+            keepalive: keepalive.map(KeepaliveTimer::new),
             done: false,
         }
     }
@@ -102,23 +107,32 @@ impl<S: ByteStream> RawSocket<S> {
         }
     }
 
-    /// Writes queued PONGs, and flushes them; `Err` only on a socket error.
-    fn poll_pongs(&mut self, cx: &mut Context<'_>) -> Result<(), TransportError> {
-        while let Some(payload) = self.pending_pongs.front() {
+    /// Runs the keepalive timer, then writes and flushes queued control
+    /// frames; `Err` on a socket error or a keepalive timeout.
+    fn poll_control(&mut self, cx: &mut Context<'_>) -> Result<(), TransportError> {
+        if let Some(keepalive) = self.keepalive.as_mut() {
+            while let Poll::Ready(action) = keepalive.poll(cx) {
+                match action {
+                    Action::Ping => self.pending_control.push_back(Frame::ping(Bytes::new())),
+                    Action::TimedOut => return Err(keepalive.timeout_error()),
+                }
+            }
+        }
+        while !self.pending_control.is_empty() {
             match Pin::new(&mut self.framed).poll_ready(cx) {
                 Poll::Ready(Ok(())) => {
-                    let payload = payload.clone();
-                    self.pending_pongs.pop_front();
-                    Pin::new(&mut self.framed).start_send(Frame::pong(payload))?;
-                    self.pong_unflushed = true;
+                    if let Some(frame) = self.pending_control.pop_front() {
+                        Pin::new(&mut self.framed).start_send(frame)?;
+                        self.control_unflushed = true;
+                    }
                 }
                 Poll::Ready(Err(e)) => return Err(e),
                 Poll::Pending => break,
             }
         }
-        if self.pong_unflushed {
+        if self.control_unflushed {
             match Pin::new(&mut self.framed).poll_flush(cx) {
-                Poll::Ready(Ok(())) => self.pong_unflushed = false,
+                Poll::Ready(Ok(())) => self.control_unflushed = false,
                 Poll::Ready(Err(e)) => return Err(e),
                 Poll::Pending => {}
             }
@@ -136,7 +150,7 @@ impl<S: ByteStream> Stream for RawSocket<S> {
             return Poll::Ready(None);
         }
         loop {
-            if let Err(e) = this.poll_pongs(cx) {
+            if let Err(e) = this.poll_control(cx) {
                 this.done = true;
                 return Poll::Ready(Some(Err(e)));
             }
@@ -151,16 +165,24 @@ impl<S: ByteStream> Stream for RawSocket<S> {
                     return Poll::Ready(Some(Err(e)));
                 }
                 Some(Ok(frame)) if frame.kind == FrameType::Ping => {
-                    if this.pending_pongs.len() >= MAX_PENDING_PONGS {
+                    if let Some(keepalive) = this.keepalive.as_mut() {
+                        keepalive.seen();
+                    }
+                    if this.pending_control.len() >= MAX_PENDING_PONGS {
                         this.done = true;
                         return Poll::Ready(Some(Err(TransportError::Framing(format!(
                             "peer sent more than {MAX_PENDING_PONGS} PINGs without reading our PONGs"
                         )))));
                     }
                     tracing::trace!(len = frame.payload.len(), "RawSocket PING received");
-                    this.pending_pongs.push_back(frame.payload);
+                    this.pending_control.push_back(Frame::pong(frame.payload));
                 }
-                Some(Ok(frame)) => return Poll::Ready(Some(Ok(frame))),
+                Some(Ok(frame)) => {
+                    if let Some(keepalive) = this.keepalive.as_mut() {
+                        keepalive.seen();
+                    }
+                    return Poll::Ready(Some(Ok(frame)));
+                }
             }
         }
     }

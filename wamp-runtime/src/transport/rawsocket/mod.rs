@@ -73,6 +73,7 @@ pub async fn client<S: ByteStream>(
         info,
         max_length(exp),
         outgoing_limit(peer_max, options.max_outgoing),
+        options.keepalive,
     ))
 }
 
@@ -110,6 +111,7 @@ pub(crate) fn server_established<S: ByteStream>(
         info,
         max_length(exp),
         outgoing_limit(peer_max, options.max_outgoing),
+        options.keepalive,
     )
 }
 
