@@ -6,6 +6,13 @@
 //! writes into one syscall), a [`FrameStream`] to read them, the negotiated
 //! [`SerializerKind`] and some [`TransportDetails`]. Session and router code only
 //! see this type and never care which transport is underneath.
+//!
+//! - Clients: [`connect`] with a `ws://`, `wss://`, `rs://`/`tcp://` or
+//!   `rss://`/`tcps://` URL and [`ClientOptions`].
+//! - Servers: an [`Acceptor`] serves WebSocket and RawSocket on one port, with
+//!   optional TLS; [`websocket::server`] and [`rawsocket::server`] serve one kind.
+//! - In-process: [`memory::pair`].
+//! - TLS configurations (ring provider only): [`tls`].
 
 use std::fmt;
 use std::net::SocketAddr;
