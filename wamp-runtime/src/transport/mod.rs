@@ -7,7 +7,7 @@
 //! [`SerializerKind`] and some [`TransportDetails`]. Session and router code only
 //! see this type and never care which transport is underneath.
 //!
-//! - Clients: [`connect`] with a `ws://`, `wss://`, `rs://`/`tcp://` or
+//! - Clients: [`connect()`] with a `ws://`, `wss://`, `rs://`/`tcp://` or
 //!   `rss://`/`tcps://` URL and [`ClientOptions`].
 //! - Servers: an [`Acceptor`] serves WebSocket and RawSocket on one port, with
 //!   optional TLS; [`websocket::server`] and [`rawsocket::server`] serve one kind.
