@@ -6,6 +6,13 @@
 //! writes into one syscall), a [`FrameStream`] to read them, the negotiated
 //! [`SerializerKind`] and some [`TransportDetails`]. Session and router code only
 //! see this type and never care which transport is underneath.
+//!
+//! - Clients: [`connect()`] with a `ws://`, `wss://`, `rs://`/`tcp://` or
+//!   `rss://`/`tcps://` URL and [`ClientOptions`].
+//! - Servers: an [`Acceptor`] serves WebSocket and RawSocket on one port, with
+//!   optional TLS; [`websocket::server`] and [`rawsocket::server`] serve one kind.
+//! - In-process: [`memory::pair`].
+//! - TLS configurations (ring provider only): [`tls`].
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -16,9 +23,21 @@ use futures_util::{Sink, Stream};
 
 use crate::serializer::SerializerKind;
 
+pub mod connect;
 mod error;
+mod io;
+mod keepalive;
+pub mod memory;
+mod options;
+pub mod rawsocket;
+pub mod tls;
+pub mod websocket;
 
+pub use connect::{Acceptor, connect};
 pub use error::TransportError;
+pub use io::ByteStream;
+pub use keepalive::Keepalive;
+pub use options::{ClientOptions, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions};
 
 /// The sending half of a transport: a sink of whole frames.
 pub type FrameSink = Pin<Box<dyn Sink<Bytes, Error = TransportError> + Send>>;
@@ -60,6 +79,9 @@ pub struct TransportDetails {
     pub max_outgoing: usize,
     /// Largest frame this end accepts (0 when unlimited).
     pub max_incoming: usize,
+    /// TLS channel binding (`tls-exporter`, RFC 9266: 32 bytes exported with the
+    /// label `EXPORTER-Channel-Binding`), when the transport runs over TLS.
+    pub channel_binding: Option<Bytes>,
 }
 
 /// A connected transport carrying whole frames of one serializer.

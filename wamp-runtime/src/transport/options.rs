@@ -1,0 +1,108 @@
+//! Options shared by every client and server transport.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::Keepalive;
+use crate::serializer::SerializerKind;
+
+/// Default limit for one incoming or outgoing message: 16 MiB, the largest
+/// message RawSocket can carry.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+
+/// Default time allowed for connecting plus the opening handshake.
+const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How a client connects: serializers to offer, limits, TLS and handshake settings.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Serializers to offer, most preferred first. WebSocket offers all of them
+    /// as subprotocols; RawSocket can only ask for one and uses the first.
+    pub serializers: Vec<SerializerKind>,
+    /// Largest message this end accepts, in bytes (0: unlimited on WebSocket,
+    /// 16 MiB on RawSocket). RawSocket rounds it up to the next power of two
+    /// between 512 bytes and 16 MiB, the only limits its handshake can announce.
+    pub max_incoming: usize,
+    /// Largest message this end sends, in bytes (0: unlimited). Bigger frames are
+    /// refused with [`TransportError::MessageTooLarge`](super::TransportError)
+    /// and the connection stays up. RawSocket also applies the peer's limit.
+    pub max_outgoing: usize,
+    /// TLS settings for `wss://` and `rss://`; `None` trusts the webpki roots.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// Name to check the server's certificate against, instead of the URL host.
+    pub tls_server_name: Option<String>,
+    /// Extra HTTP headers for the WebSocket opening handshake.
+    pub headers: Vec<(String, String)>,
+    /// Time allowed for TCP connect, TLS and the transport handshake together.
+    pub handshake_timeout: Duration,
+    /// Ping the server when it is silent, and fail when it stays silent (off by default).
+    pub keepalive: Option<Keepalive>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            serializers: SerializerKind::ALL.to_vec(),
+            max_incoming: DEFAULT_MAX_MESSAGE_SIZE,
+            max_outgoing: DEFAULT_MAX_MESSAGE_SIZE,
+            tls: None,
+            tls_server_name: None,
+            headers: Vec::new(),
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            keepalive: None,
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Options offering only `serializers`, in this order, and defaults otherwise.
+    pub fn with_serializers(serializers: impl IntoIterator<Item = SerializerKind>) -> Self {
+        Self {
+            serializers: serializers.into_iter().collect(),
+            ..Self::default()
+        }
+    }
+}
+
+/// How a server accepts transports: serializers, limits and handshake settings.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Serializers this server speaks. The client's order of preference decides
+    /// among them (as Autobahn and Crossbar do); this list only filters.
+    pub serializers: Vec<SerializerKind>,
+    /// Largest message this end accepts, in bytes (see [`ClientOptions::max_incoming`]).
+    pub max_incoming: usize,
+    /// Largest message this end sends, in bytes (0: unlimited).
+    pub max_outgoing: usize,
+    /// WebSocket: when the client offers no subprotocol at all, speak JSON
+    /// (Autobahn's behaviour) instead of refusing the handshake. A client that
+    /// offers only subprotocols we do not speak is always refused.
+    pub json_fallback: bool,
+    /// Time allowed for the transport handshake (and TLS, where the acceptor does it).
+    pub handshake_timeout: Duration,
+    /// Ping the client when it is silent, and fail when it stays silent (off by default).
+    pub keepalive: Option<Keepalive>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            serializers: SerializerKind::ALL.to_vec(),
+            max_incoming: DEFAULT_MAX_MESSAGE_SIZE,
+            max_outgoing: DEFAULT_MAX_MESSAGE_SIZE,
+            json_fallback: true,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            keepalive: None,
+        }
+    }
+}
+
+impl ServerOptions {
+    /// Options accepting only `serializers`, and defaults otherwise.
+    pub fn with_serializers(serializers: impl IntoIterator<Item = SerializerKind>) -> Self {
+        Self {
+            serializers: serializers.into_iter().collect(),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! An established RawSocket connection: frames in and out, PINGs answered.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::Bytes;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{Sink, Stream, StreamExt};
+use tokio_util::codec::Framed;
+
+use super::codec::{Frame, FrameType, RawSocketCodec};
+use crate::serializer::SerializerKind;
+use crate::transport::io::StreamInfo;
+use crate::transport::keepalive::{Action, KeepaliveTimer};
+use crate::transport::{ByteStream, Keepalive, Transport, TransportDetails, TransportError};
+
+/// Write buffer size above which `feed` starts writing to the socket.
+const WRITE_BATCH: usize = 64 * 1024;
+
+/// Initial read buffer capacity.
+const READ_BUFFER: usize = 8 * 1024;
+
+/// PINGs whose PONG could not be written yet, before the peer is considered abusive.
+const MAX_PENDING_PONGS: usize = 64;
+
+/// An established RawSocket connection after a successful handshake.
+///
+/// As a [`Stream`] it yields message and PONG frames; each incoming PING is
+/// answered with exactly one PONG echoing its payload, written from the reading
+/// side so it goes out even when nobody writes. As a [`Sink`] it takes frames of
+/// any type; message frames above the peer's limit are refused with
+/// [`TransportError::MessageTooLarge`] and the connection stays usable. Most code
+/// wants [`into_transport`](Self::into_transport) instead.
+pub struct RawSocket<S> {
+    framed: Framed<S, RawSocketCodec>,
+    serializer: SerializerKind,
+    details: TransportDetails,
+    /// PONGs (and keepalive PINGs) waiting for room in the write buffer.
+    pending_control: VecDeque<Frame>,
+    control_unflushed: bool,
+    keepalive: Option<KeepaliveTimer>,
+    done: bool,
+}
+
+impl<S> std::fmt::Debug for RawSocket<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSocket")
+            .field("serializer", &self.serializer)
+            .field("details", &self.details)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: ByteStream> RawSocket<S> {
+    pub(super) fn new(
+        stream: S,
+        serializer: SerializerKind,
+        info: StreamInfo,
+        max_incoming: usize,
+        max_outgoing: usize,
+        keepalive: Option<Keepalive>,
+    ) -> Self {
+        let codec = RawSocketCodec::new(max_incoming);
+        let details = TransportDetails {
+            kind: info.kind(false),
+            peer: info.peer,
+            max_outgoing,
+            max_incoming: codec.max_incoming(),
+            channel_binding: info.channel_binding,
+        };
+        let mut framed = Framed::with_capacity(stream, codec, READ_BUFFER);
+        framed.set_backpressure_boundary(WRITE_BATCH);
+        Self {
+            framed,
+            serializer,
+            details,
+            pending_control: VecDeque::new(),
+            control_unflushed: false,
+            keepalive: keepalive.map(KeepaliveTimer::new),
+            done: false,
+        }
+    }
+
+    /// The negotiated serializer.
+    pub fn serializer(&self) -> SerializerKind {
+        self.serializer
+    }
+
+    /// Facts about the connection, including both announced limits.
+    pub fn details(&self) -> &TransportDetails {
+        &self.details
+    }
+
+    /// Turns the connection into a [`Transport`] of WAMP messages. PONGs are
+    /// dropped; PINGs are still answered.
+    pub fn into_transport(self) -> Transport {
+        let serializer = self.serializer;
+        let details = self.details.clone();
+        let limit = details.max_outgoing;
+        let (sink, stream) = self.split();
+        Transport {
+            sink: Box::pin(MessageSink { inner: sink, limit }),
+            stream: Box::pin(MessageStream { inner: stream }),
+            serializer,
+            details,
+        }
+    }
+
+    /// Runs the keepalive timer, then writes and flushes queued control
+    /// frames; `Err` on a socket error or a keepalive timeout.
+    fn poll_control(&mut self, cx: &mut Context<'_>) -> Result<(), TransportError> {
+        if let Some(keepalive) = self.keepalive.as_mut() {
+            while let Poll::Ready(action) = keepalive.poll(cx) {
+                match action {
+                    Action::Ping => self.pending_control.push_back(Frame::ping(Bytes::new())),
+                    Action::TimedOut => return Err(keepalive.timeout_error()),
+                }
+            }
+        }
+        while !self.pending_control.is_empty() {
+            match Pin::new(&mut self.framed).poll_ready(cx) {
+                Poll::Ready(Ok(())) => {
+                    if let Some(frame) = self.pending_control.pop_front() {
+                        Pin::new(&mut self.framed).start_send(frame)?;
+                        self.control_unflushed = true;
+                    }
+                }
+                Poll::Ready(Err(e)) => return Err(e),
+                Poll::Pending => break,
+            }
+        }
+        if self.control_unflushed {
+            match Pin::new(&mut self.framed).poll_flush(cx) {
+                Poll::Ready(Ok(())) => self.control_unflushed = false,
+                Poll::Ready(Err(e)) => return Err(e),
+                Poll::Pending => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<S: ByteStream> Stream for RawSocket<S> {
+    type Item = Result<Frame, TransportError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.done {
+            return Poll::Ready(None);
+        }
+        loop {
+            if let Err(e) = this.poll_control(cx) {
+                this.done = true;
+                return Poll::Ready(Some(Err(e)));
+            }
+            match ready!(Pin::new(&mut this.framed).poll_next(cx)) {
+                None => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+                Some(Err(e)) => {
+                    this.done = true;
+                    tracing::debug!(error = %e, "RawSocket read failed");
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Some(Ok(frame)) if frame.kind == FrameType::Ping => {
+                    if let Some(keepalive) = this.keepalive.as_mut() {
+                        keepalive.seen();
+                    }
+                    if this.pending_control.len() >= MAX_PENDING_PONGS {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(TransportError::Framing(format!(
+                            "peer sent more than {MAX_PENDING_PONGS} PINGs without reading our PONGs"
+                        )))));
+                    }
+                    tracing::trace!(len = frame.payload.len(), "RawSocket PING received");
+                    this.pending_control.push_back(Frame::pong(frame.payload));
+                }
+                Some(Ok(frame)) => {
+                    if let Some(keepalive) = this.keepalive.as_mut() {
+                        keepalive.seen();
+                    }
+                    return Poll::Ready(Some(Ok(frame)));
+                }
+            }
+        }
+    }
+}
+
+fn check_outgoing(frame: &Frame, limit: usize) -> Result<(), TransportError> {
+    let size = frame.payload.len();
+    if frame.kind == FrameType::Message && limit != 0 && size > limit {
+        return Err(TransportError::MessageTooLarge { size, limit });
+    }
+    Ok(())
+}
+
+impl<S: ByteStream> Sink<Frame> for RawSocket<S> {
+    type Error = TransportError;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.framed).poll_ready(cx)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, frame: Frame) -> Result<(), Self::Error> {
+        check_outgoing(&frame, self.details.max_outgoing)?;
+        Pin::new(&mut self.framed).start_send(frame)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.framed).poll_flush(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.framed).poll_close(cx)
+    }
+}
+
+/// The sending half of a RawSocket [`Transport`]: checks the peer's limit
+/// before a frame reaches the shared connection, so a refused frame never
+/// poisons the batch being fed.
+struct MessageSink<S> {
+    inner: SplitSink<RawSocket<S>, Frame>,
+    limit: usize,
+}
+
+impl<S: ByteStream> Sink<Bytes> for MessageSink<S> {
+    type Error = TransportError;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.inner).poll_ready(cx)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, item: Bytes) -> Result<(), Self::Error> {
+        let frame = Frame::message(item);
+        check_outgoing(&frame, self.limit)?;
+        Pin::new(&mut self.inner).start_send(frame)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.inner).poll_close(cx)
+    }
+}
+
+/// The receiving half of a RawSocket [`Transport`]: WAMP messages only.
+struct MessageStream<S> {
+    inner: SplitStream<RawSocket<S>>,
+}
+
+impl<S: ByteStream> Stream for MessageStream<S> {
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match ready!(self.inner.poll_next_unpin(cx)) {
+                Some(Ok(frame)) if frame.kind == FrameType::Pong => {
+                    tracing::trace!(len = frame.payload.len(), "RawSocket PONG received");
+                }
+                Some(Ok(frame)) => return Poll::Ready(Some(Ok(frame.payload))),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! rustls helpers for `wss://` and `rss://`: client and server configurations,
+//! TLS connect and accept, and the `tls-exporter` channel binding.
+//!
+//! Every configuration built here uses the *ring* crypto provider explicitly; the
+//! process-wide default provider is never consulted or installed.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+
+use super::{ByteStream, TransportError};
+
+/// RFC 9266 label of the `tls-exporter` channel binding.
+const EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
+
+/// The ring crypto provider used by every configuration of this module.
+pub fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    PROVIDER
+        .get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()))
+        .clone()
+}
+
+fn tls_err(what: &str, e: impl std::fmt::Display) -> TransportError {
+    TransportError::Tls(format!("{what}: {e}"))
+}
+
+/// A client configuration trusting exactly the certificates in `roots`.
+pub fn client_config_with_roots(roots: RootCertStore) -> Result<Arc<ClientConfig>, TransportError> {
+    let config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_err("TLS client configuration", e))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// A client configuration trusting the Mozilla roots bundled in `webpki-roots`.
+///
+/// It is built once and shared.
+pub fn webpki_client_config() -> Result<Arc<ClientConfig>, TransportError> {
+    static CONFIG: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(config.clone());
+    }
+    let roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = client_config_with_roots(roots)?;
+    Ok(CONFIG.get_or_init(|| config).clone())
+}
+
+/// A client configuration trusting only the given DER certificates (e.g. a
+/// self-signed test certificate or a private CA).
+pub fn client_config_trusting(
+    certs: impl IntoIterator<Item = CertificateDer<'static>>,
+) -> Result<Arc<ClientConfig>, TransportError> {
+    let mut roots = RootCertStore::empty();
+    for cert in certs {
+        roots
+            .add(cert)
+            .map_err(|e| tls_err("unusable root certificate", e))?;
+    }
+    client_config_with_roots(roots)
+}
+
+/// A client configuration trusting only the certificates of a PEM file.
+pub fn client_config_trusting_pem_file(
+    path: impl AsRef<Path>,
+) -> Result<Arc<ClientConfig>, TransportError> {
+    let path = path.as_ref();
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| tls_err(&format!("reading {}", path.display()), e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_err(&format!("parsing {}", path.display()), e))?;
+    if certs.is_empty() {
+        return Err(TransportError::Tls(format!(
+            "no certificate in {}",
+            path.display()
+        )));
+    }
+    client_config_trusting(certs)
+}
+
+/// A server configuration from a DER certificate chain (leaf first) and its key.
+pub fn server_config_from_der(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<ServerConfig>, TransportError> {
+    let config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_err("TLS server configuration", e))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| tls_err("TLS server certificate or key", e))?;
+    Ok(Arc::new(config))
+}
+
+/// A server configuration from PEM files: a certificate chain (leaf first) and
+/// a private key (PKCS#8, PKCS#1 or SEC1).
+pub fn server_config_from_pem_files(
+    cert_path: impl AsRef<Path>,
+    key_path: impl AsRef<Path>,
+) -> Result<Arc<ServerConfig>, TransportError> {
+    let (cert_path, key_path) = (cert_path.as_ref(), key_path.as_ref());
+    let chain = CertificateDer::pem_file_iter(cert_path)
+        .map_err(|e| tls_err(&format!("reading {}", cert_path.display()), e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_err(&format!("parsing {}", cert_path.display()), e))?;
+    if chain.is_empty() {
+        return Err(TransportError::Tls(format!(
+            "no certificate in {}",
+            cert_path.display()
+        )));
+    }
+    let key = PrivateKeyDer::from_pem_file(key_path)
+        .map_err(|e| tls_err(&format!("reading private key {}", key_path.display()), e))?;
+    server_config_from_der(chain, key)
+}
+
+/// Runs the TLS client handshake on `stream`, checking the server's
+/// certificate against `server_name` (a DNS name or an IP address).
+pub async fn connect<S: ByteStream>(
+    stream: S,
+    config: Arc<ClientConfig>,
+    server_name: &str,
+) -> Result<tokio_rustls::client::TlsStream<S>, TransportError> {
+    let name = ServerName::try_from(server_name.to_owned())
+        .map_err(|e| tls_err(&format!("invalid TLS server name `{server_name}`"), e))?;
+    TlsConnector::from(config)
+        .connect(name, stream)
+        .await
+        .map_err(|e| tls_err("TLS handshake", e))
+}
+
+/// Runs the TLS server handshake on `stream`.
+pub async fn accept<S: ByteStream>(
+    stream: S,
+    config: Arc<ServerConfig>,
+) -> Result<tokio_rustls::server::TlsStream<S>, TransportError> {
+    TlsAcceptor::from(config)
+        .accept(stream)
+        .await
+        .map_err(|e| tls_err("TLS handshake", e))
+}
+
+/// The RFC 9266 `tls-exporter` channel binding of an established connection.
+pub(crate) fn exporter_binding<D>(conn: &rustls::ConnectionCommon<D>) -> Option<Bytes> {
+    conn.export_keying_material([0u8; 32], EXPORTER_LABEL, None)
+        .ok()
+        .map(|out| Bytes::copy_from_slice(&out))
+}
