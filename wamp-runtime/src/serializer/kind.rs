@@ -63,7 +63,7 @@ impl SerializerKind {
 
 impl fmt::Display for SerializerKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.pad(self.name())
     }
 }
 
