@@ -26,6 +26,7 @@
 //! ```
 
 pub mod protocol;
+pub mod router;
 pub mod serializer;
 pub mod transport;
 
