@@ -58,7 +58,12 @@ pub trait Authenticator: Send + Sync + 'static {
     /// First step, on HELLO.
     fn hello<'a>(&'a self, request: AuthRequest<'a>) -> AuthFuture<'a>;
     /// Second step, on AUTHENTICATE, with the state of the challenge.
-    fn authenticate<'a>(&'a self, request: AuthRequest<'a>, state: Dict, reply: &'a Authenticate) -> AuthFuture<'a>;
+    fn authenticate<'a>(
+        &'a self,
+        request: AuthRequest<'a>,
+        state: Dict,
+        reply: &'a Authenticate,
+    ) -> AuthFuture<'a>;
 }
 
 fn deny(reason: &str, message: impl Into<String>) -> AuthStep {
@@ -93,7 +98,10 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
     let auth = &config.auth;
     match request.method {
         "anonymous" => {
-            let role = auth.anonymous.as_ref().map_or("anonymous", |a| a.role.as_str());
+            let role = auth
+                .anonymous
+                .as_ref()
+                .map_or("anonymous", |a| a.role.as_str());
             let authid = request
                 .details
                 .authid
@@ -105,10 +113,16 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
         }
         "ticket" => {
             let Some(authid) = &request.details.authid else {
-                return deny(uris::NO_SUCH_PRINCIPAL, "ticket authentication needs an authid");
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    "ticket authentication needs an authid",
+                );
             };
             if !auth.ticket.iter().any(|p| &p.authid == authid) {
-                return deny(uris::NO_SUCH_PRINCIPAL, format!("no principal with authid '{authid}'"));
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with authid '{authid}'"),
+                );
             }
             AuthStep::Challenge {
                 method: "ticket".into(),
@@ -116,19 +130,32 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
                 state: Dict::new(),
             }
         }
-        other => deny(uris::NO_AUTH_METHOD, format!("authentication method '{other}' is not configured")),
+        other => deny(
+            uris::NO_AUTH_METHOD,
+            format!("authentication method '{other}' is not configured"),
+        ),
     }
 }
 
 /// Second step of a static method.
-pub(crate) fn static_authenticate(config: &RealmConfig, request: &AuthRequest<'_>, _state: Dict, reply: &Authenticate) -> AuthStep {
+pub(crate) fn static_authenticate(
+    config: &RealmConfig,
+    request: &AuthRequest<'_>,
+    _state: Dict,
+    reply: &Authenticate,
+) -> AuthStep {
     let auth = &config.auth;
     let authid = request.details.authid.as_deref().unwrap_or_default();
     match request.method {
         "ticket" => match auth.ticket.iter().find(|p| p.authid == authid) {
-            Some(p) if p.ticket == reply.signature => AuthStep::Welcome(identity(authid, &p.role, "ticket")),
+            Some(p) if p.ticket == reply.signature => {
+                AuthStep::Welcome(identity(authid, &p.role, "ticket"))
+            }
             _ => deny(uris::NOT_AUTHORIZED, "invalid ticket"),
         },
-        other => deny(uris::NO_AUTH_METHOD, format!("authentication method '{other}' is not configured")),
+        other => deny(
+            uris::NO_AUTH_METHOD,
+            format!("authentication method '{other}' is not configured"),
+        ),
     }
 }

@@ -67,7 +67,11 @@ fn error(request_type: MessageType, request: Id, uri: &str, message: String) -> 
 }
 
 /// Whether a session may receive an event published with `options`.
-fn eligible(session: &SessionHandle, publisher: Option<&Publisher>, options: &PublishOptions) -> bool {
+fn eligible(
+    session: &SessionHandle,
+    publisher: Option<&Publisher>,
+    options: &PublishOptions,
+) -> bool {
     if let Some(p) = publisher
         && p.session == session.id
         && options.exclude_me != Some(false)
@@ -76,18 +80,43 @@ fn eligible(session: &SessionHandle, publisher: Option<&Publisher>, options: &Pu
     }
     let authid = &session.identity.authid;
     let authrole = &session.identity.authrole;
-    if options.exclude.as_ref().is_some_and(|l| l.contains(&session.id))
-        || options.exclude_authid.as_ref().is_some_and(|l| l.contains(authid))
-        || options.exclude_authrole.as_ref().is_some_and(|l| l.contains(authrole))
+    if options
+        .exclude
+        .as_ref()
+        .is_some_and(|l| l.contains(&session.id))
+        || options
+            .exclude_authid
+            .as_ref()
+            .is_some_and(|l| l.contains(authid))
+        || options
+            .exclude_authrole
+            .as_ref()
+            .is_some_and(|l| l.contains(authrole))
     {
         return false;
     }
-    options.eligible.as_ref().is_none_or(|l| l.contains(&session.id))
-        && options.eligible_authid.as_ref().is_none_or(|l| l.contains(authid))
-        && options.eligible_authrole.as_ref().is_none_or(|l| l.contains(authrole))
+    options
+        .eligible
+        .as_ref()
+        .is_none_or(|l| l.contains(&session.id))
+        && options
+            .eligible_authid
+            .as_ref()
+            .is_none_or(|l| l.contains(authid))
+        && options
+            .eligible_authrole
+            .as_ref()
+            .is_none_or(|l| l.contains(authrole))
 }
 
-fn event_details(sub: &Subscription, topic: &str, publisher: Option<&Publisher>, disclose: bool, retained: bool, options: &PublishOptions) -> EventDetails {
+fn event_details(
+    sub: &Subscription,
+    topic: &str,
+    publisher: Option<&Publisher>,
+    disclose: bool,
+    retained: bool,
+    options: &PublishOptions,
+) -> EventDetails {
     let mut details = EventDetails::default();
     if sub.policy != MatchPolicy::Exact {
         details.topic = Some(topic.to_owned());
@@ -117,7 +146,10 @@ fn slot(kind: SerializerKind) -> usize {
 
 impl Broker {
     fn matching(&self, topic: &str) -> impl Iterator<Item = &Subscription> {
-        let exact = self.exact.get(topic).and_then(|id| self.subscriptions.get(id));
+        let exact = self
+            .exact
+            .get(topic)
+            .and_then(|id| self.subscriptions.get(id));
         let patterns = self
             .patterns
             .iter()
@@ -129,7 +161,15 @@ impl Broker {
     /// Delivers one publication to every matching subscription: the EVENT of a
     /// subscription is encoded once per serializer and the same bytes go to
     /// every subscriber.
-    fn deliver(&self, topic: &str, publication: Id, publisher: Option<&Publisher>, disclose: bool, options: &PublishOptions, payload: &Payload) {
+    fn deliver(
+        &self,
+        topic: &str,
+        publication: Id,
+        publisher: Option<&Publisher>,
+        disclose: bool,
+        options: &PublishOptions,
+        payload: &Payload,
+    ) {
         for sub in self.matching(topic) {
             let mut frames: [Option<Bytes>; 3] = [None, None, None];
             let mut message: Option<Message> = None;
@@ -184,13 +224,18 @@ impl Broker {
     }
 
     fn remove_subscriber(&mut self, id: Id, session: Id, events: &mut MetaEvents) -> bool {
-        let Some(sub) = self.subscriptions.get_mut(&id) else { return false };
+        let Some(sub) = self.subscriptions.get_mut(&id) else {
+            return false;
+        };
         let before = sub.subscribers.len();
         sub.subscribers.retain(|s| s.id != session);
         if sub.subscribers.len() == before {
             return false;
         }
-        events.push(("wamp.subscription.on_unsubscribe", vec![Value::UInt(session), Value::UInt(id)]));
+        events.push((
+            "wamp.subscription.on_unsubscribe",
+            vec![Value::UInt(session), Value::UInt(id)],
+        ));
         if sub.subscribers.is_empty() {
             if let Some(sub) = self.subscriptions.remove(&id) {
                 if sub.policy == MatchPolicy::Exact {
@@ -199,7 +244,10 @@ impl Broker {
                     self.patterns.retain(|p| *p != id);
                 }
             }
-            events.push(("wamp.subscription.on_delete", vec![Value::UInt(session), Value::UInt(id)]));
+            events.push((
+                "wamp.subscription.on_delete",
+                vec![Value::UInt(session), Value::UInt(id)],
+            ));
         }
         true
     }
@@ -208,11 +256,11 @@ impl Broker {
     pub(crate) fn find(&self, uri: &str, policy: MatchPolicy) -> Option<Id> {
         match policy {
             MatchPolicy::Exact => self.exact.get(uri).copied(),
-            _ => self
-                .patterns
-                .iter()
-                .copied()
-                .find(|id| self.subscriptions.get(id).is_some_and(|s| s.uri == uri && s.policy == policy)),
+            _ => self.patterns.iter().copied().find(|id| {
+                self.subscriptions
+                    .get(id)
+                    .is_some_and(|s| s.uri == uri && s.policy == policy)
+            }),
         }
     }
 
@@ -236,24 +284,44 @@ pub(crate) fn describe(sub: &Subscription) -> Value {
 pub(crate) fn subscribe(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Subscribe) {
     let uri = msg.topic.as_str();
     let policy = msg.options.match_.unwrap_or(MatchPolicy::Exact);
-    if policy == MatchPolicy::Exact && !crate::protocol::uri::is_valid_uri(uri, crate::protocol::uri::UriRule::Loose, crate::protocol::uri::UriKind::Concrete) {
-        session.send(&error(MessageType::Subscribe, msg.request, uris::INVALID_URI, format!("invalid topic URI '{uri}'")));
+    if policy == MatchPolicy::Exact
+        && !crate::protocol::uri::is_valid_uri(
+            uri,
+            crate::protocol::uri::UriRule::Loose,
+            crate::protocol::uri::UriKind::Concrete,
+        )
+    {
+        session.send(&error(
+            MessageType::Subscribe,
+            msg.request,
+            uris::INVALID_URI,
+            format!("invalid topic URI '{uri}'"),
+        ));
         return;
     }
     if !realm.authorize(session, Action::Subscribe, uri) {
-        session.send(&error(MessageType::Subscribe, msg.request, uris::NOT_AUTHORIZED, format!(
-            "session is not authorized to subscribe to topic '{uri}'"
-        )));
+        session.send(&error(
+            MessageType::Subscribe,
+            msg.request,
+            uris::NOT_AUTHORIZED,
+            format!("session is not authorized to subscribe to topic '{uri}'"),
+        ));
         return;
     }
     let mut events = Vec::new();
     let mut broker = lock(&realm.broker);
     let id = match broker.find(uri, policy) {
         Some(id) => {
-            let sub = broker.subscriptions.get_mut(&id).expect("indexed subscription exists");
+            let sub = broker
+                .subscriptions
+                .get_mut(&id)
+                .expect("indexed subscription exists");
             if !sub.subscribers.iter().any(|s| s.id == session.id) {
                 sub.subscribers.push(session.clone());
-                events.push(("wamp.subscription.on_subscribe", vec![Value::UInt(session.id), Value::UInt(id)]));
+                events.push((
+                    "wamp.subscription.on_subscribe",
+                    vec![Value::UInt(session.id), Value::UInt(id)],
+                ));
             }
             id
         }
@@ -267,8 +335,14 @@ pub(crate) fn subscribe(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: S
                 subscribers: vec![session.clone()],
                 created: uris::now_iso8601(),
             };
-            events.push(("wamp.subscription.on_create", vec![Value::UInt(session.id), describe(&sub)]));
-            events.push(("wamp.subscription.on_subscribe", vec![Value::UInt(session.id), Value::UInt(id)]));
+            events.push((
+                "wamp.subscription.on_create",
+                vec![Value::UInt(session.id), describe(&sub)],
+            ));
+            events.push((
+                "wamp.subscription.on_subscribe",
+                vec![Value::UInt(session.id), Value::UInt(id)],
+            ));
             if policy == MatchPolicy::Exact {
                 broker.exact.insert(uri.to_owned(), id);
             } else {
@@ -284,14 +358,25 @@ pub(crate) fn subscribe(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: S
     }));
     if msg.options.get_retained == Some(true) {
         let sub = &broker.subscriptions[&id];
-        for (topic, retained) in broker.retained.iter().filter(|(t, _)| matches(policy, uri, t)) {
+        for (topic, retained) in broker
+            .retained
+            .iter()
+            .filter(|(t, _)| matches(policy, uri, t))
+        {
             if !eligible(session, None, &retained.options) {
                 continue;
             }
             session.send(&Message::Event(Event {
                 subscription: id,
                 publication: retained.publication,
-                details: event_details(sub, topic, retained.publisher.as_ref(), retained.disclose, true, &retained.options),
+                details: event_details(
+                    sub,
+                    topic,
+                    retained.publisher.as_ref(),
+                    retained.disclose,
+                    true,
+                    &retained.options,
+                ),
                 payload: retained.payload.clone(),
             }));
         }
@@ -310,10 +395,15 @@ pub(crate) fn unsubscribe(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg:
             details: None,
         }));
     } else {
-        session.send(&error(MessageType::Unsubscribe, msg.request, uris::NO_SUCH_SUBSCRIPTION, format!(
-            "session is not subscribed to subscription {}",
-            msg.subscription
-        )));
+        session.send(&error(
+            MessageType::Unsubscribe,
+            msg.request,
+            uris::NO_SUCH_SUBSCRIPTION,
+            format!(
+                "session is not subscribed to subscription {}",
+                msg.subscription
+            ),
+        ));
     }
     realm.publish_meta_events(events);
 }
@@ -324,17 +414,23 @@ pub(crate) fn publish(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Pub
     let acknowledge = msg.options.acknowledge == Some(true);
     if !realm.authorize(session, Action::Publish, topic) {
         if acknowledge {
-            session.send(&error(MessageType::Publish, msg.request, uris::NOT_AUTHORIZED, format!(
-                "session is not authorized to publish to topic '{topic}'"
-            )));
+            session.send(&error(
+                MessageType::Publish,
+                msg.request,
+                uris::NOT_AUTHORIZED,
+                format!("session is not authorized to publish to topic '{topic}'"),
+            ));
         }
         return;
     }
     if topic.starts_with("wamp.") {
         if acknowledge {
-            session.send(&error(MessageType::Publish, msg.request, uris::INVALID_URI, format!(
-                "publish to restricted topic '{topic}'"
-            )));
+            session.send(&error(
+                MessageType::Publish,
+                msg.request,
+                uris::INVALID_URI,
+                format!("publish to restricted topic '{topic}'"),
+            ));
         }
         return;
     }
@@ -344,10 +440,18 @@ pub(crate) fn publish(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Pub
         authid: session.identity.authid.clone(),
         authrole: session.identity.authrole.clone(),
     };
-    let disclose = msg.options.disclose_me == Some(true) || realm.discloses_publisher(session, topic);
+    let disclose =
+        msg.options.disclose_me == Some(true) || realm.discloses_publisher(session, topic);
     {
         let mut broker = lock(&realm.broker);
-        broker.deliver(topic, publication, Some(&publisher), disclose, &msg.options, &msg.payload);
+        broker.deliver(
+            topic,
+            publication,
+            Some(&publisher),
+            disclose,
+            &msg.options,
+            &msg.payload,
+        );
         if msg.options.retain == Some(true) {
             broker.retained.insert(
                 topic.to_owned(),

@@ -152,7 +152,10 @@ pub struct AuthConfig {
 impl AuthConfig {
     /// Whether no method is configured.
     pub fn is_empty(&self) -> bool {
-        self.anonymous.is_none() && self.ticket.is_empty() && self.wampcra.is_empty() && self.cryptosign.is_empty()
+        self.anonymous.is_none()
+            && self.ticket.is_empty()
+            && self.wampcra.is_empty()
+            && self.cryptosign.is_empty()
     }
 }
 

@@ -85,7 +85,9 @@ impl Dealer {
         }
         let mut best: Option<&Registration> = None;
         for id in &self.patterns {
-            let Some(reg) = self.registrations.get(id) else { continue };
+            let Some(reg) = self.registrations.get(id) else {
+                continue;
+            };
             if !matches(reg.policy, &reg.uri, uri) {
                 continue;
             }
@@ -109,24 +111,29 @@ impl Dealer {
     pub(crate) fn find(&self, uri: &str, policy: MatchPolicy) -> Option<Id> {
         match policy {
             MatchPolicy::Exact => self.exact.get(uri).copied(),
-            _ => self
-                .patterns
-                .iter()
-                .copied()
-                .find(|id| self.registrations.get(id).is_some_and(|r| r.uri == uri && r.policy == policy)),
+            _ => self.patterns.iter().copied().find(|id| {
+                self.registrations
+                    .get(id)
+                    .is_some_and(|r| r.uri == uri && r.policy == policy)
+            }),
         }
     }
 
     /// Removes a callee from a registration, deleting the registration when it
     /// was the last one. Returns the meta events.
     fn remove_callee(&mut self, registration: Id, session: Id, events: &mut MetaEvents) -> bool {
-        let Some(reg) = self.registrations.get_mut(&registration) else { return false };
+        let Some(reg) = self.registrations.get_mut(&registration) else {
+            return false;
+        };
         let before = reg.callees.len();
         reg.callees.retain(|c| c.session.id != session);
         if reg.callees.len() == before {
             return false;
         }
-        events.push(("wamp.registration.on_unregister", vec![Value::UInt(session), Value::UInt(registration)]));
+        events.push((
+            "wamp.registration.on_unregister",
+            vec![Value::UInt(session), Value::UInt(registration)],
+        ));
         if reg.callees.is_empty() {
             let reg = self.registrations.remove(&registration);
             if let Some(reg) = reg {
@@ -136,7 +143,10 @@ impl Dealer {
                     self.patterns.retain(|id| *id != registration);
                 }
             }
-            events.push(("wamp.registration.on_delete", vec![Value::UInt(session), Value::UInt(registration)]));
+            events.push((
+                "wamp.registration.on_delete",
+                vec![Value::UInt(session), Value::UInt(registration)],
+            ));
         }
         true
     }
@@ -161,15 +171,21 @@ impl Dealer {
             .map(|(k, _)| *k)
             .collect();
         for key in keys {
-            let Some(p) = self.remove_pending(key) else { continue };
+            let Some(p) = self.remove_pending(key) else {
+                continue;
+            };
             if p.callee.id == session.id && p.caller.id != session.id {
                 p.caller.send(&error(
                     MessageType::Call,
                     p.call_request,
                     uris::CANCELED,
-                    vec![Value::String("callee disconnected from in-flight request".into())],
+                    vec![Value::String(
+                        "callee disconnected from in-flight request".into(),
+                    )],
                 ));
-            } else if p.callee.id != session.id && p.callee.has_feature(Role::Callee, feature::CALL_CANCELING) {
+            } else if p.callee.id != session.id
+                && p.callee.has_feature(Role::Callee, feature::CALL_CANCELING)
+            {
                 p.callee.send(&Message::Interrupt(Interrupt {
                     request: key.1,
                     options: InterruptOptions {
@@ -202,15 +218,25 @@ impl Dealer {
 pub(crate) fn register(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Register) {
     let uri = msg.procedure.as_str();
     if !realm.authorize(session, Action::Register, uri) {
-        session.send(&error(MessageType::Register, msg.request, uris::NOT_AUTHORIZED, vec![
-            Value::String(format!("session is not authorized to register procedure '{uri}'")),
-        ]));
+        session.send(&error(
+            MessageType::Register,
+            msg.request,
+            uris::NOT_AUTHORIZED,
+            vec![Value::String(format!(
+                "session is not authorized to register procedure '{uri}'"
+            ))],
+        ));
         return;
     }
     if uri.starts_with("wamp.") {
-        session.send(&error(MessageType::Register, msg.request, uris::INVALID_URI, vec![Value::String(
-            format!("register for restricted procedure URI '{uri}'"),
-        )]));
+        session.send(&error(
+            MessageType::Register,
+            msg.request,
+            uris::INVALID_URI,
+            vec![Value::String(format!(
+                "register for restricted procedure URI '{uri}'"
+            ))],
+        ));
         return;
     }
     let policy = msg.options.match_.unwrap_or(MatchPolicy::Exact);
@@ -224,10 +250,16 @@ pub(crate) fn register(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Re
             && msg.options.force_reregister == Some(true)
         {
             // Crossbar's force_reregister: kick the current callees out first.
-            let kicked: Vec<Arc<SessionHandle>> = dealer.registrations[&id].callees.iter().map(|c| c.session.clone()).collect();
+            let kicked: Vec<Arc<SessionHandle>> = dealer.registrations[&id]
+                .callees
+                .iter()
+                .map(|c| c.session.clone())
+                .collect();
             for callee in kicked {
                 dealer.remove_callee(id, callee.id, &mut events);
-                if callee.id != session.id && callee.has_feature(Role::Callee, feature::REGISTRATION_REVOCATION) {
+                if callee.id != session.id
+                    && callee.has_feature(Role::Callee, feature::REGISTRATION_REVOCATION)
+                {
                     callee.send(&Message::Unregistered(Unregistered {
                         request: 0,
                         details: Some(UnregisteredDetails {
@@ -249,21 +281,37 @@ pub(crate) fn register(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Re
         };
         reply = match existing {
             Some(id) => {
-                let reg = dealer.registrations.get_mut(&id).expect("indexed registration exists");
-                if reg.callees.iter().any(|c| c.session.id == session.id) || reg.invoke == InvokePolicy::Single {
-                    error(MessageType::Register, msg.request, uris::PROCEDURE_ALREADY_EXISTS, vec![Value::String(
-                        format!("register for already registered procedure '{uri}'"),
-                    )])
+                let reg = dealer
+                    .registrations
+                    .get_mut(&id)
+                    .expect("indexed registration exists");
+                if reg.callees.iter().any(|c| c.session.id == session.id)
+                    || reg.invoke == InvokePolicy::Single
+                {
+                    error(
+                        MessageType::Register,
+                        msg.request,
+                        uris::PROCEDURE_ALREADY_EXISTS,
+                        vec![Value::String(format!(
+                            "register for already registered procedure '{uri}'"
+                        ))],
+                    )
                 } else if reg.invoke != invoke {
-                    error(MessageType::Register, msg.request, uris::PROCEDURE_EXISTS_WITH_DIFFERENT_POLICY, vec![
-                        Value::String(format!(
+                    error(
+                        MessageType::Register,
+                        msg.request,
+                        uris::PROCEDURE_EXISTS_WITH_DIFFERENT_POLICY,
+                        vec![Value::String(format!(
                             "register for already registered procedure '{uri}' with conflicting invocation policy (has {} and {} was requested)",
                             reg.invoke, invoke
-                        )),
-                    ])
+                        ))],
+                    )
                 } else {
                     reg.callees.push(callee);
-                    events.push(("wamp.registration.on_register", vec![Value::UInt(session.id), Value::UInt(id)]));
+                    events.push((
+                        "wamp.registration.on_register",
+                        vec![Value::UInt(session.id), Value::UInt(id)],
+                    ));
                     Message::Registered(Registered {
                         request: msg.request,
                         registration: id,
@@ -282,8 +330,14 @@ pub(crate) fn register(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Re
                     created: uris::now_iso8601(),
                     next: 0,
                 };
-                events.push(("wamp.registration.on_create", vec![Value::UInt(session.id), describe(&reg)]));
-                events.push(("wamp.registration.on_register", vec![Value::UInt(session.id), Value::UInt(id)]));
+                events.push((
+                    "wamp.registration.on_create",
+                    vec![Value::UInt(session.id), describe(&reg)],
+                ));
+                events.push((
+                    "wamp.registration.on_register",
+                    vec![Value::UInt(session.id), Value::UInt(id)],
+                ));
                 if policy == MatchPolicy::Exact {
                     dealer.exact.insert(uri.to_owned(), id);
                 } else {
@@ -322,7 +376,12 @@ pub(crate) fn unregister(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: 
             details: None,
         }));
     } else {
-        session.send(&error(MessageType::Unregister, msg.request, uris::NO_SUCH_REGISTRATION, vec![]));
+        session.send(&error(
+            MessageType::Unregister,
+            msg.request,
+            uris::NO_SUCH_REGISTRATION,
+            vec![],
+        ));
     }
     realm.publish_meta_events(events);
 }
@@ -337,7 +396,9 @@ fn pick(reg: &mut Registration) -> Option<usize> {
         InvokePolicy::Last => (0..n).rev().find(|i| free(&reg.callees[*i])),
         InvokePolicy::RoundRobin => {
             let start = reg.next % n.max(1);
-            let i = (0..n).map(|k| (start + k) % n).find(|i| free(&reg.callees[*i]))?;
+            let i = (0..n)
+                .map(|k| (start + k) % n)
+                .find(|i| free(&reg.callees[*i]))?;
             reg.next = i + 1;
             Some(i)
         }
@@ -356,9 +417,14 @@ fn pick(reg: &mut Registration) -> Option<usize> {
 pub(crate) fn call(realm: &Arc<Realm>, caller: &Arc<SessionHandle>, msg: Call) {
     let uri = msg.procedure.as_str();
     if !realm.authorize(caller, Action::Call, uri) {
-        caller.send(&error(MessageType::Call, msg.request, uris::NOT_AUTHORIZED, vec![Value::String(
-            format!("session is not authorized to call procedure '{uri}'"),
-        )]));
+        caller.send(&error(
+            MessageType::Call,
+            msg.request,
+            uris::NOT_AUTHORIZED,
+            vec![Value::String(format!(
+                "session is not authorized to call procedure '{uri}'"
+            ))],
+        ));
         return;
     }
     if uri.starts_with("wamp.") {
@@ -369,9 +435,15 @@ pub(crate) fn call(realm: &Arc<Realm>, caller: &Arc<SessionHandle>, msg: Call) {
 
     // A further chunk of a progressive call invocation.
     if let Some(&key) = dealer.calls.get(&(caller.id, msg.request)) {
-        let Some(p) = dealer.pending.get_mut(&key) else { return };
+        let Some(p) = dealer.pending.get_mut(&key) else {
+            return;
+        };
         if !p.caller_progress {
-            tracing::debug!(session = caller.id, request = msg.request, "CALL reuses the ID of a call in flight; ignored");
+            tracing::debug!(
+                session = caller.id,
+                request = msg.request,
+                "CALL reuses the ID of a call in flight; ignored"
+            );
             return;
         }
         p.caller_progress = msg.options.progress == Some(true);
@@ -391,23 +463,38 @@ pub(crate) fn call(realm: &Arc<Realm>, caller: &Arc<SessionHandle>, msg: Call) {
 
     let Some(reg_id) = dealer.lookup(uri) else {
         drop(dealer);
-        caller.send(&error(MessageType::Call, msg.request, uris::NO_SUCH_PROCEDURE, vec![Value::String(
-            format!("no callee registered for procedure <{uri}>"),
-        )]));
+        caller.send(&error(
+            MessageType::Call,
+            msg.request,
+            uris::NO_SUCH_PROCEDURE,
+            vec![Value::String(format!(
+                "no callee registered for procedure <{uri}>"
+            ))],
+        ));
         return;
     };
-    let reg = dealer.registrations.get_mut(&reg_id).expect("looked-up registration exists");
+    let reg = dealer
+        .registrations
+        .get_mut(&reg_id)
+        .expect("looked-up registration exists");
     let Some(index) = pick(reg) else {
         drop(dealer);
-        caller.send(&error(MessageType::Call, msg.request, uris::NO_AVAILABLE_CALLEE, vec![Value::String(
-            format!("all callees of <{uri}> are at their concurrency limit"),
-        )]));
+        caller.send(&error(
+            MessageType::Call,
+            msg.request,
+            uris::NO_AVAILABLE_CALLEE,
+            vec![Value::String(format!(
+                "all callees of <{uri}> are at their concurrency limit"
+            ))],
+        ));
         return;
     };
     let entry = &mut reg.callees[index];
     entry.in_flight += 1;
     let callee = entry.session.clone();
-    let disclose = msg.options.disclose_me == Some(true) || entry.disclose_caller || realm.discloses_caller(caller, uri);
+    let disclose = msg.options.disclose_me == Some(true)
+        || entry.disclose_caller
+        || realm.discloses_caller(caller, uri);
     let forward_timeout = entry.forward_timeout;
     let pattern = reg.policy != MatchPolicy::Exact;
     let timeout = msg.options.timeout.filter(|t| *t > 0);
@@ -462,7 +549,9 @@ pub(crate) fn call(realm: &Arc<Realm>, caller: &Arc<SessionHandle>, msg: Call) {
             timer,
         },
     );
-    dealer.calls.insert((caller.id, msg.request), (callee.id, invocation));
+    dealer
+        .calls
+        .insert((caller.id, msg.request), (callee.id, invocation));
     callee.send(&Message::Invocation(Invocation {
         request: invocation,
         registration: reg_id,
@@ -475,9 +564,15 @@ pub(crate) fn call(realm: &Arc<Realm>, caller: &Arc<SessionHandle>, msg: Call) {
 /// when the callee answers) and a callee that supports it an INTERRUPT.
 fn cancel_pending(realm: &Arc<Realm>, key: (Id, Id), mode: CancelMode, reason: &str) {
     let mut dealer = lock(&realm.dealer);
-    let Some(p) = dealer.pending.get_mut(&key) else { return };
+    let Some(p) = dealer.pending.get_mut(&key) else {
+        return;
+    };
     let interruptible = p.callee.has_feature(Role::Callee, feature::CALL_CANCELING);
-    let mode = if interruptible { mode } else { CancelMode::Skip };
+    let mode = if interruptible {
+        mode
+    } else {
+        CancelMode::Skip
+    };
     if mode != CancelMode::Skip {
         p.callee.send(&Message::Interrupt(Interrupt {
             request: key.1,
@@ -498,15 +593,23 @@ fn cancel_pending(realm: &Arc<Realm>, key: (Id, Id), mode: CancelMode, reason: &
         } else {
             vec![Value::String("call canceled".into())]
         };
-        p.caller.send(&error(MessageType::Call, p.call_request, reason, args));
+        p.caller
+            .send(&error(MessageType::Call, p.call_request, reason, args));
     }
 }
 
 /// Handles CANCEL.
 pub(crate) fn cancel(realm: &Arc<Realm>, caller: &Arc<SessionHandle>, msg: Cancel) {
-    let key = lock(&realm.dealer).calls.get(&(caller.id, msg.request)).copied();
+    let key = lock(&realm.dealer)
+        .calls
+        .get(&(caller.id, msg.request))
+        .copied();
     let Some(key) = key else {
-        tracing::debug!(session = caller.id, request = msg.request, "CANCEL for a call not in flight; ignored");
+        tracing::debug!(
+            session = caller.id,
+            request = msg.request,
+            "CANCEL for a call not in flight; ignored"
+        );
         return;
     };
     // Without a mode, behave as Crossbar does: interrupt and answer now.
@@ -519,7 +622,11 @@ pub(crate) fn yield_(realm: &Arc<Realm>, callee: &Arc<SessionHandle>, msg: Yield
     let key = (callee.id, msg.request);
     let mut dealer = lock(&realm.dealer);
     let Some(p) = dealer.pending.get(&key) else {
-        tracing::debug!(session = callee.id, request = msg.request, "YIELD for an invocation not in flight (canceled or timed out); discarded");
+        tracing::debug!(
+            session = callee.id,
+            request = msg.request,
+            "YIELD for an invocation not in flight (canceled or timed out); discarded"
+        );
         return;
     };
     if msg.options.progress == Some(true) {
@@ -539,12 +646,17 @@ pub(crate) fn yield_(realm: &Arc<Realm>, callee: &Arc<SessionHandle>, msg: Yield
         }
         return;
     }
-    let Some(p) = dealer.remove_pending(key) else { return };
+    let Some(p) = dealer.remove_pending(key) else {
+        return;
+    };
     drop(dealer);
     if p.killed {
-        p.caller.send(&error(MessageType::Call, p.call_request, uris::CANCELED, vec![Value::String(
-            "call canceled".into(),
-        )]));
+        p.caller.send(&error(
+            MessageType::Call,
+            p.call_request,
+            uris::CANCELED,
+            vec![Value::String("call canceled".into())],
+        ));
         return;
     }
     let details = ResultDetails {
@@ -564,7 +676,11 @@ pub(crate) fn yield_(realm: &Arc<Realm>, callee: &Arc<SessionHandle>, msg: Yield
 pub(crate) fn invocation_error(realm: &Arc<Realm>, callee: &Arc<SessionHandle>, msg: ErrorMessage) {
     let p = lock(&realm.dealer).remove_pending((callee.id, msg.request));
     let Some(p) = p else {
-        tracing::debug!(session = callee.id, request = msg.request, "ERROR for an invocation not in flight; discarded");
+        tracing::debug!(
+            session = callee.id,
+            request = msg.request,
+            "ERROR for an invocation not in flight; discarded"
+        );
         return;
     };
     let (error_uri, payload) = if p.killed {

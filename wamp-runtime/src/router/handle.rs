@@ -125,9 +125,18 @@ impl SessionHandle {
         let mut d = Dict::new();
         d.insert("session".into(), Value::UInt(self.id));
         d.insert("authid".into(), Value::String(self.identity.authid.clone()));
-        d.insert("authrole".into(), Value::String(self.identity.authrole.clone()));
-        d.insert("authmethod".into(), Value::String(self.identity.authmethod.clone()));
-        d.insert("authprovider".into(), Value::String(self.identity.authprovider.clone()));
+        d.insert(
+            "authrole".into(),
+            Value::String(self.identity.authrole.clone()),
+        );
+        d.insert(
+            "authmethod".into(),
+            Value::String(self.identity.authmethod.clone()),
+        );
+        d.insert(
+            "authprovider".into(),
+            Value::String(self.identity.authprovider.clone()),
+        );
         let mut transport = Dict::new();
         let kind = match self.transport {
             TransportKind::WebSocket | TransportKind::SecureWebSocket => "websocket",
@@ -135,10 +144,16 @@ impl SessionHandle {
             TransportKind::Memory => "memory",
         };
         transport.insert("type".into(), Value::String(kind.into()));
-        transport.insert("serializer".into(), Value::String(self.serializer.name().into()));
+        transport.insert(
+            "serializer".into(),
+            Value::String(self.serializer.name().into()),
+        );
         transport.insert("tls".into(), Value::Bool(self.transport.is_tls()));
         if let Some(peer) = self.peer {
-            transport.insert("peer".into(), Value::String(format!("tcp4:{}:{}", peer.ip(), peer.port())));
+            transport.insert(
+                "peer".into(),
+                Value::String(format!("tcp4:{}:{}", peer.ip(), peer.port())),
+            );
         }
         d.insert("transport".into(), Value::Dict(transport));
         Value::Dict(d)

@@ -49,9 +49,21 @@ mod tests {
 
     #[test]
     fn wildcard_matching() {
-        assert!(matches(MatchPolicy::Wildcard, "com..update", "com.myapp.update"));
-        assert!(!matches(MatchPolicy::Wildcard, "com..update", "com.myapp.sub.update"));
-        assert!(!matches(MatchPolicy::Wildcard, "com..update", "com.myapp.create"));
+        assert!(matches(
+            MatchPolicy::Wildcard,
+            "com..update",
+            "com.myapp.update"
+        ));
+        assert!(!matches(
+            MatchPolicy::Wildcard,
+            "com..update",
+            "com.myapp.sub.update"
+        ));
+        assert!(!matches(
+            MatchPolicy::Wildcard,
+            "com..update",
+            "com.myapp.create"
+        ));
         assert!(matches(MatchPolicy::Wildcard, "..", "a.b.c"));
     }
 

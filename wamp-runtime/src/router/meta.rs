@@ -13,15 +13,21 @@ use crate::protocol::*;
 type Reply = Result<Vec<Value>, (&'static str, String)>;
 
 fn arg_id(args: &[Value], i: usize, name: &str) -> Result<Id, (&'static str, String)> {
-    args.get(i)
-        .and_then(Value::as_u64)
-        .ok_or_else(|| (uris::INVALID_ARGUMENT, format!("argument {i} ({name}) must be an ID")))
+    args.get(i).and_then(Value::as_u64).ok_or_else(|| {
+        (
+            uris::INVALID_ARGUMENT,
+            format!("argument {i} ({name}) must be an ID"),
+        )
+    })
 }
 
 fn arg_str<'a>(args: &'a [Value], i: usize, name: &str) -> Result<&'a str, (&'static str, String)> {
-    args.get(i)
-        .and_then(Value::as_str)
-        .ok_or_else(|| (uris::INVALID_ARGUMENT, format!("argument {i} ({name}) must be a string")))
+    args.get(i).and_then(Value::as_str).ok_or_else(|| {
+        (
+            uris::INVALID_ARGUMENT,
+            format!("argument {i} ({name}) must be a string"),
+        )
+    })
 }
 
 fn match_option(kwargs: &Dict) -> Result<MatchPolicy, (&'static str, String)> {
@@ -40,9 +46,11 @@ fn ids(list: impl IntoIterator<Item = Id>) -> Value {
 }
 
 fn authroles_filter(args: &[Value]) -> Option<Vec<String>> {
-    args.first()
-        .and_then(Value::as_list)
-        .map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+    args.first().and_then(Value::as_list).map(|l| {
+        l.iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    })
 }
 
 fn sessions(realm: &Realm, caller: &SessionHandle, args: &[Value]) -> Vec<Arc<SessionHandle>> {
@@ -51,7 +59,11 @@ fn sessions(realm: &Realm, caller: &SessionHandle, args: &[Value]) -> Vec<Arc<Se
         .sessions()
         .into_iter()
         .filter(|s| s.id != caller.id)
-        .filter(|s| roles.as_ref().is_none_or(|r| r.contains(&s.identity.authrole)))
+        .filter(|s| {
+            roles
+                .as_ref()
+                .is_none_or(|r| r.contains(&s.identity.authrole))
+        })
         .collect()
 }
 
@@ -63,7 +75,10 @@ fn kill_message(kwargs: &Dict) -> Result<(Uri, Option<String>), (&'static str, S
             .and_then(|s| Uri::new(s).ok())
             .ok_or_else(|| (uris::INVALID_URI, format!("invalid reason URI {v}")))?,
     };
-    let message = kwargs.get("message").and_then(Value::as_str).map(str::to_owned);
+    let message = kwargs
+        .get("message")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Ok((reason, message))
 }
 
@@ -78,36 +93,61 @@ fn kill(session: &SessionHandle, reason: &Uri, message: &Option<String>) {
     session.kill();
 }
 
-fn dispatch(realm: &Realm, caller: &SessionHandle, procedure: &str, args: &[Value], kwargs: &Dict) -> Reply {
+fn dispatch(
+    realm: &Realm,
+    caller: &SessionHandle,
+    procedure: &str,
+    args: &[Value],
+    kwargs: &Dict,
+) -> Reply {
     match procedure {
-        "wamp.session.count" => Ok(vec![Value::UInt(sessions(realm, caller, args).len() as u64)]),
-        "wamp.session.list" => Ok(vec![ids(sessions(realm, caller, args).iter().map(|s| s.id))]),
+        "wamp.session.count" => Ok(vec![
+            Value::UInt(sessions(realm, caller, args).len() as u64),
+        ]),
+        "wamp.session.list" => Ok(vec![ids(sessions(realm, caller, args)
+            .iter()
+            .map(|s| s.id))]),
         "wamp.session.get" => {
             let id = arg_id(args, 0, "session")?;
-            let s = realm
-                .session(id)
-                .ok_or_else(|| (uris::NO_SUCH_SESSION, format!("no session with ID {id} exists on this router")))?;
+            let s = realm.session(id).ok_or_else(|| {
+                (
+                    uris::NO_SUCH_SESSION,
+                    format!("no session with ID {id} exists on this router"),
+                )
+            })?;
             Ok(vec![s.describe()])
         }
         "wamp.session.kill" => {
             let id = arg_id(args, 0, "session")?;
             if id == caller.id {
-                return Err((uris::INVALID_ARGUMENT, "a session cannot kill itself".into()));
+                return Err((
+                    uris::INVALID_ARGUMENT,
+                    "a session cannot kill itself".into(),
+                ));
             }
             let (reason, message) = kill_message(kwargs)?;
-            let s = realm
-                .session(id)
-                .ok_or_else(|| (uris::NO_SUCH_SESSION, format!("no session with ID {id} exists on this router")))?;
+            let s = realm.session(id).ok_or_else(|| {
+                (
+                    uris::NO_SUCH_SESSION,
+                    format!("no session with ID {id} exists on this router"),
+                )
+            })?;
             kill(&s, &reason, &message);
             Ok(vec![])
         }
-        "wamp.session.kill_by_authid" | "wamp.session.kill_by_authrole" | "wamp.session.kill_all" => {
+        "wamp.session.kill_by_authid"
+        | "wamp.session.kill_by_authrole"
+        | "wamp.session.kill_all" => {
             let (reason, message) = kill_message(kwargs)?;
             let by_authid = procedure.ends_with("authid");
             let needle = if procedure.ends_with("kill_all") {
                 None
             } else {
-                Some(arg_str(args, 0, if by_authid { "authid" } else { "authrole" })?)
+                Some(arg_str(
+                    args,
+                    0,
+                    if by_authid { "authid" } else { "authrole" },
+                )?)
             };
             let mut killed = Vec::new();
             for s in realm.sessions() {
@@ -147,28 +187,40 @@ fn dispatch(realm: &Realm, caller: &SessionHandle, procedure: &str, args: &[Valu
         "wamp.registration.lookup" => {
             let uri = arg_str(args, 0, "procedure")?;
             let policy = match_option(kwargs)?;
-            Ok(vec![lock(&realm.dealer).find(uri, policy).map_or(Value::Null, Value::UInt)])
+            Ok(vec![
+                lock(&realm.dealer)
+                    .find(uri, policy)
+                    .map_or(Value::Null, Value::UInt),
+            ])
         }
         "wamp.registration.match" => {
             let uri = arg_str(args, 0, "procedure")?;
-            Ok(vec![lock(&realm.dealer).lookup(uri).map_or(Value::Null, Value::UInt)])
+            Ok(vec![
+                lock(&realm.dealer)
+                    .lookup(uri)
+                    .map_or(Value::Null, Value::UInt),
+            ])
         }
         "wamp.registration.get" => {
             let id = arg_id(args, 0, "registration")?;
             let dealer = lock(&realm.dealer);
-            let r = dealer
-                .registrations
-                .get(&id)
-                .ok_or_else(|| (uris::NO_SUCH_REGISTRATION, format!("no registration with ID {id} exists on this dealer")))?;
+            let r = dealer.registrations.get(&id).ok_or_else(|| {
+                (
+                    uris::NO_SUCH_REGISTRATION,
+                    format!("no registration with ID {id} exists on this dealer"),
+                )
+            })?;
             Ok(vec![dealer::describe(r)])
         }
         "wamp.registration.list_callees" | "wamp.registration.count_callees" => {
             let id = arg_id(args, 0, "registration")?;
             let dealer = lock(&realm.dealer);
-            let r = dealer
-                .registrations
-                .get(&id)
-                .ok_or_else(|| (uris::NO_SUCH_REGISTRATION, format!("no registration with ID {id} exists on this dealer")))?;
+            let r = dealer.registrations.get(&id).ok_or_else(|| {
+                (
+                    uris::NO_SUCH_REGISTRATION,
+                    format!("no registration with ID {id} exists on this dealer"),
+                )
+            })?;
             if procedure.ends_with("count_callees") {
                 Ok(vec![Value::UInt(r.callees.len() as u64)])
             } else {
@@ -195,36 +247,51 @@ fn dispatch(realm: &Realm, caller: &SessionHandle, procedure: &str, args: &[Valu
         "wamp.subscription.lookup" => {
             let uri = arg_str(args, 0, "topic")?;
             let policy = match_option(kwargs)?;
-            Ok(vec![lock(&realm.broker).find(uri, policy).map_or(Value::Null, Value::UInt)])
+            Ok(vec![
+                lock(&realm.broker)
+                    .find(uri, policy)
+                    .map_or(Value::Null, Value::UInt),
+            ])
         }
         "wamp.subscription.match" => {
             let uri = arg_str(args, 0, "topic")?;
             let found = lock(&realm.broker).matching_ids(uri);
-            Ok(vec![if found.is_empty() { Value::Null } else { ids(found) }])
+            Ok(vec![if found.is_empty() {
+                Value::Null
+            } else {
+                ids(found)
+            }])
         }
         "wamp.subscription.get" => {
             let id = arg_id(args, 0, "subscription")?;
             let broker = lock(&realm.broker);
-            let s = broker
-                .subscriptions
-                .get(&id)
-                .ok_or_else(|| (uris::NO_SUCH_SUBSCRIPTION, format!("no subscription with ID {id} exists on this broker")))?;
+            let s = broker.subscriptions.get(&id).ok_or_else(|| {
+                (
+                    uris::NO_SUCH_SUBSCRIPTION,
+                    format!("no subscription with ID {id} exists on this broker"),
+                )
+            })?;
             Ok(vec![broker::describe(s)])
         }
         "wamp.subscription.list_subscribers" | "wamp.subscription.count_subscribers" => {
             let id = arg_id(args, 0, "subscription")?;
             let broker = lock(&realm.broker);
-            let s = broker
-                .subscriptions
-                .get(&id)
-                .ok_or_else(|| (uris::NO_SUCH_SUBSCRIPTION, format!("no subscription with ID {id} exists on this broker")))?;
+            let s = broker.subscriptions.get(&id).ok_or_else(|| {
+                (
+                    uris::NO_SUCH_SUBSCRIPTION,
+                    format!("no subscription with ID {id} exists on this broker"),
+                )
+            })?;
             if procedure.ends_with("count_subscribers") {
                 Ok(vec![Value::UInt(s.subscribers.len() as u64)])
             } else {
                 Ok(vec![ids(s.subscribers.iter().map(|x| x.id))])
             }
         }
-        _ => Err((uris::NO_SUCH_PROCEDURE, format!("no callee registered for procedure <{procedure}>"))),
+        _ => Err((
+            uris::NO_SUCH_PROCEDURE,
+            format!("no callee registered for procedure <{procedure}>"),
+        )),
     }
 }
 

@@ -32,8 +32,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use auth::{AuthFuture, AuthRequest, AuthStep, Authenticator};
 pub use config::{
-    AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, Permission, RealmConfig, RoleConfig, RouterConfig,
-    TicketPrincipal,
+    AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, Permission, RealmConfig,
+    RoleConfig, RouterConfig, TicketPrincipal,
 };
 pub use handle::Identity;
 
@@ -70,7 +70,9 @@ pub(crate) fn router_roles() -> Roles {
         feature::SESSION_META_API,
         feature::PAYLOAD_TRANSPARENCY,
     ]);
-    Roles::default().with(Role::Broker, broker).with(Role::Dealer, dealer)
+    Roles::default()
+        .with(Role::Broker, broker)
+        .with(Role::Dealer, dealer)
 }
 
 /// State shared by every connection of one router.
@@ -84,7 +86,12 @@ pub(crate) struct RouterInner {
 impl RouterInner {
     /// The realm of that name, created on the fly when the config allows it.
     pub(crate) fn realm(&self, name: &str) -> Option<Arc<Realm>> {
-        if let Some(r) = self.realms.read().unwrap_or_else(|p| p.into_inner()).get(name) {
+        if let Some(r) = self
+            .realms
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+        {
             return Some(r.clone());
         }
         if !self.config.auto_create_realms || !crate::protocol::uri::is_valid_realm(name) {
@@ -174,8 +181,11 @@ impl Router {
     /// Serves WebSocket and RawSocket (every serializer) on `addr`. Returns the
     /// bound address (useful with port 0).
     pub async fn listen(&self, addr: &str) -> std::io::Result<SocketAddr> {
-        self.listen_with(addr, Acceptor::new(ServerOptions::with_serializers(SerializerKind::ALL)))
-            .await
+        self.listen_with(
+            addr,
+            Acceptor::new(ServerOptions::with_serializers(SerializerKind::ALL)),
+        )
+        .await
     }
 
     /// Serves on `addr` with a configured acceptor (TLS, limits, serializers).

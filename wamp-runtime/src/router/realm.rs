@@ -63,11 +63,20 @@ impl Realm {
     }
 
     pub(crate) fn session(&self, id: Id) -> Option<Arc<SessionHandle>> {
-        self.sessions.read().unwrap_or_else(|p| p.into_inner()).get(&id).cloned()
+        self.sessions
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
     }
 
     pub(crate) fn sessions(&self) -> Vec<Arc<SessionHandle>> {
-        self.sessions.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+        self.sessions
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// Removes a session and everything it owned: registrations,
@@ -89,8 +98,14 @@ impl Realm {
         self.publish_meta_events(meta);
         let mut info = crate::protocol::Dict::new();
         info.insert("session".into(), Value::UInt(session.id));
-        info.insert("authid".into(), Value::String(session.identity.authid.clone()));
-        info.insert("authrole".into(), Value::String(session.identity.authrole.clone()));
+        info.insert(
+            "authid".into(),
+            Value::String(session.identity.authid.clone()),
+        );
+        info.insert(
+            "authrole".into(),
+            Value::String(session.identity.authrole.clone()),
+        );
         self.publish_meta("wamp.session.on_leave", vec![Value::Dict(info)]);
     }
 
@@ -98,7 +113,10 @@ impl Realm {
     /// then the best wildcard.
     fn permission(&self, authrole: &str, uri: &str) -> Option<&Permission> {
         let role = self.config.roles.iter().find(|r| r.name == authrole)?;
-        let candidates = role.permissions.iter().filter(|p| matches(p.match_, &p.uri, uri));
+        let candidates = role
+            .permissions
+            .iter()
+            .filter(|p| matches(p.match_, &p.uri, uri));
         candidates.max_by(|a, b| {
             let rank = |p: &Permission| match p.match_ {
                 MatchPolicy::Exact => 2,
@@ -118,12 +136,13 @@ impl Realm {
         if self.config.roles.is_empty() {
             return true;
         }
-        self.permission(&session.identity.authrole, uri).is_some_and(|p| match action {
-            Action::Call => p.call,
-            Action::Register => p.register,
-            Action::Publish => p.publish,
-            Action::Subscribe => p.subscribe,
-        })
+        self.permission(&session.identity.authrole, uri)
+            .is_some_and(|p| match action {
+                Action::Call => p.call,
+                Action::Register => p.register,
+                Action::Publish => p.publish,
+                Action::Subscribe => p.subscribe,
+            })
     }
 
     /// Whether the realm's policy discloses callers of `uri` to callees.

@@ -24,7 +24,11 @@ const BATCH: usize = 256;
 
 /// Writes the outbox to the transport: many frames, one flush. When `closing`
 /// fires, writes what is already queued and closes the transport.
-async fn writer(mut sink: FrameSink, mut outbox: mpsc::Receiver<Bytes>, closing: CancellationToken) {
+async fn writer(
+    mut sink: FrameSink,
+    mut outbox: mpsc::Receiver<Bytes>,
+    closing: CancellationToken,
+) {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         let n = tokio::select! {
@@ -50,7 +54,11 @@ async fn writer(mut sink: FrameSink, mut outbox: mpsc::Receiver<Bytes>, closing:
             match sink.feed(frame).await {
                 Ok(()) => {}
                 Err(TransportError::MessageTooLarge { size, limit }) => {
-                    tracing::warn!(size, limit, "dropping a message larger than the transport allows");
+                    tracing::warn!(
+                        size,
+                        limit,
+                        "dropping a message larger than the transport allows"
+                    );
                 }
                 Err(e) => {
                     tracing::debug!(error = %e, "transport write failed");
@@ -123,7 +131,9 @@ pub(crate) async fn serve(router: Arc<RouterInner>, transport: Transport) {
             j = join(&router, &mut reader, &outbox_tx, &details) => j,
             _ = shutdown.cancelled() => None,
         };
-        let Some((realm, session, kill)) = joined else { break };
+        let Some((realm, session, kill)) = joined else {
+            break;
+        };
         let keep_transport = run(&realm, &session, &mut reader, &outbox_tx, &kill, &shutdown).await;
         realm.remove_session(&session);
         if !keep_transport {
@@ -146,36 +156,56 @@ async fn join(
     let timeout = Duration::from_secs(router.config.join_timeout_secs.max(1));
     let hello = match tokio::time::timeout(timeout, reader.next()).await {
         Err(_) => {
-            send(outbox, serializer, &abort(uris::PROTOCOL_VIOLATION, "no HELLO in time"));
+            send(
+                outbox,
+                serializer,
+                &abort(uris::PROTOCOL_VIOLATION, "no HELLO in time"),
+            );
             return None;
         }
         Ok(Read::Closed) => return None,
         Ok(Read::Violation(e)) => {
-            send(outbox, serializer, &abort(uris::PROTOCOL_VIOLATION, e.to_string()));
+            send(
+                outbox,
+                serializer,
+                &abort(uris::PROTOCOL_VIOLATION, e.to_string()),
+            );
             return None;
         }
         Ok(Read::Message(Message::Hello(h))) => h,
         Ok(Read::Message(other)) => {
-            send(outbox, serializer, &abort(uris::PROTOCOL_VIOLATION, format!(
-                "expected HELLO, received {}",
-                other.message_type().name()
-            )));
+            send(
+                outbox,
+                serializer,
+                &abort(
+                    uris::PROTOCOL_VIOLATION,
+                    format!("expected HELLO, received {}", other.message_type().name()),
+                ),
+            );
             return None;
         }
     };
     let Some(realm) = router.realm(hello.realm.as_str()) else {
-        send(outbox, serializer, &abort(uris::NO_SUCH_REALM, format!("no realm \"{}\" exists on this router", hello.realm)));
+        send(
+            outbox,
+            serializer,
+            &abort(
+                uris::NO_SUCH_REALM,
+                format!("no realm \"{}\" exists on this router", hello.realm),
+            ),
+        );
         return None;
     };
     let session_id = realm.new_session_id();
-    let identity = match authenticate(router, &realm, &hello, session_id, reader, outbox, timeout).await {
-        Ok(identity) => identity,
-        Err(Some(msg)) => {
-            send(outbox, serializer, &msg);
-            return None;
-        }
-        Err(None) => return None,
-    };
+    let identity =
+        match authenticate(router, &realm, &hello, session_id, reader, outbox, timeout).await {
+            Ok(identity) => identity,
+            Err(Some(msg)) => {
+                send(outbox, serializer, &msg);
+                return None;
+            }
+            Err(None) => return None,
+        };
     let kill = CancellationToken::new();
     let roles = hello.details.roles.clone().unwrap_or_default();
     let session = Arc::new(SessionHandle::new(
@@ -197,7 +227,8 @@ async fn join(
         authrole: Some(session.identity.authrole.clone()),
         authmethod: Some(session.identity.authmethod.clone()),
         authprovider: Some(session.identity.authprovider.clone()),
-        authextra: (!session.identity.authextra.is_empty()).then(|| session.identity.authextra.clone()),
+        authextra: (!session.identity.authextra.is_empty())
+            .then(|| session.identity.authextra.clone()),
         ..Default::default()
     };
     session.send(&Message::Welcome(Welcome {
@@ -220,16 +251,27 @@ async fn authenticate(
     outbox: &mpsc::Sender<Bytes>,
     timeout: Duration,
 ) -> Result<Identity, Option<Message>> {
-    let offered = hello.details.authmethods.clone().unwrap_or_else(|| vec!["anonymous".into()]);
-    let custom = |method: &str| router.authenticators.iter().find(|a| a.handles(&realm.name, method)).cloned();
+    let offered = hello
+        .details
+        .authmethods
+        .clone()
+        .unwrap_or_else(|| vec!["anonymous".into()]);
+    let custom = |method: &str| {
+        router
+            .authenticators
+            .iter()
+            .find(|a| a.handles(&realm.name, method))
+            .cloned()
+    };
     let Some(method) = offered
         .iter()
         .find(|m| custom(m).is_some() || auth::static_handles(&realm.config, m))
         .cloned()
     else {
-        return Err(Some(abort(uris::NO_AUTH_METHOD, format!(
-            "cannot authenticate using any of the offered authmethods {offered:?}"
-        ))));
+        return Err(Some(abort(
+            uris::NO_AUTH_METHOD,
+            format!("cannot authenticate using any of the offered authmethods {offered:?}"),
+        )));
     };
     let request = AuthRequest {
         realm: &realm.name,
@@ -246,21 +288,43 @@ async fn authenticate(
         match step {
             AuthStep::Welcome(identity) => return Ok(identity),
             AuthStep::Deny { reason, message } => {
-                let reason = Uri::new(reason).unwrap_or_else(|_| Uri::from_trusted(uris::AUTHENTICATION_FAILED));
+                let reason = Uri::new(reason)
+                    .unwrap_or_else(|_| Uri::from_trusted(uris::AUTHENTICATION_FAILED));
                 return Err(Some(Message::Abort(Abort::new(reason, message))));
             }
-            AuthStep::Challenge { method, extra, state } => {
-                send(outbox, reader.serializer, &Message::Challenge(Challenge { authmethod: method, extra }));
+            AuthStep::Challenge {
+                method,
+                extra,
+                state,
+            } => {
+                send(
+                    outbox,
+                    reader.serializer,
+                    &Message::Challenge(Challenge {
+                        authmethod: method,
+                        extra,
+                    }),
+                );
                 let reply = match tokio::time::timeout(timeout, reader.next()).await {
-                    Err(_) => return Err(Some(abort(uris::AUTHENTICATION_FAILED, "no AUTHENTICATE in time"))),
+                    Err(_) => {
+                        return Err(Some(abort(
+                            uris::AUTHENTICATION_FAILED,
+                            "no AUTHENTICATE in time",
+                        )));
+                    }
                     Ok(Read::Closed) => return Err(None),
-                    Ok(Read::Violation(e)) => return Err(Some(abort(uris::PROTOCOL_VIOLATION, e.to_string()))),
+                    Ok(Read::Violation(e)) => {
+                        return Err(Some(abort(uris::PROTOCOL_VIOLATION, e.to_string())));
+                    }
                     Ok(Read::Message(Message::Authenticate(a))) => a,
                     Ok(Read::Message(other)) => {
-                        return Err(Some(abort(uris::PROTOCOL_VIOLATION, format!(
-                            "expected AUTHENTICATE, received {}",
-                            other.message_type().name()
-                        ))));
+                        return Err(Some(abort(
+                            uris::PROTOCOL_VIOLATION,
+                            format!(
+                                "expected AUTHENTICATE, received {}",
+                                other.message_type().name()
+                            ),
+                        )));
                     }
                 };
                 step = match &custom {
@@ -299,7 +363,11 @@ async fn run(
             Read::Closed => return false,
             Read::Violation(e) => {
                 tracing::info!(session = session.id, error = %e, "protocol violation");
-                send(outbox, reader.serializer, &abort(uris::PROTOCOL_VIOLATION, e.to_string()));
+                send(
+                    outbox,
+                    reader.serializer,
+                    &abort(uris::PROTOCOL_VIOLATION, e.to_string()),
+                );
                 return false;
             }
             Read::Message(m) => m,
@@ -308,22 +376,33 @@ async fn run(
             Message::Call(m) => dealer::call(realm, session, m),
             Message::Yield(m) => dealer::yield_(realm, session, m),
             Message::Publish(m) => broker::publish(realm, session, m),
-            Message::Error(m) if m.request_type == MessageType::Invocation => dealer::invocation_error(realm, session, m),
+            Message::Error(m) if m.request_type == MessageType::Invocation => {
+                dealer::invocation_error(realm, session, m)
+            }
             Message::Cancel(m) => dealer::cancel(realm, session, m),
             Message::Register(m) => dealer::register(realm, session, m),
             Message::Unregister(m) => dealer::unregister(realm, session, m),
             Message::Subscribe(m) => broker::subscribe(realm, session, m),
             Message::Unsubscribe(m) => broker::unsubscribe(realm, session, m),
             Message::EventReceived(m) => {
-                tracing::trace!(session = session.id, publication = m.publication, "event acknowledged");
+                tracing::trace!(
+                    session = session.id,
+                    publication = m.publication,
+                    "event acknowledged"
+                );
             }
             Message::Goodbye(_) => {
-                session.send(&Message::Goodbye(Goodbye::new(Uri::from_trusted(uris::GOODBYE_AND_OUT))));
+                session.send(&Message::Goodbye(Goodbye::new(Uri::from_trusted(
+                    uris::GOODBYE_AND_OUT,
+                ))));
                 return true;
             }
             Message::Abort(_) => return false,
             other => {
-                let text = format!("{} is not allowed from a client in an established session", other.message_type().name());
+                let text = format!(
+                    "{} is not allowed from a client in an established session",
+                    other.message_type().name()
+                );
                 tracing::info!(session = session.id, "protocol violation: {text}");
                 session.send(&abort(uris::PROTOCOL_VIOLATION, text));
                 return false;
