@@ -1,8 +1,10 @@
 //! The router's view of one joined session: identity, announced roles, and a
 //! bounded outbox drained by the session's writer task.
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
@@ -41,7 +43,51 @@ pub(crate) struct SessionHandle {
     outbox: mpsc::Sender<Bytes>,
     kill: CancellationToken,
     next_request: AtomicU64,
-    dropped: AtomicU64,
+    dead: AtomicBool,
+}
+
+/// A frame that found its session's outbox full during routing, to be awaited
+/// once the routing locks are released.
+pub(crate) struct Deferred {
+    id: Id,
+    outbox: mpsc::Sender<Bytes>,
+    kill: CancellationToken,
+    frame: Bytes,
+}
+
+thread_local! {
+    /// Frames deferred by the routing code running on this thread; `None`
+    /// outside a [`collect_deferred`] scope.
+    static DEFERRED: RefCell<Option<Vec<Deferred>>> = const { RefCell::new(None) };
+}
+
+/// Runs synchronous routing code, collecting the frames whose outbox was full.
+pub(crate) fn collect_deferred(route: impl FnOnce()) -> Vec<Deferred> {
+    DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
+    route();
+    DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default()
+}
+
+/// Waits for room in the outboxes of deferred frames: the session that sent
+/// them is held back (backpressure). A session whose outbox stays full for
+/// `patience` is a stalled consumer and is disconnected.
+pub(crate) async fn flush_deferred(deferred: Vec<Deferred>, patience: Duration) {
+    for d in deferred {
+        if d.kill.is_cancelled() {
+            continue;
+        }
+        if let Err(e) = d.outbox.send_timeout(d.frame, patience).await {
+            if matches!(e, mpsc::error::SendTimeoutError::Timeout(_)) {
+                tracing::warn!(
+                    session = d.id,
+                    capacity = d.outbox.max_capacity(),
+                    ?patience,
+                    "slow consumer: outbox stayed full, disconnecting the session"
+                );
+            }
+            d.kill.cancel();
+        }
+    }
 }
 
 impl SessionHandle {
@@ -66,7 +112,7 @@ impl SessionHandle {
             outbox,
             kill,
             next_request: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
+            dead: AtomicBool::new(false),
         }
     }
 
@@ -92,24 +138,34 @@ impl SessionHandle {
         }
     }
 
-    /// Queues an encoded frame without waiting. A session whose outbox is full
-    /// is a slow consumer: it is disconnected, so that it cannot grow the
-    /// router's memory or hold up the sessions that send to it.
+    /// Queues an encoded frame without waiting. When the outbox is full, the
+    /// frame is deferred to the routing session, which waits for room (see
+    /// [`flush_deferred`]); outside routing, a full outbox disconnects the
+    /// session, so it cannot grow the router's memory.
     pub(crate) fn send_frame(&self, frame: Bytes) -> bool {
+        if self.dead.load(Ordering::Relaxed) {
+            return false;
+        }
         match self.outbox.try_send(frame) {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                let n = self.dropped.fetch_add(1, Ordering::Relaxed);
-                if n == 0 {
-                    tracing::warn!(
-                        session = self.id,
-                        authid = %self.identity.authid,
-                        capacity = self.outbox.max_capacity(),
-                        "slow consumer: outbox full, disconnecting the session"
-                    );
+            Err(mpsc::error::TrySendError::Full(frame)) => {
+                let deferred = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+                    Some(list) => {
+                        list.push(Deferred {
+                            id: self.id,
+                            outbox: self.outbox.clone(),
+                            kill: self.kill.clone(),
+                            frame,
+                        });
+                        true
+                    }
+                    None => false,
+                });
+                if !deferred {
+                    tracing::warn!(session = self.id, "slow consumer: outbox full, disconnecting the session");
+                    self.kill();
                 }
-                self.kill.cancel();
-                false
+                deferred
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
@@ -117,6 +173,7 @@ impl SessionHandle {
 
     /// Ends the session's connection.
     pub(crate) fn kill(&self) {
+        self.dead.store(true, Ordering::Relaxed);
         self.kill.cancel();
     }
 

@@ -135,9 +135,16 @@ impl RouterBuilder {
         self
     }
 
-    /// Frames queued per session before it is disconnected as a slow consumer.
+    /// Frames queued per session; a full queue holds back whoever routes to it.
     pub fn outbox_capacity(mut self, frames: usize) -> Self {
         self.config.outbox_capacity = frames;
+        self
+    }
+
+    /// How long a session's queue may stay full before it is disconnected as a
+    /// stalled consumer.
+    pub fn slow_consumer_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.slow_consumer_timeout_ms = timeout.as_millis() as u64;
         self
     }
 

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{self, AuthRequest, AuthStep};
-use super::handle::{Identity, SessionHandle};
+use super::handle::{Identity, SessionHandle, collect_deferred, flush_deferred};
 use super::realm::Realm;
 use super::{RouterInner, broker, dealer, uris};
 use crate::protocol::options::{CloseDetails, WelcomeDetails};
@@ -38,13 +38,18 @@ async fn writer(
                 while let Ok(frame) = outbox.try_recv() {
                     batch.push(frame);
                 }
-                for frame in batch.drain(..) {
-                    if sink.feed(frame).await.is_err() {
-                        break;
+                // A stalled peer must not keep this task alive.
+                let drain = async {
+                    for frame in batch.drain(..) {
+                        if sink.feed(frame).await.is_err() {
+                            break;
+                        }
                     }
-                }
-                let _ = sink.flush().await;
-                break;
+                    let _ = sink.flush().await;
+                    let _ = sink.close().await;
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(5), drain).await;
+                return;
             }
         };
         if n == 0 {
@@ -134,7 +139,8 @@ pub(crate) async fn serve(router: Arc<RouterInner>, transport: Transport) {
         let Some((realm, session, kill)) = joined else {
             break;
         };
-        let keep_transport = run(&realm, &session, &mut reader, &outbox_tx, &kill, &shutdown).await;
+        let patience = Duration::from_millis(router.config.slow_consumer_timeout_ms);
+        let keep_transport = run(&realm, &session, &mut reader, &outbox_tx, &kill, &shutdown, patience).await;
         realm.remove_session(&session);
         if !keep_transport {
             break;
@@ -345,6 +351,7 @@ async fn run(
     outbox: &mpsc::Sender<Bytes>,
     kill: &CancellationToken,
     shutdown: &CancellationToken,
+    patience: Duration,
 ) -> bool {
     loop {
         let read = tokio::select! {
@@ -372,7 +379,9 @@ async fn run(
             }
             Read::Message(m) => m,
         };
-        match msg {
+        let mut goodbye = false;
+        let mut violation = None;
+        let deferred = collect_deferred(|| match msg {
             Message::Call(m) => dealer::call(realm, session, m),
             Message::Yield(m) => dealer::yield_(realm, session, m),
             Message::Publish(m) => broker::publish(realm, session, m),
@@ -395,18 +404,29 @@ async fn run(
                 session.send(&Message::Goodbye(Goodbye::new(Uri::from_trusted(
                     uris::GOODBYE_AND_OUT,
                 ))));
-                return true;
+                goodbye = true;
             }
-            Message::Abort(_) => return false,
+            Message::Abort(_) => violation = Some(None),
             other => {
                 let text = format!(
                     "{} is not allowed from a client in an established session",
                     other.message_type().name()
                 );
                 tracing::info!(session = session.id, "protocol violation: {text}");
-                session.send(&abort(uris::PROTOCOL_VIOLATION, text));
-                return false;
+                violation = Some(Some(text));
             }
+        });
+        if !deferred.is_empty() {
+            flush_deferred(deferred, patience).await;
+        }
+        if goodbye {
+            return true;
+        }
+        if let Some(text) = violation {
+            if let Some(text) = text {
+                session.send(&abort(uris::PROTOCOL_VIOLATION, text));
+            }
+            return false;
         }
     }
 }

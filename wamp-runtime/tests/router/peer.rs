@@ -57,7 +57,7 @@ pub struct Peer {
     pub t: Transport,
     pub session: Id,
     pub welcome: Option<Welcome>,
-    next: Id,
+    pub next: Id,
 }
 
 pub fn uri(s: &str) -> Uri {
