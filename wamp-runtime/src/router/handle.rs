@@ -162,7 +162,10 @@ impl SessionHandle {
                     None => false,
                 });
                 if !deferred {
-                    tracing::warn!(session = self.id, "slow consumer: outbox full, disconnecting the session");
+                    tracing::warn!(
+                        session = self.id,
+                        "slow consumer: outbox full, disconnecting the session"
+                    );
                     self.kill();
                 }
                 deferred

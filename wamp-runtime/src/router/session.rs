@@ -140,7 +140,16 @@ pub(crate) async fn serve(router: Arc<RouterInner>, transport: Transport) {
             break;
         };
         let patience = Duration::from_millis(router.config.slow_consumer_timeout_ms);
-        let keep_transport = run(&realm, &session, &mut reader, &outbox_tx, &kill, &shutdown, patience).await;
+        let keep_transport = run(
+            &realm,
+            &session,
+            &mut reader,
+            &outbox_tx,
+            &kill,
+            &shutdown,
+            patience,
+        )
+        .await;
         realm.remove_session(&session);
         if !keep_transport {
             break;
