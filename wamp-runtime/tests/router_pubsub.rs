@@ -13,7 +13,7 @@ use wamp::protocol::*;
 #[tokio::test]
 async fn events_reach_every_serializer_with_binary_intact() {
     let (_router, addr) = router().await;
-    let mut subs = vec![
+    let mut subs = [
         Peer::join(addr, Json).await,
         Peer::join(addr, MsgPack).await,
         Peer::join_url(&format!("rs://{addr}"), Cbor).await,
