@@ -25,6 +25,7 @@
 //! }
 //! ```
 
+pub mod auth;
 pub mod protocol;
 pub mod router;
 pub mod serializer;
