@@ -506,3 +506,149 @@ async fn shutdown_says_goodbye_to_every_session() {
         }
     );
 }
+
+fn crypto_realm(pubkey: &str) -> RealmConfig {
+    let mut realm = RealmConfig::open("realm1");
+    realm.auth = AuthConfig {
+        wampcra: vec![
+            CraPrincipal {
+                authid: "plain".into(),
+                secret: "L3L1YUE8Txlw".into(),
+                role: "user".into(),
+                salt: None,
+                iterations: 1000,
+                keylen: 32,
+            },
+            CraPrincipal {
+                authid: "salted".into(),
+                secret: "L3L1YUE8Txlw".into(),
+                role: "user".into(),
+                salt: Some("salt123".into()),
+                iterations: 1000,
+                keylen: 32,
+            },
+        ],
+        cryptosign: vec![CryptosignPrincipal {
+            authid: "device-1".into(),
+            authorized_keys: vec![pubkey.into()],
+            role: "device".into(),
+        }],
+        ..Default::default()
+    };
+    realm
+}
+
+/// Joins with one method, answering the challenge with `answer`.
+async fn join_answering(
+    addr: std::net::SocketAddr,
+    details: HelloDetails,
+    answer: impl FnOnce(&Challenge) -> String,
+) -> Message {
+    let mut p = Peer::connect(&format!("rs://{addr}"), MsgPack).await;
+    p.hello("realm1", details).await;
+    match p.recv().await {
+        Message::Challenge(c) => {
+            let signature = answer(&c);
+            p.send(Message::Authenticate(Authenticate {
+                signature,
+                extra: Default::default(),
+            }))
+            .await;
+            p.recv().await
+        }
+        other => other,
+    }
+}
+
+#[tokio::test]
+async fn wampcra_plain_and_salted() {
+    let key = wamp::auth::cryptosign::SigningKey::generate();
+    let (_router, addr) = router_with(vec![crypto_realm(&key.public_key_hex())]).await;
+    let cra = |authid: &str| HelloDetails {
+        authmethods: Some(vec!["wampcra".into()]),
+        authid: Some(authid.into()),
+        ..Default::default()
+    };
+
+    let reply = join_answering(addr, cra("plain"), |c| {
+        assert_eq!(c.authmethod, "wampcra");
+        assert!(c.extra.salt.is_none());
+        let challenge = c.extra.challenge.as_deref().unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(challenge).unwrap();
+        assert_eq!(parsed["authid"], "plain");
+        assert_eq!(parsed["authmethod"], "wampcra");
+        wamp::auth::wampcra::sign(b"L3L1YUE8Txlw", challenge)
+    })
+    .await;
+    assert!(
+        matches!(&reply, Message::Welcome(w) if w.details.authmethod.as_deref() == Some("wampcra") && w.details.authrole.as_deref() == Some("user")),
+        "{reply:?}"
+    );
+
+    let reply = join_answering(addr, cra("salted"), |c| {
+        assert_eq!(c.extra.salt.as_deref(), Some("salt123"));
+        assert_eq!((c.extra.iterations, c.extra.keylen), (Some(1000), Some(32)));
+        let key = wamp::auth::wampcra::derive_key("L3L1YUE8Txlw", "salt123", 1000, 32);
+        wamp::auth::wampcra::sign(key.as_bytes(), c.extra.challenge.as_deref().unwrap())
+    })
+    .await;
+    assert!(matches!(&reply, Message::Welcome(_)), "{reply:?}");
+
+    let reply = join_answering(addr, cra("plain"), |c| {
+        wamp::auth::wampcra::sign(b"wrong secret", c.extra.challenge.as_deref().unwrap())
+    })
+    .await;
+    assert!(
+        matches!(&reply, Message::Abort(a) if a.reason == "wamp.error.not_authorized"),
+        "{reply:?}"
+    );
+}
+
+#[tokio::test]
+async fn cryptosign_with_authorized_and_unknown_keys() {
+    let key = wamp::auth::cryptosign::SigningKey::generate();
+    let (_router, addr) = router_with(vec![crypto_realm(&key.public_key_hex())]).await;
+    let details = |pubkey: String| {
+        let mut extra = Dict::new();
+        extra.insert("pubkey".into(), Value::String(pubkey));
+        HelloDetails {
+            authmethods: Some(vec!["cryptosign".into()]),
+            authextra: Some(extra),
+            ..Default::default()
+        }
+    };
+    let reply = join_answering(addr, details(key.public_key_hex()), |c| {
+        assert_eq!(c.authmethod, "cryptosign");
+        assert_eq!(c.extra.challenge.as_ref().unwrap().len(), 64);
+        key.sign_challenge(c.extra.challenge.as_deref().unwrap(), None)
+            .unwrap()
+    })
+    .await;
+    let Message::Welcome(w) = &reply else {
+        panic!("expected WELCOME, got {reply:?}")
+    };
+    assert_eq!(w.details.authid.as_deref(), Some("device-1"));
+    assert_eq!(w.details.authrole.as_deref(), Some("device"));
+
+    // A key that signs, but not the announced one.
+    let other = wamp::auth::cryptosign::SigningKey::generate();
+    let reply = join_answering(addr, details(key.public_key_hex()), |c| {
+        other
+            .sign_challenge(c.extra.challenge.as_deref().unwrap(), None)
+            .unwrap()
+    })
+    .await;
+    assert!(
+        matches!(&reply, Message::Abort(a) if a.reason == "wamp.error.not_authorized"),
+        "{reply:?}"
+    );
+    // An unknown key.
+    let reply = join_answering(addr, details(other.public_key_hex()), |_| {
+        unreachable!("no challenge for an unknown key")
+    })
+    .await;
+    assert!(
+        matches!(&reply, Message::Abort(a) if a.reason == "wamp.error.no_such_principal"),
+        "{reply:?}"
+    );
+}

@@ -9,7 +9,7 @@ use super::handle::Identity;
 use super::uris;
 use crate::protocol::id::Id;
 use crate::protocol::options::{ChallengeExtra, HelloDetails};
-use crate::protocol::{Authenticate, Dict};
+use crate::protocol::{Authenticate, Dict, Value};
 
 /// What to do next in an authentication.
 #[derive(Debug)]
@@ -89,6 +89,8 @@ pub(crate) fn static_handles(config: &RealmConfig, method: &str) -> bool {
     match method {
         "anonymous" => auth.anonymous.is_some() || auth.is_empty(),
         "ticket" => !auth.ticket.is_empty(),
+        "wampcra" => !auth.wampcra.is_empty(),
+        "cryptosign" => !auth.cryptosign.is_empty(),
         _ => false,
     }
 }
@@ -130,6 +132,91 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
                 state: Dict::new(),
             }
         }
+        "wampcra" => {
+            let Some(authid) = &request.details.authid else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    "WAMP-CRA authentication needs an authid",
+                );
+            };
+            let Some(principal) = auth.wampcra.iter().find(|p| &p.authid == authid) else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with authid '{authid}'"),
+                );
+            };
+            let challenge = serde_json::json!({
+                "authid": authid,
+                "authrole": principal.role,
+                "authmethod": "wampcra",
+                "authprovider": "static",
+                "nonce": hex::encode(rand::random::<[u8; 16]>()),
+                "timestamp": uris::now_iso8601(),
+                "session": request.session,
+            })
+            .to_string();
+            let mut extra = ChallengeExtra {
+                challenge: Some(challenge.clone()),
+                ..Default::default()
+            };
+            if let Some(salt) = &principal.salt {
+                extra.salt = Some(salt.clone());
+                extra.iterations = Some(u64::from(principal.iterations));
+                extra.keylen = Some(principal.keylen as u64);
+            }
+            let mut state = Dict::new();
+            state.insert("challenge".into(), Value::String(challenge));
+            AuthStep::Challenge {
+                method: "wampcra".into(),
+                extra,
+                state,
+            }
+        }
+        "cryptosign" => {
+            let pubkey = request
+                .details
+                .authextra
+                .as_ref()
+                .and_then(|e| e.get("pubkey"))
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase);
+            let Some(pubkey) = pubkey else {
+                return deny(
+                    uris::AUTHENTICATION_FAILED,
+                    "cryptosign authentication needs authextra.pubkey",
+                );
+            };
+            let principal = auth.cryptosign.iter().find(|p| {
+                p.authorized_keys
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&pubkey))
+                    && request
+                        .details
+                        .authid
+                        .as_ref()
+                        .is_none_or(|a| a == &p.authid)
+            });
+            if principal.is_none() {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with public key {pubkey}"),
+                );
+            }
+            let challenge = hex::encode(rand::random::<[u8; 32]>());
+            let mut extra = ChallengeExtra {
+                challenge: Some(challenge.clone()),
+                ..Default::default()
+            };
+            extra.extra.insert("channel_binding".into(), Value::Null);
+            let mut state = Dict::new();
+            state.insert("challenge".into(), Value::String(challenge));
+            state.insert("pubkey".into(), Value::String(pubkey));
+            AuthStep::Challenge {
+                method: "cryptosign".into(),
+                extra,
+                state,
+            }
+        }
         other => deny(
             uris::NO_AUTH_METHOD,
             format!("authentication method '{other}' is not configured"),
@@ -141,7 +228,7 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
 pub(crate) fn static_authenticate(
     config: &RealmConfig,
     request: &AuthRequest<'_>,
-    _state: Dict,
+    state: Dict,
     reply: &Authenticate,
 ) -> AuthStep {
     let auth = &config.auth;
@@ -153,6 +240,59 @@ pub(crate) fn static_authenticate(
             }
             _ => deny(uris::NOT_AUTHORIZED, "invalid ticket"),
         },
+        "wampcra" => {
+            let challenge = state
+                .get("challenge")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(p) = auth.wampcra.iter().find(|p| p.authid == authid) else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with authid '{authid}'"),
+                );
+            };
+            let key = match &p.salt {
+                Some(salt) => {
+                    crate::auth::wampcra::derive_key(&p.secret, salt, p.iterations, p.keylen)
+                        .into_bytes()
+                }
+                None => p.secret.clone().into_bytes(),
+            };
+            if crate::auth::wampcra::verify(&key, challenge, &reply.signature) {
+                AuthStep::Welcome(identity(authid, &p.role, "wampcra"))
+            } else {
+                deny(uris::NOT_AUTHORIZED, "WAMP-CRA signature is invalid")
+            }
+        }
+        "cryptosign" => {
+            let challenge = state
+                .get("challenge")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let pubkey = state
+                .get("pubkey")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(p) = auth.cryptosign.iter().find(|p| {
+                p.authorized_keys
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(pubkey))
+            }) else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with public key {pubkey}"),
+                );
+            };
+            if crate::auth::cryptosign::verify_signature(pubkey, challenge, None, &reply.signature)
+            {
+                let mut id = identity(&p.authid, &p.role, "cryptosign");
+                id.authextra
+                    .insert("pubkey".into(), Value::String(pubkey.to_owned()));
+                AuthStep::Welcome(id)
+            } else {
+                deny(uris::NOT_AUTHORIZED, "cryptosign signature is invalid")
+            }
+        }
         other => deny(
             uris::NO_AUTH_METHOD,
             format!("authentication method '{other}' is not configured"),
