@@ -652,3 +652,116 @@ async fn cryptosign_with_authorized_and_unknown_keys() {
         "{reply:?}"
     );
 }
+
+#[tokio::test]
+async fn registration_and_subscription_revocation() {
+    let (_router, addr) = router().await;
+    let mut admin = Peer::join(addr, Json).await;
+    let mut callee = Peer::join(addr, MsgPack).await;
+    let reg = callee.register("com.revoke.me").await;
+    let sub = callee.subscribe("com.revoke.topic").await;
+
+    let mut kwargs = Dict::new();
+    kwargs.insert(
+        "reason".into(),
+        Value::String("com.admin.maintenance".into()),
+    );
+    let request = admin
+        .call(
+            "wamp.registration.remove_callee",
+            Payload::from_values(
+                vec![Value::UInt(reg), Value::UInt(callee.session)],
+                kwargs.clone(),
+            ),
+        )
+        .await;
+    admin.expect_result(request).await;
+    match callee.recv().await {
+        Message::Unregistered(u) => {
+            assert_eq!(u.request, 0);
+            let d = u.details.unwrap();
+            assert_eq!(d.registration, Some(reg));
+            assert_eq!(d.reason.as_deref(), Some("com.admin.maintenance"));
+        }
+        other => panic!("expected UNREGISTERED revocation, got {other:?}"),
+    }
+    let request = admin.call("com.revoke.me", Payload::empty()).await;
+    assert_eq!(
+        admin.expect_error(request).await.error,
+        "wamp.error.no_such_procedure"
+    );
+
+    let request = admin
+        .call(
+            "wamp.subscription.remove_subscriber",
+            Payload::from_values(vec![Value::UInt(sub), Value::UInt(callee.session)], kwargs),
+        )
+        .await;
+    admin.expect_result(request).await;
+    match callee.recv().await {
+        Message::Unsubscribed(u) => {
+            assert_eq!(u.request, 0);
+            assert_eq!(u.details.unwrap().subscription, Some(sub));
+        }
+        other => panic!("expected UNSUBSCRIBED revocation, got {other:?}"),
+    }
+    admin
+        .publish_with(
+            "com.revoke.topic",
+            PublishOptions::default(),
+            Payload::empty(),
+        )
+        .await;
+    assert!(callee.quiet(150).await);
+
+    // force_reregister takes over a registration; the old callee is told.
+    let mut first = Peer::join(addr, Json).await;
+    let old = first.register("com.takeover").await;
+    let mut second = Peer::join(addr, Json).await;
+    let new = second
+        .register_with(
+            "com.takeover",
+            RegisterOptions {
+                force_reregister: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    match first.recv().await {
+        Message::Unregistered(u) => assert_eq!(u.details.unwrap().registration, Some(old)),
+        other => panic!("expected UNREGISTERED revocation, got {other:?}"),
+    }
+    let request = admin.call("com.takeover", Payload::empty()).await;
+    let inv = second.expect_invocation().await;
+    assert_eq!(inv.registration, new);
+    second.yield_(inv.request, Payload::empty()).await;
+    admin.expect_result(request).await;
+}
+
+#[tokio::test]
+async fn oversize_messages_end_only_the_offending_connection() {
+    let router = Router::builder().realm(RealmConfig::open("realm1")).build();
+    let mut options = wamp::transport::ServerOptions::with_serializers(wamp::SerializerKind::ALL);
+    options.max_incoming = 64 * 1024;
+    let addr = router
+        .listen_with("127.0.0.1:0", wamp::transport::Acceptor::new(options))
+        .await
+        .unwrap();
+    let mut callee = Peer::join(addr, Json).await;
+    callee.register("com.echo").await;
+    let mut big = Peer::join(addr, Json).await;
+    let blob = "x".repeat(100 * 1024);
+    big.call("com.echo", args(Json, &[blob])).await;
+    assert!(
+        big.closed().await,
+        "the router closes a connection that sends too much"
+    );
+    // Others are unaffected.
+    let mut caller = Peer::join_url(&format!("rs://{addr}"), Cbor).await;
+    let request = caller.call("com.echo", args(Cbor, &["small"])).await;
+    let inv = callee.expect_invocation().await;
+    callee.yield_(inv.request, inv.payload).await;
+    let r = caller.expect_result(request).await;
+    assert_eq!(r.payload.args::<(String,)>().unwrap().0, "small");
+}

@@ -223,7 +223,12 @@ impl Broker {
         events
     }
 
-    fn remove_subscriber(&mut self, id: Id, session: Id, events: &mut MetaEvents) -> bool {
+    pub(crate) fn remove_subscriber(
+        &mut self,
+        id: Id,
+        session: Id,
+        events: &mut MetaEvents,
+    ) -> bool {
         let Some(sub) = self.subscriptions.get_mut(&id) else {
             return false;
         };

@@ -121,7 +121,12 @@ impl Dealer {
 
     /// Removes a callee from a registration, deleting the registration when it
     /// was the last one. Returns the meta events.
-    fn remove_callee(&mut self, registration: Id, session: Id, events: &mut MetaEvents) -> bool {
+    pub(crate) fn remove_callee(
+        &mut self,
+        registration: Id,
+        session: Id,
+        events: &mut MetaEvents,
+    ) -> bool {
         let Some(reg) = self.registrations.get_mut(&registration) else {
             return false;
         };

@@ -8,6 +8,7 @@ use super::realm::{Realm, lock};
 use super::{broker, dealer, uris};
 use crate::protocol::id::Id;
 use crate::protocol::options::MatchPolicy;
+use crate::protocol::roles::{Role, feature};
 use crate::protocol::*;
 
 type Reply = Result<Vec<Value>, (&'static str, String)>;
@@ -226,6 +227,66 @@ fn dispatch(
             } else {
                 Ok(vec![ids(r.callees.iter().map(|c| c.session.id))])
             }
+        }
+        "wamp.registration.remove_callee" => {
+            let id = arg_id(args, 0, "registration")?;
+            let callee = arg_id(args, 1, "callee")?;
+            let reason = kwargs
+                .get("reason")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let mut events = Vec::new();
+            let removed = lock(&realm.dealer).remove_callee(id, callee, &mut events);
+            if !removed {
+                return Err((
+                    uris::NO_SUCH_REGISTRATION,
+                    format!("no callee {callee} on registration {id}"),
+                ));
+            }
+            if let Some(s) = realm.session(callee)
+                && s.has_feature(Role::Callee, feature::REGISTRATION_REVOCATION)
+            {
+                s.send(&Message::Unregistered(Unregistered {
+                    request: 0,
+                    details: Some(options::UnregisteredDetails {
+                        registration: Some(id),
+                        reason,
+                        ..Default::default()
+                    }),
+                }));
+            }
+            realm.publish_meta_events(events);
+            Ok(vec![])
+        }
+        "wamp.subscription.remove_subscriber" => {
+            let id = arg_id(args, 0, "subscription")?;
+            let subscriber = arg_id(args, 1, "subscriber")?;
+            let reason = kwargs
+                .get("reason")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let mut events = Vec::new();
+            let removed = lock(&realm.broker).remove_subscriber(id, subscriber, &mut events);
+            if !removed {
+                return Err((
+                    uris::NO_SUCH_SUBSCRIPTION,
+                    format!("no subscriber {subscriber} on subscription {id}"),
+                ));
+            }
+            if let Some(s) = realm.session(subscriber)
+                && s.has_feature(Role::Subscriber, feature::SUBSCRIPTION_REVOCATION)
+            {
+                s.send(&Message::Unsubscribed(Unsubscribed {
+                    request: 0,
+                    details: Some(options::UnsubscribedDetails {
+                        subscription: Some(id),
+                        reason,
+                        ..Default::default()
+                    }),
+                }));
+            }
+            realm.publish_meta_events(events);
+            Ok(vec![])
         }
         "wamp.subscription.list" => {
             let broker = lock(&realm.broker);

@@ -53,6 +53,7 @@ pub(crate) fn router_roles() -> Roles {
         feature::SUBSCRIBER_BLACKWHITE_LISTING,
         feature::PATTERN_BASED_SUBSCRIPTION,
         feature::EVENT_RETENTION,
+        feature::SUBSCRIPTION_REVOCATION,
         feature::SUBSCRIPTION_META_API,
         feature::SESSION_META_API,
         feature::PAYLOAD_TRANSPARENCY,
@@ -152,6 +153,21 @@ impl RouterBuilder {
     pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
         self.authenticators.push(Arc::new(authenticator));
         self
+    }
+
+    /// Builds the router and serves WebSocket and RawSocket on `addr` (port 0
+    /// picks a free port): the one line for examples and tests.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use wamp::router::{RealmConfig, Router};
+    /// let (router, addr) = Router::builder().realm(RealmConfig::open("realm1")).start("127.0.0.1:0").await?;
+    /// # let _ = (router, addr); Ok(()) }
+    /// ```
+    pub async fn start(self, addr: &str) -> std::io::Result<(Router, SocketAddr)> {
+        let router = self.build();
+        let local = router.listen(addr).await?;
+        Ok((router, local))
     }
 
     /// Builds the router. It serves nothing until given listeners or transports.

@@ -49,7 +49,10 @@ pub fn client_roles() -> Roles {
             ]),
         )
         .with(Role::Publisher, RoleDetails::default())
-        .with(Role::Subscriber, RoleDetails::default())
+        .with(
+            Role::Subscriber,
+            RoleDetails::with_features([feature::SUBSCRIPTION_REVOCATION]),
+        )
 }
 
 /// One scripted peer.
