@@ -54,12 +54,11 @@ fn authroles_filter(args: &[Value]) -> Option<Vec<String>> {
     })
 }
 
-fn sessions(realm: &Realm, caller: &SessionHandle, args: &[Value]) -> Vec<Arc<SessionHandle>> {
+fn sessions(realm: &Realm, args: &[Value]) -> Vec<Arc<SessionHandle>> {
     let roles = authroles_filter(args);
     realm
         .sessions()
         .into_iter()
-        .filter(|s| s.id != caller.id)
         .filter(|s| {
             roles
                 .as_ref()
@@ -102,12 +101,8 @@ fn dispatch(
     kwargs: &Dict,
 ) -> Reply {
     match procedure {
-        "wamp.session.count" => Ok(vec![
-            Value::UInt(sessions(realm, caller, args).len() as u64),
-        ]),
-        "wamp.session.list" => Ok(vec![ids(sessions(realm, caller, args)
-            .iter()
-            .map(|s| s.id))]),
+        "wamp.session.count" => Ok(vec![Value::UInt(sessions(realm, args).len() as u64)]),
+        "wamp.session.list" => Ok(vec![ids(sessions(realm, args).iter().map(|s| s.id))]),
         "wamp.session.get" => {
             let id = arg_id(args, 0, "session")?;
             let s = realm.session(id).ok_or_else(|| {
