@@ -46,6 +46,25 @@ fn ids(list: impl IntoIterator<Item = Id>) -> Value {
     Value::List(list.into_iter().map(Value::UInt).collect())
 }
 
+/// IDs grouped by match policy: `{"exact": [...], "prefix": [...], "wildcard": [...]}`.
+fn by_policy(items: impl Iterator<Item = (MatchPolicy, Id)>) -> Value {
+    let mut groups: [Vec<Id>; 3] = Default::default();
+    for (policy, id) in items {
+        let i = match policy {
+            MatchPolicy::Exact => 0,
+            MatchPolicy::Prefix => 1,
+            MatchPolicy::Wildcard => 2,
+        };
+        groups[i].push(id);
+    }
+    let d = ["exact", "prefix", "wildcard"]
+        .into_iter()
+        .zip(groups)
+        .map(|(name, list)| (name.to_owned(), ids(list)))
+        .collect();
+    Value::Dict(d)
+}
+
 fn authroles_filter(args: &[Value]) -> Option<Vec<String>> {
     args.first().and_then(Value::as_list).map(|l| {
         l.iter()
@@ -165,20 +184,9 @@ fn dispatch(
         }
         "wamp.registration.list" => {
             let dealer = lock(&realm.dealer);
-            let mut by = [Vec::new(), Vec::new(), Vec::new()];
-            for r in dealer.registrations.values() {
-                let i = match r.policy {
-                    MatchPolicy::Exact => 0,
-                    MatchPolicy::Prefix => 1,
-                    MatchPolicy::Wildcard => 2,
-                };
-                by[i].push(r.id);
-            }
-            let mut d = Dict::new();
-            for (name, list) in ["exact", "prefix", "wildcard"].into_iter().zip(by) {
-                d.insert(name.into(), ids(list));
-            }
-            Ok(vec![Value::Dict(d)])
+            Ok(vec![by_policy(
+                dealer.registrations.values().map(|r| (r.policy, r.id)),
+            )])
         }
         "wamp.registration.lookup" => {
             let uri = arg_str(args, 0, "procedure")?;
@@ -285,20 +293,9 @@ fn dispatch(
         }
         "wamp.subscription.list" => {
             let broker = lock(&realm.broker);
-            let mut by = [Vec::new(), Vec::new(), Vec::new()];
-            for s in broker.subscriptions.values() {
-                let i = match s.policy {
-                    MatchPolicy::Exact => 0,
-                    MatchPolicy::Prefix => 1,
-                    MatchPolicy::Wildcard => 2,
-                };
-                by[i].push(s.id);
-            }
-            let mut d = Dict::new();
-            for (name, list) in ["exact", "prefix", "wildcard"].into_iter().zip(by) {
-                d.insert(name.into(), ids(list));
-            }
-            Ok(vec![Value::Dict(d)])
+            Ok(vec![by_policy(
+                broker.subscriptions.values().map(|s| (s.policy, s.id)),
+            )])
         }
         "wamp.subscription.lookup" => {
             let uri = arg_str(args, 0, "topic")?;
