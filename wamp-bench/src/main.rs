@@ -1,0 +1,289 @@
+//! `wamp-bench`: measures the embedded router over loopback.
+//!
+//! ```text
+//! cargo run --release -p wamp-bench -- [--n N] [--runs R] [--quick] [--filter TEXT]
+//! ```
+//!
+//! The router runs on its own current_thread runtime on a dedicated thread; the
+//! clients (raw WAMP peers on `wamp::transport`) run on another current_thread
+//! runtime. For JSON and MessagePack over WebSocket and RawSocket it measures
+//! RPC with 1 and 100 calls in flight (calls/s, latency p50/p99) and events/s
+//! delivered to 1 and 10 subscribers, then prints a table beside the loopback
+//! limits of this machine (`shared/reference/loopback-limits.md`). Every result
+//! and every event is checked, so a wrong router cannot report a speed.
+
+mod peer;
+mod pubsub;
+mod router_thread;
+mod rpc;
+mod stats;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use wamp::SerializerKind;
+
+use peer::{BenchError, Peer};
+use router_thread::{REALM, RouterThread};
+use stats::{Sample, Summary, short, summarize};
+
+/// Loopback benchmark of the embedded WAMP router.
+#[derive(Debug, Parser)]
+#[command(about)]
+struct Cli {
+    /// Messages per run for every case (calls, or publishes for fan-out).
+    /// Default: 20,000 sequential calls, 100,000 pipelined calls, 100,000 publishes.
+    #[arg(long)]
+    n: Option<u64>,
+    /// Runs per case; the table shows the median (and the min–max range).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// A short smoke run: few messages, one run per case.
+    #[arg(long)]
+    quick: bool,
+    /// Only the cases whose name contains this text (e.g. `rpc`, `x10`, `ws json`).
+    #[arg(long)]
+    filter: Option<String>,
+}
+
+/// Which traffic a case measures.
+#[derive(Debug, Clone, Copy)]
+enum Traffic {
+    /// RPC with this many calls in flight.
+    Rpc(usize),
+    /// Pub/Sub to this many subscribers.
+    Fanout(usize),
+}
+
+impl Traffic {
+    fn name(self) -> String {
+        match self {
+            Traffic::Rpc(1) => "rpc seq".into(),
+            Traffic::Rpc(w) => format!("rpc w{w}"),
+            Traffic::Fanout(s) => format!("pubsub x{s}"),
+        }
+    }
+
+    /// The loopback limit of this machine for this traffic (ct layout), if measured.
+    fn limit(self) -> Option<f64> {
+        match self {
+            Traffic::Rpc(1) => Some(20_000.0),
+            Traffic::Rpc(100) => Some(275_000.0),
+            Traffic::Fanout(10) => Some(3_000_000.0),
+            _ => None,
+        }
+    }
+
+    fn default_n(self, quick: bool) -> u64 {
+        match (self, quick) {
+            (Traffic::Rpc(1), false) => 20_000,
+            (Traffic::Rpc(1), true) => 2_000,
+            (_, false) => 100_000,
+            (_, true) => 10_000,
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    websocket: bool,
+    serializer: SerializerKind,
+    traffic: Traffic,
+}
+
+impl Case {
+    fn transport(self) -> &'static str {
+        if self.websocket { "ws" } else { "rs" }
+    }
+
+    fn name(self) -> String {
+        format!(
+            "{} {} {}",
+            self.transport(),
+            self.serializer,
+            self.traffic.name()
+        )
+    }
+
+    fn url(self, addr: std::net::SocketAddr) -> String {
+        if self.websocket {
+            format!("ws://{addr}/ws")
+        } else {
+            format!("rs://{addr}")
+        }
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for websocket in [true, false] {
+        for serializer in [SerializerKind::Json, SerializerKind::MsgPack] {
+            for traffic in [
+                Traffic::Rpc(1),
+                Traffic::Rpc(100),
+                Traffic::Fanout(1),
+                Traffic::Fanout(10),
+            ] {
+                cases.push(Case {
+                    websocket,
+                    serializer,
+                    traffic,
+                });
+            }
+        }
+    }
+    cases
+}
+
+/// One measured run of a case, with fresh sessions and a fresh URI.
+async fn run_once(
+    addr: std::net::SocketAddr,
+    case: Case,
+    n: u64,
+    id: usize,
+) -> Result<Sample, BenchError> {
+    let url = case.url(addr);
+    let warm = n / 20;
+    match case.traffic {
+        Traffic::Rpc(window) => {
+            let procedure = format!("bench.add2.r{id}");
+            let mut callee = Peer::join(&url, case.serializer, REALM).await?;
+            callee.register(&procedure).await?;
+            let callee = tokio::spawn(rpc::callee(callee));
+            let caller = Peer::join(&url, case.serializer, REALM).await?;
+            let sample = if window == 1 {
+                rpc::sequential(caller, &procedure, n, warm).await
+            } else {
+                rpc::pipelined(caller, &procedure, n, warm, window).await
+            };
+            callee.abort();
+            sample
+        }
+        Traffic::Fanout(count) => {
+            let topic = format!("bench.topic.r{id}");
+            let publisher = Peer::join(&url, case.serializer, REALM).await?;
+            let mut subscribers = Vec::new();
+            for _ in 0..count {
+                subscribers.push(Peer::join(&url, case.serializer, REALM).await?);
+            }
+            pubsub::fanout(publisher, subscribers, &topic, n, warm).await
+        }
+    }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn print_row(case: Case, n: u64, runs: usize, s: &Summary) {
+    let (p50, p99) = match s.latency {
+        Some((p50, p99)) => (format!("{p50:.0}"), format!("{p99:.0}")),
+        None => ("-".into(), "-".into()),
+    };
+    let (limit, ratio) = match case.traffic.limit() {
+        Some(l) => (short(l), format!("{:.0} %", 100.0 * s.rate / l)),
+        None => ("-".into(), "-".into()),
+    };
+    println!(
+        "| {} | {} | {} | {} | {}×{} | {:.0} | {}–{} | {} | {} | {} | {} |",
+        case.transport(),
+        case.serializer,
+        case.traffic.name(),
+        match case.traffic {
+            Traffic::Rpc(_) => "calls/s",
+            Traffic::Fanout(_) => "events/s",
+        },
+        runs,
+        short(n as f64),
+        s.rate,
+        short(s.min),
+        short(s.max),
+        p50,
+        p99,
+        limit,
+        ratio,
+    );
+}
+
+async fn bench(cli: &Cli, router: &RouterThread) -> Result<(), BenchError> {
+    let runs = if cli.quick { 1 } else { cli.runs.max(1) };
+    let selected: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| cli.filter.as_deref().is_none_or(|f| c.name().contains(f)))
+        .collect();
+    if selected.is_empty() {
+        return Err("no case matches --filter".into());
+    }
+    println!(
+        "| transport | serializer | case | unit | runs×n | median | min–max | p50 µs | p99 µs | loopback limit | ratio |"
+    );
+    println!("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|");
+    let mut id = 0;
+    for case in selected {
+        let n = cli.n.unwrap_or(case.traffic.default_n(cli.quick)).max(100);
+        let mut samples = Vec::new();
+        for _ in 0..runs {
+            id += 1;
+            let sample =
+                tokio::time::timeout(rpc::CASE_TIMEOUT, run_once(router.addr, case, n, id))
+                    .await
+                    .map_err(|_| {
+                        format!(
+                            "{}: did not finish within {:?}",
+                            case.name(),
+                            rpc::CASE_TIMEOUT
+                        )
+                    })?
+                    .map_err(|e| format!("{}: {e}", case.name()))?;
+            samples.push(sample);
+        }
+        print_row(case, n, runs, &summarize(&samples));
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let router = match RouterThread::start() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("wamp-bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let clients = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wamp-bench: client runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "wamp-bench: router on 127.0.0.1:{} (own current_thread runtime and thread), clients on another; {} CPUs; load average {}",
+        router.addr.port(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_average()
+    );
+    let started = Instant::now();
+    let result = clients.block_on(bench(&cli, &router));
+    println!(
+        "done in {:.0} s; load average {}",
+        started.elapsed().as_secs_f64(),
+        load_average()
+    );
+    drop(router);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wamp-bench: FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

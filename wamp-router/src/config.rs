@@ -1,0 +1,289 @@
+//! The config file: the router's [`RouterConfig`] at the top level (realms,
+//! roles, authentication, limits) plus the `[[listener]]` tables of this binary.
+//!
+//! Unknown keys anywhere are errors that name the file and the key's path.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use wamp::SerializerKind;
+use wamp::router::RouterConfig;
+use wamp::transport::{Acceptor, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions, tls};
+
+/// The default listener when the file has none: every transport and serializer
+/// on the usual Crossbar port, loopback only.
+const DEFAULT_ADDRESS: &str = "127.0.0.1:8080";
+
+/// One listening socket: WebSocket and RawSocket on the same port.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListenerConfig {
+    /// `host:port` to bind, e.g. `127.0.0.1:8080` (port 0: any free port).
+    pub(crate) address: String,
+    /// PEM certificate chain (leaf first); with `tls_key`, the listener speaks
+    /// `wss://` and `rss://` only.
+    #[serde(default)]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert`.
+    #[serde(default)]
+    pub(crate) tls_key: Option<PathBuf>,
+    /// Largest message accepted or sent, in bytes (default 16 MiB).
+    #[serde(default = "default_max_message_size")]
+    pub(crate) max_message_size: usize,
+    /// Serializers spoken: any of `json`, `msgpack`, `cbor` (default: all).
+    #[serde(default = "default_serializers")]
+    pub(crate) serializers: Vec<String>,
+}
+
+fn default_max_message_size() -> usize {
+    DEFAULT_MAX_MESSAGE_SIZE
+}
+
+fn default_serializers() -> Vec<String> {
+    SerializerKind::ALL
+        .iter()
+        .map(|k| k.name().to_owned())
+        .collect()
+}
+
+impl ListenerConfig {
+    /// A listener on `address` with every default.
+    pub(crate) fn plain(address: impl Into<String>) -> Self {
+        ListenerConfig {
+            address: address.into(),
+            tls_cert: None,
+            tls_key: None,
+            max_message_size: default_max_message_size(),
+            serializers: default_serializers(),
+        }
+    }
+
+    /// Whether this listener runs TLS.
+    pub(crate) fn is_tls(&self) -> bool {
+        self.tls_cert.is_some()
+    }
+
+    /// The acceptor for this listener: serializers, size limits, TLS.
+    pub(crate) fn acceptor(&self) -> Result<Acceptor, ConfigError> {
+        let mut serializers = Vec::new();
+        for name in &self.serializers {
+            let kind: SerializerKind = name
+                .parse()
+                .map_err(|e| ConfigError::listener(&self.address, format!("{e}")))?;
+            serializers.push(kind);
+        }
+        if serializers.is_empty() {
+            return Err(ConfigError::listener(
+                &self.address,
+                "`serializers` must name at least one serializer",
+            ));
+        }
+        let options = ServerOptions {
+            max_incoming: self.max_message_size,
+            max_outgoing: self.max_message_size,
+            ..ServerOptions::with_serializers(serializers)
+        };
+        let acceptor = Acceptor::new(options);
+        match (&self.tls_cert, &self.tls_key) {
+            (None, None) => Ok(acceptor),
+            (Some(cert), Some(key)) => {
+                let config = tls::server_config_from_pem_files(cert, key)
+                    .map_err(|e| ConfigError::listener(&self.address, e.to_string()))?;
+                Ok(acceptor.with_tls(config))
+            }
+            _ => Err(ConfigError::listener(
+                &self.address,
+                "`tls_cert` and `tls_key` go together",
+            )),
+        }
+    }
+}
+
+/// The whole config file.
+#[derive(Debug, Clone)]
+pub(crate) struct FileConfig {
+    /// Realms, roles, authentication and limits.
+    pub(crate) router: RouterConfig,
+    /// Where to listen.
+    pub(crate) listeners: Vec<ListenerConfig>,
+}
+
+/// Why a config file was refused.
+#[derive(Debug)]
+pub(crate) enum ConfigError {
+    /// The file could not be read.
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The file is not TOML, or a key is unknown or has the wrong type.
+    Invalid { path: PathBuf, message: String },
+    /// A listener cannot be set up.
+    Listener { address: String, message: String },
+}
+
+impl ConfigError {
+    fn listener(address: &str, message: impl Into<String>) -> Self {
+        ConfigError::Listener {
+            address: address.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Read { path, error } => {
+                write!(f, "cannot read config file {}: {error}", path.display())
+            }
+            ConfigError::Invalid { path, message } => {
+                write!(f, "invalid config file {}: {message}", path.display())
+            }
+            ConfigError::Listener { address, message } => {
+                write!(f, "listener {address}: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Deserializes `value`, naming the path of the offending key on error.
+fn deserialize_at<T: serde::de::DeserializeOwned>(
+    value: toml::Value,
+    prefix: &str,
+) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let at = match (prefix, path.as_str()) {
+            (p, ".") => p.to_owned(),
+            ("", p) => p.to_owned(),
+            (pre, p) if p.starts_with('[') => format!("{pre}{p}"),
+            (pre, p) => format!("{pre}.{p}"),
+        };
+        if at.is_empty() || at == "." {
+            e.into_inner().to_string()
+        } else {
+            format!("at `{at}`: {}", e.into_inner())
+        }
+    })
+}
+
+/// Parses a config document; `path` is only used in messages.
+pub(crate) fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    let mut table: toml::Table =
+        toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_owned()))?;
+    let listeners = match table.remove("listener") {
+        Some(value) => deserialize_at::<Vec<ListenerConfig>>(value, "listener").map_err(invalid)?,
+        None => Vec::new(),
+    };
+    let router = deserialize_at::<RouterConfig>(toml::Value::Table(table), "").map_err(invalid)?;
+    Ok(FileConfig { router, listeners })
+}
+
+/// Reads and parses a config file.
+pub(crate) fn load(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+        path: path.to_owned(),
+        error,
+    })?;
+    parse(&text, path)
+}
+
+impl FileConfig {
+    /// Applies the `--listen` override: the first listener gets that address
+    /// (one plain listener is created when the file has none). Without any
+    /// listener at all, listens on [`DEFAULT_ADDRESS`].
+    pub(crate) fn override_listen(&mut self, listen: Option<SocketAddr>) {
+        match (listen, self.listeners.first_mut()) {
+            (Some(addr), Some(first)) => first.address = addr.to_string(),
+            (Some(addr), None) => self.listeners.push(ListenerConfig::plain(addr.to_string())),
+            (None, Some(_)) => {}
+            (None, None) => self.listeners.push(ListenerConfig::plain(DEFAULT_ADDRESS)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<FileConfig, ConfigError> {
+        parse(text, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn sample_config_parses() {
+        let text = include_str!("../router.toml");
+        let config = parse_str(text).unwrap();
+        assert_eq!(config.router.realms[0].name, "realm1");
+        assert_eq!(config.listeners.len(), 1);
+        config.listeners[0].acceptor().unwrap();
+    }
+
+    #[test]
+    fn commented_secure_realm_parses_when_uncommented() {
+        // The commented example of the sample file must stay valid.
+        let text = include_str!("../router.toml");
+        let uncommented: String = text
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = parse_str(&uncommented).unwrap();
+        let secure = &config.router.realms[1];
+        assert_eq!(secure.name, "secure");
+        assert_eq!(secure.auth.ticket.len(), 1);
+        assert!(!secure.roles[0].permissions.is_empty());
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_named() {
+        let err = parse_str("outbox_capacty = 5\n").unwrap_err().to_string();
+        assert!(err.contains("test.toml"), "{err}");
+        assert!(err.contains("outbox_capacty"), "{err}");
+    }
+
+    #[test]
+    fn unknown_nested_key_is_named_with_its_path() {
+        let text = "[[realm]]\nname = \"r\"\n[[realm.role]]\nname = \"x\"\n[[realm.role.permission]]\nuri = \"\"\ncal = true\n";
+        let err = parse_str(text).unwrap_err().to_string();
+        assert!(err.contains("cal"), "{err}");
+        assert!(err.contains("realm[0].role[0].permission[0]"), "{err}");
+    }
+
+    #[test]
+    fn unknown_listener_key_is_named() {
+        let text = "[[listener]]\naddress = \"127.0.0.1:0\"\ntls_certificate = \"x\"\n";
+        let err = parse_str(text).unwrap_err().to_string();
+        assert!(err.contains("listener[0]"), "{err}");
+        assert!(err.contains("tls_certificate"), "{err}");
+    }
+
+    #[test]
+    fn bad_serializer_and_half_tls_are_refused() {
+        let mut l = ListenerConfig::plain("127.0.0.1:0");
+        l.serializers = vec!["xml".into()];
+        assert!(l.acceptor().unwrap_err().to_string().contains("xml"));
+        let mut l = ListenerConfig::plain("127.0.0.1:0");
+        l.tls_cert = Some("cert.pem".into());
+        assert!(l.acceptor().unwrap_err().to_string().contains("tls_key"));
+    }
+
+    #[test]
+    fn listen_override() {
+        let mut c = parse_str("").unwrap();
+        c.override_listen(None);
+        assert_eq!(c.listeners[0].address, DEFAULT_ADDRESS);
+        c.override_listen(Some("127.0.0.1:9000".parse().unwrap()));
+        assert_eq!(c.listeners[0].address, "127.0.0.1:9000");
+    }
+}

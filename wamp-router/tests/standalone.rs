@@ -1,0 +1,189 @@
+//! Runs the built `wamp-router` binary: start from a config file, serve a
+//! WAMP session over WebSocket, shut down gracefully on SIGINT; refuse a config
+//! with an unknown key.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use wamp::protocol::options::HelloDetails;
+use wamp::protocol::roles::{Role, RoleDetails, Roles};
+use wamp::protocol::*;
+use wamp::transport::{ClientOptions, Transport, connect};
+use wamp::{Payload, SerializerKind};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wamp-router");
+
+fn write_config(name: &str, text: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Starts the router and returns it with the address it printed.
+fn start(config: &PathBuf) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .arg("--config")
+        .arg(config)
+        .args(["--listen", "127.0.0.1:0", "--log", "wamp=debug,info"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    // Keep draining stdout so that the router never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    // "listening on 127.0.0.1:PORT: ws://127.0.0.1:PORT/ws rs://127.0.0.1:PORT"
+    let addr = line
+        .strip_prefix("listening on ")
+        .and_then(|rest| rest.split(": ").next())
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    (child, addr)
+}
+
+async fn send(t: &mut Transport, msg: Message) {
+    let frame = t.serializer.encode(&msg).unwrap();
+    t.sink.send(frame).await.unwrap();
+}
+
+async fn recv(t: &mut Transport) -> Message {
+    let frame = tokio::time::timeout(Duration::from_secs(10), t.stream.next())
+        .await
+        .expect("timed out waiting for a message")
+        .expect("transport closed")
+        .expect("transport error");
+    t.serializer.decode(frame).unwrap()
+}
+
+async fn join(url: &str, serializer: SerializerKind) -> Transport {
+    let mut t = connect(url, &ClientOptions::with_serializers([serializer]))
+        .await
+        .unwrap();
+    let roles = [
+        Role::Caller,
+        Role::Callee,
+        Role::Publisher,
+        Role::Subscriber,
+    ]
+    .into_iter()
+    .fold(Roles::default(), |r, role| {
+        r.with(role, RoleDetails::default())
+    });
+    let details = HelloDetails {
+        roles: Some(roles),
+        ..HelloDetails::default()
+    };
+    send(
+        &mut t,
+        Message::Hello(Hello {
+            realm: Uri::new("realm1").unwrap(),
+            details,
+        }),
+    )
+    .await;
+    match recv(&mut t).await {
+        Message::Welcome(_) => t,
+        other => panic!("expected WELCOME, got {other:?}"),
+    }
+}
+
+fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the router did not exit within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn serves_a_call_and_says_goodbye_on_sigint() {
+    let config = write_config(
+        "standalone-ok.toml",
+        "[[listener]]\naddress = \"127.0.0.1:1\"\n\n[[realm]]\nname = \"realm1\"\n",
+    );
+    let (mut child, addr) = start(&config);
+    let url = format!("ws://{addr}/ws");
+    let mut callee = join(&url, SerializerKind::MsgPack).await;
+    let mut caller = join(&url, SerializerKind::Json).await;
+
+    send(
+        &mut callee,
+        Message::Register(Register::new(1, Uri::new("com.example.add2").unwrap())),
+    )
+    .await;
+    let Message::Registered(_) = recv(&mut callee).await else {
+        panic!("expected REGISTERED")
+    };
+    let args = Payload::encode_args(SerializerKind::Json, &(2, 3)).unwrap();
+    send(
+        &mut caller,
+        Message::Call(Call::new(7, Uri::new("com.example.add2").unwrap(), args)),
+    )
+    .await;
+    let Message::Invocation(inv) = recv(&mut callee).await else {
+        panic!("expected INVOCATION")
+    };
+    let (a, b): (i64, i64) = inv.payload.args().unwrap();
+    let result = Payload::encode_args(SerializerKind::MsgPack, &[a + b]).unwrap();
+    send(
+        &mut callee,
+        Message::Yield(Yield {
+            request: inv.request,
+            options: Default::default(),
+            payload: result,
+        }),
+    )
+    .await;
+    match recv(&mut caller).await {
+        Message::Result(r) => {
+            assert_eq!(r.request, 7);
+            assert_eq!(r.payload.args::<(i64,)>().unwrap(), (5,));
+        }
+        other => panic!("expected RESULT, got {other:?}"),
+    }
+
+    // SAFETY: plain kill(2) on our own child's pid.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(rc, 0);
+    for t in [&mut caller, &mut callee] {
+        match recv(t).await {
+            Message::Goodbye(g) => assert_eq!(g.reason, "wamp.close.system_shutdown"),
+            other => panic!("expected GOODBYE, got {other:?}"),
+        }
+    }
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut child, Duration::from_secs(15)))
+            .await
+            .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn unknown_key_fails_with_its_name() {
+    let config = write_config(
+        "standalone-bad.toml",
+        "[[realm]]\nname = \"realm1\"\nmax_sessions = 3\n",
+    );
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("max_sessions"), "{stderr}");
+    assert!(stderr.contains("realm[0]"), "{stderr}");
+    assert!(stderr.contains("standalone-bad.toml"), "{stderr}");
+}
