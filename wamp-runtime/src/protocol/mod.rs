@@ -17,5 +17,5 @@ pub use id::Id;
 pub use message::*;
 pub use payload::{Payload, PayloadError};
 pub use uri::Uri;
-pub(crate) use value::JsonValue;
 pub use value::{Dict, Value, ValueError};
+pub(crate) use value::{DictRef, JsonValue};

@@ -213,6 +213,23 @@ impl Serialize for JsonValue<'_> {
     }
 }
 
+/// Serializes a dict without wrapping it in a [`Value`]; `json` selects the
+/// JSON binary convention.
+pub(crate) struct DictRef<'a> {
+    pub(crate) dict: &'a Dict,
+    pub(crate) json: bool,
+}
+
+impl Serialize for DictRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.dict.len()))?;
+        for (k, v) in self.dict {
+            m.serialize_entry(k, &Tagged(v, self.json))?;
+        }
+        m.end()
+    }
+}
+
 struct Tagged<'a>(&'a Value, bool);
 
 impl Serialize for Tagged<'_> {

@@ -72,20 +72,35 @@ pub(crate) fn collect_deferred(route: impl FnOnce()) -> Vec<Deferred> {
 /// them is held back (backpressure). A session whose outbox stays full for
 /// `patience` is a stalled consumer and is disconnected.
 pub(crate) async fn flush_deferred(deferred: Vec<Deferred>, patience: Duration) {
-    for d in deferred {
-        if d.kill.is_cancelled() {
-            continue;
-        }
-        if let Err(e) = d.outbox.send_timeout(d.frame, patience).await {
-            if matches!(e, mpsc::error::SendTimeoutError::Timeout(_)) {
-                tracing::warn!(
-                    session = d.id,
-                    capacity = d.outbox.max_capacity(),
-                    ?patience,
-                    "slow consumer: outbox stayed full, disconnecting the session"
-                );
+    let mut pending = deferred.into_iter();
+    // The frame being waited for, so that a timeout knows whom to disconnect.
+    let mut current: Option<(Id, usize, CancellationToken)> = None;
+    loop {
+        // One timer per stalled session rather than one per frame.
+        let send_all = async {
+            for d in pending.by_ref() {
+                if d.kill.is_cancelled() {
+                    continue;
+                }
+                current = Some((d.id, d.outbox.max_capacity(), d.kill.clone()));
+                if d.outbox.send(d.frame).await.is_err() {
+                    d.kill.cancel();
+                }
             }
-            d.kill.cancel();
+        };
+        match tokio::time::timeout(patience, send_all).await {
+            Ok(()) => return,
+            Err(_) => {
+                if let Some((id, capacity, kill)) = current.take() {
+                    tracing::warn!(
+                        session = id,
+                        capacity,
+                        ?patience,
+                        "slow consumer: outbox stayed full, disconnecting the session"
+                    );
+                    kill.cancel();
+                }
+            }
         }
     }
 }

@@ -87,6 +87,10 @@ impl<F: Format> Reader<F> {
         if F::sniff(self.elem(i)) != Sniff::Dict {
             return Err(self.wrong_type(i, field, "a dict"));
         }
+        // Most Options and Details are empty: no value to build.
+        if super::format::is_empty_dict(F::KIND, self.elem(i)) {
+            return Ok(Dict::new());
+        }
         match F::read_value(self.elem(i)) {
             Ok(Value::Dict(d)) => Ok(d),
             Ok(_) => Err(self.wrong_type(i, field, "a dict")),
@@ -471,10 +475,10 @@ impl<F: Format> Writer<F> {
     fn dict(&mut self, d: &Dict) -> Result<(), EncodeError> {
         if d.is_empty() {
             // The common case: no options, no value to build.
-            F::write_value(self.next(), &Value::Dict(Dict::new())).map_err(value_error::<F>)
+            self.raw(F::EMPTY_DICT);
+            Ok(())
         } else {
-            let v = Value::Dict(d.clone());
-            F::write_value(self.next(), &v).map_err(value_error::<F>)
+            F::write_dict(self.next(), d).map_err(value_error::<F>)
         }
     }
 
@@ -506,7 +510,7 @@ impl<F: Format> Writer<F> {
             }
             (Some(a), None) => self.raw(a),
             (None, Some(k)) => {
-                F::write_value(self.next(), &Value::List(Vec::new())).map_err(value_error::<F>)?;
+                self.raw(F::EMPTY_LIST);
                 self.raw(k);
             }
             (None, None) => {}

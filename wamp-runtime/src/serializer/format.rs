@@ -44,6 +44,10 @@ impl Sniff {
 /// What one wire format must do for the envelope codec.
 pub(crate) trait Format {
     const KIND: SerializerKind;
+    /// An encoded empty dict.
+    const EMPTY_DICT: &'static [u8];
+    /// An encoded empty list.
+    const EMPTY_LIST: &'static [u8];
 
     /// Splits a frame holding one list into the byte ranges of its elements.
     /// `Err(None)` when the frame is valid but not a list.
@@ -73,6 +77,8 @@ pub(crate) trait Format {
     fn write_bin(out: &mut Vec<u8>, b: &[u8]);
     /// Writes any value.
     fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String>;
+    /// Writes a dict without wrapping it in a value.
+    fn write_dict(out: &mut Vec<u8>, d: &crate::protocol::Dict) -> Result<(), String>;
 
     /// Encodes a user value.
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String>;

@@ -20,6 +20,8 @@ fn as_str(elem: &[u8]) -> Option<&str> {
 
 impl Format for Json {
     const KIND: SerializerKind = SerializerKind::Json;
+    const EMPTY_DICT: &'static [u8] = b"{}";
+    const EMPTY_LIST: &'static [u8] = b"[]";
 
     fn split(frame: &[u8]) -> Result<Vec<Range<usize>>, Option<String>> {
         let first = frame.iter().copied().find(|b| !b.is_ascii_whitespace());
@@ -108,6 +110,11 @@ impl Format for Json {
 
     fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
         serde_json::to_writer(out, &JsonValue(v)).map_err(|e| e.to_string())
+    }
+
+    fn write_dict(out: &mut Vec<u8>, dict: &crate::protocol::Dict) -> Result<(), String> {
+        serde_json::to_writer(out, &crate::protocol::DictRef { dict, json: true })
+            .map_err(|e| e.to_string())
     }
 
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {

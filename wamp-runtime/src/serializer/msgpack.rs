@@ -73,6 +73,8 @@ fn skip_items(buf: &[u8], mut pos: usize, count: usize, depth: usize) -> Result<
 
 impl Format for MsgPack {
     const KIND: SerializerKind = SerializerKind::MsgPack;
+    const EMPTY_DICT: &'static [u8] = &[0x80];
+    const EMPTY_LIST: &'static [u8] = &[0x90];
 
     fn split(frame: &[u8]) -> Result<Vec<Range<usize>>, Option<String>> {
         let first = *frame
@@ -172,6 +174,10 @@ impl Format for MsgPack {
 
     fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
         Self::encode_typed(out, v)
+    }
+
+    fn write_dict(out: &mut Vec<u8>, dict: &crate::protocol::Dict) -> Result<(), String> {
+        Self::encode_typed(out, &crate::protocol::DictRef { dict, json: false })
     }
 
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {
