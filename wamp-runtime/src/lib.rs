@@ -25,6 +25,7 @@
 //! }
 //! ```
 
+pub mod auth;
 pub mod protocol;
 pub mod serializer;
 pub mod transport;
