@@ -71,7 +71,7 @@ pub struct ProgressSender {
 impl ProgressSender {
     /// Sends one progressive result with positional arguments.
     pub async fn send<A: Serialize + ?Sized>(&self, args: &A) -> Result<(), Error> {
-        let payload = Payload::encode_args(self.session.serializer(), args)?;
+        let payload = super::session::encode_args(self.session.serializer(), args)?;
         self.send_payload(payload).await
     }
 

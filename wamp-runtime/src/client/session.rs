@@ -395,13 +395,14 @@ impl Session {
         self.send_now(&Message::Cancel(cancel));
     }
 
-    /// Calls a procedure with positional arguments; `.await` it for the result,
-    /// or configure it first (see [`CallRequest`]).
+    /// Calls a procedure with positional arguments (a tuple, a `Vec`, an array;
+    /// `&()` for none); `.await` it for the result, or configure it first (see
+    /// [`CallRequest`]).
     pub fn call<A: Serialize + ?Sized>(&self, procedure: &str, args: &A) -> CallRequest {
         CallRequest {
             session: self.clone(),
             procedure: procedure.to_owned(),
-            payload: Payload::encode_args(self.serializer(), args).map_err(Error::from),
+            payload: encode_args(self.serializer(), args),
             options: CallOptions::default(),
         }
     }
@@ -481,7 +482,7 @@ impl Session {
         topic: &str,
         args: &A,
     ) -> Result<Option<Id>, Error> {
-        let payload = Payload::encode_args(self.serializer(), args)?;
+        let payload = encode_args(self.serializer(), args)?;
         self.publish_with(topic, payload, PublishOptions::default())
             .await
     }
@@ -629,6 +630,19 @@ impl Session {
     fn next_local(&self) -> u64 {
         self.shared.local_ids.fetch_add(1, Ordering::Relaxed) + 1
     }
+}
+
+/// Encodes positional arguments; `()` (anything serializing as null) means none.
+pub(crate) fn encode_args<A: Serialize + ?Sized>(
+    kind: SerializerKind,
+    args: &A,
+) -> Result<Payload, Error> {
+    Payload::encode_args(kind, args).or_else(|e| {
+        match crate::protocol::Value::from_serialize(args) {
+            Ok(crate::protocol::Value::Null) => Ok(Payload::empty()),
+            _ => Err(Error::from(e)),
+        }
+    })
 }
 
 fn lost_reason() -> CloseReason {
