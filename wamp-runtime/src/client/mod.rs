@@ -1,5 +1,5 @@
 //! The client: a [`Session`] to call, register, publish and subscribe, and a
-//! [`Component`](crate::Component) that keeps one joined with reconnects.
+//! [`Component`] that keeps one joined with reconnects.
 //!
 //! - [`state`]: the sans-I/O session state machine;
 //! - [`Session`]: the runtime (one reader task dispatching, one writer task batching);
