@@ -150,6 +150,7 @@ pub(crate) async fn handshake(
     sink: &mut FrameSink,
     stream: &mut FrameStream,
     serializer: SerializerKind,
+    channel_binding: Option<&[u8]>,
     config: &JoinConfig,
 ) -> Result<Welcome, Error> {
     let encode = |m: &Message| {
@@ -186,7 +187,7 @@ pub(crate) async fn handshake(
                         )
                     })
                     .and_then(|a| {
-                        a.on_challenge(&c)
+                        a.on_challenge_bound(&c, channel_binding)
                             .map_err(|e| Error::message(uri::AUTHENTICATION_FAILED, e.0))
                     });
                 match answer {

@@ -231,8 +231,15 @@ impl Session {
             details,
         } = transport;
         let mut proto = ClientCore::new();
-        let welcome =
-            join::handshake(&mut proto, &mut sink, &mut stream, serializer, &config).await?;
+        let welcome = join::handshake(
+            &mut proto,
+            &mut sink,
+            &mut stream,
+            serializer,
+            details.channel_binding.as_deref(),
+            &config,
+        )
+        .await?;
         let session_details = join::session_details(&config, welcome, serializer, details);
         tracing::debug!(session = session_details.session, realm = %session_details.realm, "joined");
         Ok(Self::start(
@@ -1022,12 +1029,18 @@ async fn on_invocation(session: &Session, inv: crate::protocol::Invocation) {
     };
     let session = session.clone();
     run_inline(async move {
-        let _permit = match &entry.limit {
-            Some(limit) => limit.clone().acquire_owned().await.ok(),
-            None => None,
-        };
+        let limit = entry.limit.clone();
         let handler = entry.handler.clone();
-        let work = AssertUnwindSafe(async move { handler(ctx).await }).catch_unwind();
+        let work = async move {
+            // Queued behind the concurrency limit, if any; INTERRUPT still applies.
+            let _permit = match limit {
+                Some(limit) => limit.acquire_owned().await.ok(),
+                None => None,
+            };
+            AssertUnwindSafe(async move { handler(ctx).await })
+                .catch_unwind()
+                .await
+        };
         let deadline = async move {
             match timeout {
                 Some(t) => tokio::time::sleep(t).await,
@@ -1035,6 +1048,9 @@ async fn on_invocation(session: &Session, inv: crate::protocol::Invocation) {
             }
         };
         let outcome = tokio::select! {
+            biased;
+            () = token.cancelled() => Err(Error::message(uri::CANCELED, "interrupted")),
+            () = deadline => Err(Error::message(uri::TIMEOUT, "the call timed out at the callee")),
             r = work => match r {
                 Ok(r) => r,
                 Err(panic) => {
@@ -1043,8 +1059,6 @@ async fn on_invocation(session: &Session, inv: crate::protocol::Invocation) {
                     Err(Error::message(uri::RUNTIME_ERROR, text))
                 }
             },
-            () = token.cancelled() => Err(Error::message(uri::CANCELED, "interrupted")),
-            () = deadline => Err(Error::message(uri::TIMEOUT, "the call timed out at the callee")),
         };
         let still_running = session.lock().invocations.remove(&request).is_some();
         if !still_running && session.is_closed() {
