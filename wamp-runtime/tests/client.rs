@@ -1041,3 +1041,276 @@ fn retry_policy_defaults_are_autobahns() {
     let first = p.next_delay(None).as_secs_f64();
     assert!((0.5..2.5).contains(&first), "{first}");
 }
+
+#[tokio::test]
+async fn cryptosign_bound_to_the_tls_channel() {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let cert = certified.cert.der().clone();
+    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
+    let server_tls =
+        wamp::transport::tls::server_config_from_der(vec![cert.clone()], key_der).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        Acceptor::new(ServerOptions::default())
+            .with_tls(server_tls)
+            .accept_tcp(tcp)
+            .await
+            .unwrap()
+    });
+    let options = wamp::transport::ClientOptions {
+        tls: Some(wamp::transport::tls::client_config_trusting([cert]).unwrap()),
+        ..Default::default()
+    };
+    let transport = wamp::transport::connect(&format!("rss://127.0.0.1:{}", addr.port()), &options)
+        .await
+        .unwrap();
+    let mut peer = Peer {
+        t: server.await.unwrap(),
+    };
+    let binding = peer.t.details.channel_binding.clone().expect("TLS binding");
+    let key = cryptosign::SigningKey::generate();
+    let pubkey = key.public_key_hex();
+    let auth = CryptoSign::new(key).with_transport_channel_binding();
+    let join = tokio::spawn(Session::join(
+        transport,
+        JoinConfig::new("realm1").auth(auth),
+    ));
+    let Message::Hello(hello) = peer.recv().await else {
+        panic!()
+    };
+    let extra = hello.details.authextra.unwrap();
+    assert_eq!(
+        extra.get("channel_binding").and_then(|v| v.as_str()),
+        Some("tls-exporter")
+    );
+    let challenge = "5a".repeat(32);
+    peer.send(Message::Challenge(Challenge {
+        authmethod: "cryptosign".into(),
+        extra: ChallengeExtra {
+            challenge: Some(challenge.clone()),
+            ..Default::default()
+        },
+    }))
+    .await;
+    let Message::Authenticate(a) = peer.recv().await else {
+        panic!()
+    };
+    assert!(cryptosign::verify_signature(
+        &pubkey,
+        &challenge,
+        Some(&binding),
+        &a.signature
+    ));
+    assert!(!cryptosign::verify_signature(
+        &pubkey,
+        &challenge,
+        None,
+        &a.signature
+    ));
+    peer.send(welcome(3, "cryptosign")).await;
+    join.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn unregister_unsubscribe_and_subscription_revocation() {
+    let (session, mut peer) = json().await;
+    let reg = register(
+        &session,
+        &mut peer,
+        "com.x",
+        RegisterOptions::default(),
+        typed_procedure(|(): ()| async { Ok(1) }),
+        41,
+    )
+    .await;
+    let unreg = tokio::spawn(reg.clone().unregister());
+    let Message::Unregister(u) = peer.recv().await else {
+        panic!()
+    };
+    assert_eq!(u.registration, 41);
+    peer.send(Message::Unregistered(Unregistered {
+        request: u.request,
+        details: None,
+    }))
+    .await;
+    unreg.await.unwrap().unwrap();
+    assert!(!reg.is_active());
+
+    let mut subs = Vec::new();
+    for _ in 0..2 {
+        let sub = tokio::spawn({
+            let s = session.clone();
+            async move {
+                s.subscribe(
+                    "com.t",
+                    SubscribeOptions::default(),
+                    event_handler(|_| async { Ok(()) }),
+                )
+                .await
+            }
+        });
+        let Message::Subscribe(s) = peer.recv().await else {
+            panic!()
+        };
+        // The broker shares one subscription ID for the same topic.
+        peer.send(Message::Subscribed(Subscribed {
+            request: s.request,
+            subscription: 51,
+        }))
+        .await;
+        subs.push(sub.await.unwrap().unwrap());
+    }
+    // The first unsubscribe keeps the router subscription for the other handler.
+    subs.remove(0).unsubscribe().await.unwrap();
+    let last = subs.remove(0);
+    let unsub = tokio::spawn(last.clone().unsubscribe());
+    let Message::Unsubscribe(u) = peer.recv().await else {
+        panic!("UNSUBSCRIBE goes out with the last handler")
+    };
+    assert_eq!(u.subscription, 51);
+    peer.send(Message::Unsubscribed(wamp::protocol::Unsubscribed {
+        request: u.request,
+        details: None,
+    }))
+    .await;
+    unsub.await.unwrap().unwrap();
+    assert!(!last.is_active());
+
+    let sub = tokio::spawn({
+        let s = session.clone();
+        async move {
+            s.subscribe(
+                "com.u",
+                SubscribeOptions::default(),
+                event_handler(|_| async { Ok(()) }),
+            )
+            .await
+        }
+    });
+    let Message::Subscribe(s) = peer.recv().await else {
+        panic!()
+    };
+    peer.send(Message::Subscribed(Subscribed {
+        request: s.request,
+        subscription: 52,
+    }))
+    .await;
+    let sub = sub.await.unwrap().unwrap();
+    assert!(sub.is_active());
+    peer.send(Message::Unsubscribed(wamp::protocol::Unsubscribed {
+        request: 0,
+        details: Some(wamp::protocol::options::UnsubscribedDetails {
+            subscription: Some(52),
+            reason: Some("wamp.error.unsubscribed".into()),
+            ..Default::default()
+        }),
+    }))
+    .await;
+    // A round trip later the revocation has been handled.
+    let ping = tokio::spawn({
+        let s = session.clone();
+        async move { s.call("com.ping", &()).await }
+    });
+    let Message::Call(c) = peer.recv().await else {
+        panic!()
+    };
+    peer.send(Message::Result(ResultMessage {
+        request: c.request,
+        details: ResultDetails::default(),
+        payload: Payload::empty(),
+    }))
+    .await;
+    ping.await.unwrap().unwrap();
+    assert!(!sub.is_active());
+}
+
+/// A component transport that hands the router side of each in-memory connection to the test.
+fn memory_transport(tx: mpsc::UnboundedSender<Peer>) -> TransportConfig {
+    TransportConfig::custom("memory", move || {
+        let (client, server) = memory::pair(wamp::SerializerKind::MsgPack, 16);
+        let _ = tx.send(Peer { t: server });
+        async move { Ok(client) }
+    })
+    .retry(RetryPolicy {
+        initial_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    })
+}
+
+#[tokio::test]
+async fn component_retries_a_failed_join_and_components_run_side_by_side() {
+    let (tx_a, mut peers_a) = mpsc::unbounded_channel();
+    let (tx_b, mut peers_b) = mpsc::unbounded_channel();
+    let (joined_tx, mut joined) = mpsc::unbounded_channel();
+    let make = |realm: &str, tx, joined_tx: mpsc::UnboundedSender<(String, u64)>| {
+        let realm_name = realm.to_owned();
+        wamp::Component::builder(realm)
+            .transport_config(memory_transport(tx))
+            .state(realm_name.clone())
+            .on_join(move |s| {
+                let tx = joined_tx.clone();
+                let realm = s.state::<String>().unwrap();
+                async move { tx.send(((*realm).clone(), s.id())).unwrap() }
+            })
+            .build()
+    };
+    let a = make("realm.a", tx_a, joined_tx.clone());
+    let b = make("realm.b", tx_b, joined_tx);
+    let runner = tokio::spawn({
+        let (a, b) = (a.clone(), b.clone());
+        async move {
+            let (stop_a, task_a) = a.start();
+            let (stop_b, task_b) = b.start();
+            (stop_a, stop_b, task_a, task_b)
+        }
+    });
+    let (stop_a, stop_b, task_a, task_b) = runner.await.unwrap();
+
+    // A: the first join is refused, the retry succeeds.
+    let mut p = peers_a.recv().await.unwrap();
+    let Message::Hello(h) = p.recv().await else {
+        panic!()
+    };
+    assert_eq!(h.realm.as_str(), "realm.a");
+    p.send(Message::Abort(wamp::protocol::Abort::new(
+        Uri::from_trusted("wamp.error.no_such_realm"),
+        "not yet",
+    )))
+    .await;
+    let mut p = peers_a.recv().await.unwrap();
+    p.welcome(1).await;
+    // B joins its own realm.
+    let mut q = peers_b.recv().await.unwrap();
+    let Message::Hello(h) = q.recv().await else {
+        panic!()
+    };
+    assert_eq!(h.realm.as_str(), "realm.b");
+    q.send(welcome(2, "anonymous")).await;
+
+    let mut seen = vec![joined.recv().await.unwrap(), joined.recv().await.unwrap()];
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![("realm.a".to_string(), 1), ("realm.b".to_string(), 2)]
+    );
+
+    stop_a.stop();
+    stop_b.stop();
+    for peer in [&mut p, &mut q] {
+        let Message::Goodbye(_) = peer.recv().await else {
+            panic!()
+        };
+        peer.send(Message::Goodbye(wamp::protocol::Goodbye::new(
+            Uri::from_trusted(uri::CLOSE_GOODBYE_AND_OUT),
+        )))
+        .await;
+    }
+    task_a.await.unwrap().unwrap();
+    task_b.await.unwrap().unwrap();
+}
