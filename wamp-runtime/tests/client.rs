@@ -104,7 +104,7 @@ async fn json() -> (Session, Peer) {
     joined(wamp::SerializerKind::Json).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_announces_features_and_exposes_welcome() {
     let (client, server) = memory::pair(wamp::SerializerKind::Cbor, 8);
     let mut peer = Peer { t: server };
@@ -166,7 +166,7 @@ async fn auth_join(
     join.await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_with_ticket() {
     let ok = auth_join(
         Ticket::new("joe", "secret!"),
@@ -184,7 +184,7 @@ async fn join_with_ticket() {
     assert_eq!(bad.unwrap_err().uri(), "wamp.error.not_authorized");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_with_wampcra_plain_and_salted() {
     let challenge = r#"{"authid":"joe","nonce":"x","session":5}"#;
     let plain = ChallengeExtra {
@@ -216,7 +216,7 @@ async fn join_with_wampcra_plain_and_salted() {
     assert!(wrong.is_err());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_with_cryptosign() {
     let key = cryptosign::SigningKey::generate();
     let pubkey = key.public_key_hex();
@@ -244,7 +244,7 @@ async fn join_with_cryptosign() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn call_result_and_error() {
     let (session, mut peer) = json().await;
     let call = tokio::spawn({
@@ -307,7 +307,7 @@ async fn call_result_and_error() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progressive_results_stream() {
     let (session, mut peer) = json().await;
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -346,7 +346,7 @@ async fn progressive_results_stream() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_deadline_fails_the_call_and_cancels() {
     let (session, mut peer) = json().await;
     let call = tokio::spawn({
@@ -395,7 +395,7 @@ async fn local_deadline_fails_the_call_and_cancels() {
     assert!(again.await.unwrap().is_ok());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_a_call_sends_cancel_and_explicit_cancel_has_a_mode() {
     let (session, mut peer) = json().await;
     let pending = session.call("com.slow", &()).start().await.unwrap();
@@ -470,7 +470,7 @@ async fn invoke(
     peer.recv().await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invocations_yield_errors_and_panics() {
     let (session, mut peer) = json().await;
     let seen = Arc::new(std::sync::Mutex::new(None));
@@ -558,7 +558,7 @@ async fn invocations_yield_errors_and_panics() {
     assert_eq!(e.error.as_str(), uri::NO_SUCH_REGISTRATION);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interrupt_cancels_the_handler_and_progress_is_sent() {
     let (session, mut peer) = json().await;
     let (dropped_tx, dropped_rx) = oneshot::channel::<()>();
@@ -617,7 +617,7 @@ async fn interrupt_cancels_the_handler_and_progress_is_sent() {
         .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrency_limit_is_respected() {
     let (session, mut peer) = json().await;
     let running = Arc::new(AtomicUsize::new(0));
@@ -658,7 +658,7 @@ async fn concurrency_limit_is_respected() {
     assert_eq!(max.load(Ordering::SeqCst), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publish_subscribe_and_event_details() {
     let (session, mut peer) = json().await;
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -764,7 +764,7 @@ async fn publish_subscribe_and_event_details() {
     assert!(matches!(peer.recv().await, Message::Publish(_)));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revocation_deactivates_registration_and_subscription() {
     let (session, mut peer) = json().await;
     let reg = register(
@@ -794,7 +794,7 @@ async fn revocation_deactivates_registration_and_subscription() {
     assert!(!reg.is_active());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transport_loss_fails_every_pending_request() {
     let (session, mut peer) = json().await;
     let call = tokio::spawn({
@@ -822,7 +822,19 @@ async fn transport_loss_fails_every_pending_request() {
     assert!(after.is_transport_lost(), "{after}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_times_out_when_the_router_is_silent() {
+    let (client, server) = memory::pair(wamp::SerializerKind::Json, 8);
+    let config = JoinConfig {
+        timeout: Duration::from_millis(50),
+        ..JoinConfig::new("realm1")
+    };
+    let err = Session::join(client, config).await.unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protocol_violation_aborts() {
     let (session, mut peer) = json().await;
     peer.send(welcome(8, "anonymous")).await;
@@ -833,7 +845,7 @@ async fn protocol_violation_aborts() {
     assert_eq!(session.closed().await.reason, uri::PROTOCOL_VIOLATION);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leave_and_router_goodbye() {
     let (session, mut peer) = json().await;
     let leave = tokio::spawn({
@@ -879,7 +891,7 @@ async fn loopback_server() -> (String, String, mpsc::UnboundedReceiver<Peer>) {
     (format!("ws://{addr}/ws"), format!("rs://{addr}"), rx)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn call_over_websocket_and_rawsocket() {
     let (ws, rs, mut peers) = loopback_server().await;
     for url in [ws, rs] {
@@ -909,7 +921,7 @@ async fn call_over_websocket_and_rawsocket() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn component_reconnects_and_registers_again() {
     let (ws, _rs, mut peers) = loopback_server().await;
     let fast = RetryPolicy {
@@ -998,7 +1010,7 @@ async fn component_reconnects_and_registers_again() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn component_gives_up_after_max_retries() {
     let policy = RetryPolicy {
         initial_delay: Duration::from_millis(1),
@@ -1042,7 +1054,7 @@ fn retry_policy_defaults_are_autobahns() {
     assert!((0.5..2.5).contains(&first), "{first}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cryptosign_bound_to_the_tls_channel() {
     use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     let certified =
@@ -1117,7 +1129,7 @@ async fn cryptosign_bound_to_the_tls_channel() {
     join.await.unwrap().unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unregister_unsubscribe_and_subscription_revocation() {
     let (session, mut peer) = json().await;
     let reg = register(
@@ -1129,6 +1141,12 @@ async fn unregister_unsubscribe_and_subscription_revocation() {
         41,
     )
     .await;
+    // A procedure of no arguments takes a call without arguments.
+    let answer = invoke(&mut peer, 1, 41, Payload::empty(), Default::default()).await;
+    let Message::Yield(y) = answer else {
+        panic!("expected YIELD, got {answer:?}")
+    };
+    assert_eq!(y.payload.args::<(i32,)>().unwrap(), (1,));
     let unreg = tokio::spawn(reg.clone().unregister());
     let Message::Unregister(u) = peer.recv().await else {
         panic!()
@@ -1243,7 +1261,7 @@ fn memory_transport(tx: mpsc::UnboundedSender<Peer>) -> TransportConfig {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn component_retries_a_failed_join_and_components_run_side_by_side() {
     let (tx_a, mut peers_a) = mpsc::unbounded_channel();
     let (tx_b, mut peers_b) = mpsc::unbounded_channel();

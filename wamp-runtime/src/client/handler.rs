@@ -81,6 +81,20 @@ impl ProgressSender {
     }
 }
 
+/// Decodes positional arguments; when there are none, `()` (and other types
+/// that accept `null`, such as `Option<T>`) decode too.
+pub fn decode_args<A: DeserializeOwned>(
+    payload: &Payload,
+) -> Result<A, crate::protocol::PayloadError> {
+    match payload.args() {
+        Ok(a) => Ok(a),
+        Err(e) if !payload.has_args() => crate::protocol::Value::Null
+            .deserialize_into()
+            .map_err(|_| e),
+        Err(e) => Err(e),
+    }
+}
+
 /// Wraps an async closure taking the whole [`Invocation`] as a [`ProcedureHandler`].
 pub fn procedure<F, Fut>(f: F) -> ProcedureHandler
 where
@@ -109,9 +123,7 @@ where
     Arc::new(move |inv: Invocation| {
         let f = f.clone();
         async move {
-            let args: A = inv
-                .payload
-                .args()
+            let args: A = decode_args(&inv.payload)
                 .map_err(|e| Error::invalid_argument(format!("{}: {e}", inv.details.procedure)))?;
             let value = f(args).await?;
             Ok(CallResult::from_payload(Payload::encode_args(
@@ -144,7 +156,7 @@ where
     Arc::new(move |ev: EventContext| {
         let f = f.clone();
         async move {
-            let args: A = ev.payload.args().map_err(|e| {
+            let args: A = decode_args(&ev.payload).map_err(|e| {
                 tracing::warn!(topic = %ev.details.topic, error = %e, "event arguments do not decode");
                 Error::invalid_argument(e)
             })?;
@@ -153,4 +165,20 @@ where
         }
         .boxed()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_args;
+    use crate::protocol::Payload;
+
+    #[test]
+    fn no_arguments_decode_as_unit_or_none() {
+        decode_args::<()>(&Payload::empty()).unwrap();
+        assert_eq!(decode_args::<Option<i32>>(&Payload::empty()).unwrap(), None);
+        assert!(decode_args::<(i32,)>(&Payload::empty()).is_err());
+        let two = Payload::from_args(&(1, 2)).unwrap();
+        assert_eq!(decode_args::<(i32, i32)>(&two).unwrap(), (1, 2));
+        assert!(decode_args::<()>(&two).is_err());
+    }
 }

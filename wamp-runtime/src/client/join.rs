@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 /// What a session needs to join: the realm, the authentication methods to
 /// offer (in order) and the shared state its handlers can read.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct JoinConfig {
     /// The realm to join.
     pub realm: String,
@@ -26,6 +26,8 @@ pub struct JoinConfig {
     pub extensions: Extensions,
     /// `HELLO.Details.agent`.
     pub agent: Option<String>,
+    /// Time allowed for the whole opening handshake (default 10 s).
+    pub timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for JoinConfig {
@@ -41,6 +43,18 @@ impl std::fmt::Debug for JoinConfig {
                     .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
+    }
+}
+
+impl Default for JoinConfig {
+    fn default() -> Self {
+        JoinConfig {
+            realm: String::new(),
+            authenticators: Vec::new(),
+            extensions: Extensions::default(),
+            agent: None,
+            timeout: std::time::Duration::from_secs(10),
+        }
     }
 }
 

@@ -22,8 +22,8 @@ pub use component::{Component, ComponentBuilder, RetryPolicy, StopHandle, Transp
 pub use details::{CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State};
 pub use error::{ApplicationError, Error, uri};
 pub use handler::{
-    EventContext, EventHandler, Invocation, ProcedureHandler, ProgressSender, event_handler,
-    procedure, typed_event_handler, typed_procedure,
+    EventContext, EventHandler, Invocation, ProcedureHandler, ProgressSender, decode_args,
+    event_handler, procedure, typed_event_handler, typed_procedure,
 };
 pub use join::{JoinConfig, client_roles};
 pub use options::{

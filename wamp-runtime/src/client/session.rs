@@ -231,15 +231,19 @@ impl Session {
             details,
         } = transport;
         let mut proto = ClientCore::new();
-        let welcome = join::handshake(
+        let handshake = join::handshake(
             &mut proto,
             &mut sink,
             &mut stream,
             serializer,
             details.channel_binding.as_deref(),
             &config,
-        )
-        .await?;
+        );
+        let welcome = tokio::time::timeout(config.timeout, handshake)
+            .await
+            .map_err(|_| {
+                Error::message(uri::TIMEOUT, "the router did not answer HELLO in time")
+            })??;
         let session_details = join::session_details(&config, welcome, serializer, details);
         tracing::debug!(session = session_details.session, realm = %session_details.realm, "joined");
         Ok(Self::start(
@@ -517,9 +521,18 @@ impl Session {
             rx.await.unwrap_or_else(|_| Err(Error::transport_lost()))
         } else {
             // Unacknowledged: the ID is still sequential but nothing waits for it.
-            let (tx, _rx) = oneshot::channel();
-            let id = self.request(Pending::Publish(tx), build).await?;
-            self.lock().proto.forget(id);
+            let frame = {
+                let mut core = self.lock();
+                let Some(id) = core.proto.request_untracked() else {
+                    return Err(if self.is_closed() {
+                        Error::transport_lost()
+                    } else {
+                        Error::not_joined()
+                    });
+                };
+                self.encode(&build(id))?
+            };
+            send_frame(&self.shared.out, frame).await?;
             Ok(None)
         }
     }

@@ -192,6 +192,12 @@ impl<P: PendingRequest> ClientCore<P> {
         Some(id)
     }
 
+    /// Allocates a request ID for a request that expects no answer
+    /// (an unacknowledged PUBLISH).
+    pub fn request_untracked(&mut self) -> Option<Id> {
+        (self.phase == Phase::Established).then(|| self.ids.next_id())
+    }
+
     /// The pending entry of a request, if it still waits.
     pub fn pending_mut(&mut self, request: Id) -> Option<&mut P> {
         self.pending.get_mut(&request)
