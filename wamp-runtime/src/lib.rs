@@ -30,6 +30,7 @@
 pub mod auth;
 pub mod client;
 pub mod protocol;
+pub mod router;
 pub mod serializer;
 pub mod transport;
 

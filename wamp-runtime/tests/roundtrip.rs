@@ -2,6 +2,10 @@
 //! decoding in every serializer, transcoding between serializers, and no input
 //! makes `decode` panic.
 
+// The options structs are `#[non_exhaustive]`: outside the crate they can only
+// be built from `Default::default()` and then assigned.
+#![allow(clippy::field_reassign_with_default)]
+
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -931,10 +935,11 @@ proptest! {
                 let frame = b.encode(&from_a).map_err(|e| TestCaseError::fail(format!("{a}->{b}: {e}")))?;
                 let from_b = b.decode(frame).map_err(|e| TestCaseError::fail(format!("{a}->{b}: {e}")))?;
                 prop_assert_eq!(&from_b, &msg, "{} -> {}", a, b);
-                if let Some(p) = from_b.payload() {
-                    if p.transparent_bytes().is_none() && !p.is_empty() {
-                        prop_assert_eq!(p.serializer(), Some(b));
-                    }
+                if let Some(p) = from_b.payload()
+                    && p.transparent_bytes().is_none()
+                    && !p.is_empty()
+                {
+                    prop_assert_eq!(p.serializer(), Some(b));
                 }
                 let again = a.decode(a.encode(&from_b).unwrap()).unwrap();
                 prop_assert_eq!(&again, &msg, "{} -> {} -> {}", a, b, a);

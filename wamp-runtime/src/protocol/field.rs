@@ -123,6 +123,21 @@ macro_rules! string_enum {
             }
         }
 
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&text).ok_or_else(|| {
+                    <D::Error as serde::de::Error>::custom(format!("expected {}, found {:?}", $expected, text))
+                })
+            }
+        }
+
         impl $crate::protocol::field::FieldType for $name {
             const EXPECTED: &'static str = $expected;
             fn from_value(value: $crate::protocol::value::Value) -> Option<Self> {

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::format::{Format, Sniff};
+use super::json_binary::{BinaryDeserializer, BinarySerializer, binary_string};
 use crate::protocol::{JsonValue, Value};
 use crate::serializer::SerializerKind;
 
@@ -15,11 +16,6 @@ pub(crate) struct Json;
 
 fn as_str(elem: &[u8]) -> Option<&str> {
     std::str::from_utf8(elem).ok()
-}
-
-/// Whether the JSON text contains an escaped NUL, the start of a binary string.
-fn may_hold_binary(bytes: &[u8]) -> bool {
-    bytes.windows(6).any(|w| w == b"\\u0000")
 }
 
 impl Format for Json {
@@ -82,9 +78,7 @@ impl Format for Json {
     }
 
     fn read_value(elem: &[u8]) -> Result<Value, String> {
-        let mut value: Value = serde_json::from_slice(elem).map_err(|e| e.to_string())?;
-        value.decode_json_binary();
-        Ok(value)
+        Self::decode_typed(elem)
     }
 
     fn begin_list(out: &mut Vec<u8>, _len: usize) {
@@ -109,7 +103,7 @@ impl Format for Json {
     }
 
     fn write_bin(out: &mut Vec<u8>, b: &[u8]) {
-        let _ = serde_json::to_writer(out, &JsonValue(&Value::Bytes(b.to_vec())));
+        Self::write_str(out, &binary_string(b));
     }
 
     fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
@@ -117,17 +111,18 @@ impl Format for Json {
     }
 
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {
-        // Through a value, so that binary data follows the WAMP convention.
-        let value = Value::from_serialize(v).map_err(|e| e.0)?;
-        Self::write_value(out, &value)
+        // Binary data becomes `"\0"` + base64 on the way, with no value tree.
+        let mut serializer = serde_json::Serializer::new(out);
+        v.serialize(BinarySerializer(&mut serializer))
+            .map_err(|e| e.to_string())
     }
 
     fn decode_typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-        if may_hold_binary(bytes) {
-            let value = Self::read_value(bytes)?;
-            value.deserialize_into().map_err(|e| e.0)
-        } else {
-            serde_json::from_slice(bytes).map_err(|e| e.to_string())
-        }
+        // `"\0"` + base64 strings become binary where bytes or any value is expected.
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let value =
+            T::deserialize(BinaryDeserializer(&mut deserializer)).map_err(|e| e.to_string())?;
+        deserializer.end().map_err(|e| e.to_string())?;
+        Ok(value)
     }
 }

@@ -9,6 +9,7 @@ mod cbor;
 mod envelope;
 pub(crate) mod format;
 mod json;
+mod json_binary;
 mod kind;
 mod msgpack;
 

@@ -1,0 +1,301 @@
+//! Authentication of joining clients: the static methods of a realm's
+//! configuration, and a trait for user-supplied authenticators.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use super::config::RealmConfig;
+use super::handle::Identity;
+use super::uris;
+use crate::protocol::id::Id;
+use crate::protocol::options::{ChallengeExtra, HelloDetails};
+use crate::protocol::{Authenticate, Dict, Value};
+
+/// What to do next in an authentication.
+#[derive(Debug)]
+pub enum AuthStep {
+    /// The client is who it says: send WELCOME.
+    Welcome(Identity),
+    /// Ask the client to prove it: send CHALLENGE with this method and extra.
+    Challenge {
+        /// Method of the challenge.
+        method: String,
+        /// Challenge data.
+        extra: ChallengeExtra,
+        /// What the authenticator needs to check the answer.
+        state: Dict,
+    },
+    /// Refuse the client: send ABORT with this reason and message.
+    Deny {
+        /// Error URI, e.g. `wamp.error.not_authorized`.
+        reason: String,
+        /// Human-readable message.
+        message: String,
+    },
+}
+
+/// What a joining client asked for.
+#[derive(Debug, Clone)]
+pub struct AuthRequest<'a> {
+    /// The realm.
+    pub realm: &'a str,
+    /// The method being tried.
+    pub method: &'a str,
+    /// The HELLO details (authid, authextra, ...).
+    pub details: &'a HelloDetails,
+    /// The session ID the client will get.
+    pub session: Id,
+}
+
+/// A boxed future returned by [`Authenticator`] methods.
+pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = AuthStep> + Send + 'a>>;
+
+/// A user-supplied authenticator, for methods or principals the static
+/// configuration does not cover (a database of users, an external service...).
+pub trait Authenticator: Send + Sync + 'static {
+    /// Whether this authenticator handles `method` on `realm`.
+    fn handles(&self, realm: &str, method: &str) -> bool;
+    /// First step, on HELLO.
+    fn hello<'a>(&'a self, request: AuthRequest<'a>) -> AuthFuture<'a>;
+    /// Second step, on AUTHENTICATE, with the state of the challenge.
+    fn authenticate<'a>(
+        &'a self,
+        request: AuthRequest<'a>,
+        state: Dict,
+        reply: &'a Authenticate,
+    ) -> AuthFuture<'a>;
+}
+
+fn deny(reason: &str, message: impl Into<String>) -> AuthStep {
+    AuthStep::Deny {
+        reason: reason.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn identity(authid: &str, authrole: &str, method: &str) -> Identity {
+    Identity {
+        authid: authid.to_owned(),
+        authrole: authrole.to_owned(),
+        authmethod: method.to_owned(),
+        authprovider: "static".to_owned(),
+        authextra: Dict::new(),
+    }
+}
+
+/// Whether the realm's static configuration handles a method.
+pub(crate) fn static_handles(config: &RealmConfig, method: &str) -> bool {
+    let auth = &config.auth;
+    match method {
+        "anonymous" => auth.anonymous.is_some() || auth.is_empty(),
+        "ticket" => !auth.ticket.is_empty(),
+        "wampcra" => !auth.wampcra.is_empty(),
+        "cryptosign" => !auth.cryptosign.is_empty(),
+        _ => false,
+    }
+}
+
+/// First step of a static method.
+pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> AuthStep {
+    let auth = &config.auth;
+    match request.method {
+        "anonymous" => {
+            let role = auth
+                .anonymous
+                .as_ref()
+                .map_or("anonymous", |a| a.role.as_str());
+            let authid = request
+                .details
+                .authid
+                .clone()
+                .unwrap_or_else(|| format!("anonymous-{}", crate::protocol::id::random_id()));
+            let mut id = identity(&authid, role, "anonymous");
+            id.authprovider = "static".into();
+            AuthStep::Welcome(id)
+        }
+        "ticket" => {
+            let Some(authid) = &request.details.authid else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    "ticket authentication needs an authid",
+                );
+            };
+            if !auth.ticket.iter().any(|p| &p.authid == authid) {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with authid '{authid}'"),
+                );
+            }
+            AuthStep::Challenge {
+                method: "ticket".into(),
+                extra: ChallengeExtra::default(),
+                state: Dict::new(),
+            }
+        }
+        "wampcra" => {
+            let Some(authid) = &request.details.authid else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    "WAMP-CRA authentication needs an authid",
+                );
+            };
+            let Some(principal) = auth.wampcra.iter().find(|p| &p.authid == authid) else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with authid '{authid}'"),
+                );
+            };
+            let challenge = serde_json::json!({
+                "authid": authid,
+                "authrole": principal.role,
+                "authmethod": "wampcra",
+                "authprovider": "static",
+                "nonce": hex::encode(rand::random::<[u8; 16]>()),
+                "timestamp": uris::now_iso8601(),
+                "session": request.session,
+            })
+            .to_string();
+            let mut extra = ChallengeExtra {
+                challenge: Some(challenge.clone()),
+                ..Default::default()
+            };
+            if let Some(salt) = &principal.salt {
+                extra.salt = Some(salt.clone());
+                extra.iterations = Some(u64::from(principal.iterations));
+                extra.keylen = Some(principal.keylen as u64);
+            }
+            let mut state = Dict::new();
+            state.insert("challenge".into(), Value::String(challenge));
+            AuthStep::Challenge {
+                method: "wampcra".into(),
+                extra,
+                state,
+            }
+        }
+        "cryptosign" => {
+            let pubkey = request
+                .details
+                .authextra
+                .as_ref()
+                .and_then(|e| e.get("pubkey"))
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase);
+            let Some(pubkey) = pubkey else {
+                return deny(
+                    uris::AUTHENTICATION_FAILED,
+                    "cryptosign authentication needs authextra.pubkey",
+                );
+            };
+            let principal = auth.cryptosign.iter().find(|p| {
+                p.authorized_keys
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&pubkey))
+                    && request
+                        .details
+                        .authid
+                        .as_ref()
+                        .is_none_or(|a| a == &p.authid)
+            });
+            if principal.is_none() {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with public key {pubkey}"),
+                );
+            }
+            let challenge = hex::encode(rand::random::<[u8; 32]>());
+            let mut extra = ChallengeExtra {
+                challenge: Some(challenge.clone()),
+                ..Default::default()
+            };
+            extra.extra.insert("channel_binding".into(), Value::Null);
+            let mut state = Dict::new();
+            state.insert("challenge".into(), Value::String(challenge));
+            state.insert("pubkey".into(), Value::String(pubkey));
+            AuthStep::Challenge {
+                method: "cryptosign".into(),
+                extra,
+                state,
+            }
+        }
+        other => deny(
+            uris::NO_AUTH_METHOD,
+            format!("authentication method '{other}' is not configured"),
+        ),
+    }
+}
+
+/// Second step of a static method.
+pub(crate) fn static_authenticate(
+    config: &RealmConfig,
+    request: &AuthRequest<'_>,
+    state: Dict,
+    reply: &Authenticate,
+) -> AuthStep {
+    let auth = &config.auth;
+    let authid = request.details.authid.as_deref().unwrap_or_default();
+    match request.method {
+        "ticket" => match auth.ticket.iter().find(|p| p.authid == authid) {
+            Some(p) if p.ticket == reply.signature => {
+                AuthStep::Welcome(identity(authid, &p.role, "ticket"))
+            }
+            _ => deny(uris::NOT_AUTHORIZED, "invalid ticket"),
+        },
+        "wampcra" => {
+            let challenge = state
+                .get("challenge")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(p) = auth.wampcra.iter().find(|p| p.authid == authid) else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with authid '{authid}'"),
+                );
+            };
+            let key = match &p.salt {
+                Some(salt) => {
+                    crate::auth::wampcra::derive_key(&p.secret, salt, p.iterations, p.keylen)
+                        .into_bytes()
+                }
+                None => p.secret.clone().into_bytes(),
+            };
+            if crate::auth::wampcra::verify(&key, challenge, &reply.signature) {
+                AuthStep::Welcome(identity(authid, &p.role, "wampcra"))
+            } else {
+                deny(uris::NOT_AUTHORIZED, "WAMP-CRA signature is invalid")
+            }
+        }
+        "cryptosign" => {
+            let challenge = state
+                .get("challenge")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let pubkey = state
+                .get("pubkey")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(p) = auth.cryptosign.iter().find(|p| {
+                p.authorized_keys
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(pubkey))
+            }) else {
+                return deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!("no principal with public key {pubkey}"),
+                );
+            };
+            if crate::auth::cryptosign::verify_signature(pubkey, challenge, None, &reply.signature)
+            {
+                let mut id = identity(&p.authid, &p.role, "cryptosign");
+                id.authextra
+                    .insert("pubkey".into(), Value::String(pubkey.to_owned()));
+                AuthStep::Welcome(id)
+            } else {
+                deny(uris::NOT_AUTHORIZED, "cryptosign signature is invalid")
+            }
+        }
+        other => deny(
+            uris::NO_AUTH_METHOD,
+            format!("authentication method '{other}' is not configured"),
+        ),
+    }
+}

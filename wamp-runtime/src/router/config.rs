@@ -1,0 +1,235 @@
+//! Router configuration: realms, roles with URI permissions, authentication
+//! principals and limits. Deserializable from TOML for the standalone router.
+
+use serde::Deserialize;
+
+use crate::protocol::options::MatchPolicy;
+
+/// The whole router configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouterConfig {
+    /// Realms served.
+    #[serde(default, rename = "realm")]
+    pub realms: Vec<RealmConfig>,
+    /// Create a realm (open, anonymous) when a client asks for an unknown one.
+    #[serde(default)]
+    pub auto_create_realms: bool,
+    /// Frames queued for one session. When a session's queue is full, the
+    /// session routing to it waits for room (backpressure).
+    #[serde(default = "default_outbox_capacity")]
+    pub outbox_capacity: usize,
+    /// Milliseconds a full queue may stay full before its session is
+    /// disconnected as a stalled consumer.
+    #[serde(default = "default_slow_consumer_timeout")]
+    pub slow_consumer_timeout_ms: u64,
+    /// Seconds a new connection has to complete HELLO and authentication.
+    #[serde(default = "default_join_timeout")]
+    pub join_timeout_secs: u64,
+}
+
+fn default_outbox_capacity() -> usize {
+    1024
+}
+
+fn default_slow_consumer_timeout() -> u64 {
+    2000
+}
+
+fn default_join_timeout() -> u64 {
+    10
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        RouterConfig {
+            realms: Vec::new(),
+            auto_create_realms: false,
+            outbox_capacity: default_outbox_capacity(),
+            slow_consumer_timeout_ms: default_slow_consumer_timeout(),
+            join_timeout_secs: default_join_timeout(),
+        }
+    }
+}
+
+/// One realm: its roles (authorization) and who may join (authentication).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealmConfig {
+    /// The realm name.
+    pub name: String,
+    /// Roles and their permissions. A realm without roles lets every session do
+    /// everything.
+    #[serde(default, rename = "role")]
+    pub roles: Vec<RoleConfig>,
+    /// Authentication methods and principals. Without any, anonymous joins are
+    /// allowed with the role `anonymous`.
+    #[serde(default)]
+    pub auth: AuthConfig,
+}
+
+impl RealmConfig {
+    /// An open realm: anyone may join anonymously and do everything.
+    pub fn open(name: impl Into<String>) -> Self {
+        RealmConfig {
+            name: name.into(),
+            roles: Vec::new(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// A role and what its sessions may do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleConfig {
+    /// Role name (the `authrole`).
+    pub name: String,
+    /// Permissions; the best-matching URI pattern decides.
+    #[serde(default, rename = "permission")]
+    pub permissions: Vec<Permission>,
+}
+
+/// What a role may do on URIs matching a pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    /// URI pattern (an empty string with `match = "prefix"` covers everything).
+    pub uri: String,
+    /// How `uri` matches.
+    #[serde(default = "exact", rename = "match")]
+    pub match_: MatchPolicy,
+    /// May call.
+    #[serde(default)]
+    pub call: bool,
+    /// May register.
+    #[serde(default)]
+    pub register: bool,
+    /// May publish.
+    #[serde(default)]
+    pub publish: bool,
+    /// May subscribe.
+    #[serde(default)]
+    pub subscribe: bool,
+    /// Disclose the caller's identity to callees, whatever the caller asks.
+    #[serde(default)]
+    pub disclose_caller: bool,
+    /// Disclose the publisher's identity to subscribers, whatever it asks.
+    #[serde(default)]
+    pub disclose_publisher: bool,
+}
+
+fn exact() -> MatchPolicy {
+    MatchPolicy::Exact
+}
+
+impl Permission {
+    /// Everything allowed on every URI.
+    pub fn all() -> Self {
+        Permission {
+            uri: String::new(),
+            match_: MatchPolicy::Prefix,
+            call: true,
+            register: true,
+            publish: true,
+            subscribe: true,
+            disclose_caller: false,
+            disclose_publisher: false,
+        }
+    }
+}
+
+/// Authentication settings of a realm.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Anonymous joins, with the role given (absent: allowed as `anonymous`
+    /// only when no other method is configured).
+    #[serde(default)]
+    pub anonymous: Option<AnonymousConfig>,
+    /// Ticket principals.
+    #[serde(default)]
+    pub ticket: Vec<TicketPrincipal>,
+    /// WAMP-CRA principals (plain or salted secrets).
+    #[serde(default)]
+    pub wampcra: Vec<CraPrincipal>,
+    /// Cryptosign principals (Ed25519 public keys).
+    #[serde(default)]
+    pub cryptosign: Vec<CryptosignPrincipal>,
+}
+
+impl AuthConfig {
+    /// Whether no method is configured.
+    pub fn is_empty(&self) -> bool {
+        self.anonymous.is_none()
+            && self.ticket.is_empty()
+            && self.wampcra.is_empty()
+            && self.cryptosign.is_empty()
+    }
+}
+
+/// Anonymous authentication.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnonymousConfig {
+    /// Role given to anonymous sessions.
+    #[serde(default = "anonymous_role")]
+    pub role: String,
+}
+
+fn anonymous_role() -> String {
+    "anonymous".into()
+}
+
+/// A principal authenticating with a ticket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPrincipal {
+    /// Its authid.
+    pub authid: String,
+    /// The ticket it must present.
+    pub ticket: String,
+    /// Its role.
+    pub role: String,
+}
+
+/// A principal authenticating with WAMP-CRA.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CraPrincipal {
+    /// Its authid.
+    pub authid: String,
+    /// The shared secret.
+    pub secret: String,
+    /// Its role.
+    pub role: String,
+    /// Salt: when set, the key is PBKDF2(secret, salt, iterations, keylen).
+    #[serde(default)]
+    pub salt: Option<String>,
+    /// PBKDF2 iterations (default 1000).
+    #[serde(default = "default_iterations")]
+    pub iterations: u32,
+    /// Derived key length (default 32).
+    #[serde(default = "default_keylen")]
+    pub keylen: usize,
+}
+
+fn default_iterations() -> u32 {
+    1000
+}
+
+fn default_keylen() -> usize {
+    32
+}
+
+/// A principal authenticating with cryptosign.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CryptosignPrincipal {
+    /// Its authid.
+    pub authid: String,
+    /// Its authorized Ed25519 public keys, hex.
+    pub authorized_keys: Vec<String>,
+    /// Its role.
+    pub role: String,
+}
