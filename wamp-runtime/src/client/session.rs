@@ -36,6 +36,9 @@ use crate::transport::{FrameSink, FrameStream, Transport};
 const BATCH: usize = 64;
 /// Outbox capacity in frames.
 const OUTBOX: usize = 1024;
+/// How long an interrupted handler may take to finish after its cancellation
+/// token fired, before its future is dropped.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// How a session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1060,18 +1063,27 @@ async fn on_invocation(session: &Session, inv: crate::protocol::Invocation) {
                 None => std::future::pending().await,
             }
         };
+        tokio::pin!(work);
         let outcome = tokio::select! {
             biased;
-            () = token.cancelled() => Err(Error::message(uri::CANCELED, "interrupted")),
-            () = deadline => Err(Error::message(uri::TIMEOUT, "the call timed out at the callee")),
-            r = work => match r {
-                Ok(r) => r,
-                Err(panic) => {
-                    let text = panic_message(&*panic);
-                    tracing::error!(procedure = %entry.procedure, panic = %text, "procedure panicked");
-                    Err(Error::message(uri::RUNTIME_ERROR, text))
+            r = &mut work => r,
+            () = token.cancelled() => {
+                // The handler sees the token first and may finish; past a grace
+                // period its future is dropped.
+                match tokio::time::timeout(INTERRUPT_GRACE, &mut work).await {
+                    Ok(r) => r,
+                    Err(_) => Ok(Err(Error::message(uri::CANCELED, "interrupted"))),
                 }
-            },
+            }
+            () = deadline => Ok(Err(Error::message(uri::TIMEOUT, "the call timed out at the callee"))),
+        };
+        let outcome = match outcome {
+            Ok(r) => r,
+            Err(panic) => {
+                let text = panic_message(&*panic);
+                tracing::error!(procedure = %entry.procedure, panic = %text, "procedure panicked");
+                Err(Error::message(uri::RUNTIME_ERROR, text))
+            }
         };
         let still_running = session.lock().invocations.remove(&request).is_some();
         if !still_running && session.is_closed() {
