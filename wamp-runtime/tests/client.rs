@@ -1190,8 +1190,11 @@ async fn unregister_unsubscribe_and_subscription_revocation() {
         subs.push(sub.await.unwrap().unwrap());
     }
     // The first unsubscribe keeps the router subscription for the other handler.
-    subs.remove(0).unsubscribe().await.unwrap();
+    let first = subs.remove(0);
+    first.clone().unsubscribe().await.unwrap();
+    assert!(!first.is_active());
     let last = subs.remove(0);
+    assert!(last.is_active());
     let unsub = tokio::spawn(last.clone().unsubscribe());
     let Message::Unsubscribe(u) = peer.recv().await else {
         panic!("UNSUBSCRIBE goes out with the last handler")

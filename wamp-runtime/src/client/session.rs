@@ -200,6 +200,7 @@ pub struct Subscription {
     id: Id,
     local: u64,
     active: Arc<AtomicBool>,
+    own: Arc<AtomicBool>,
 }
 
 impl Subscription {
@@ -208,14 +209,16 @@ impl Subscription {
         self.id
     }
 
-    /// Whether it is still subscribed (not unsubscribed nor revoked).
+    /// Whether this handler is still subscribed (not unsubscribed nor revoked).
     pub fn is_active(&self) -> bool {
-        self.active.load(Ordering::Acquire)
+        self.active.load(Ordering::Acquire) && self.own.load(Ordering::Acquire)
     }
 
     /// Unsubscribes this handler (UNSUBSCRIBE goes out with the last handler of the subscription).
     pub async fn unsubscribe(self) -> Result<(), Error> {
-        self.session.unsubscribe(self.id, self.local).await
+        self.session.unsubscribe(self.id, self.local).await?;
+        self.own.store(false, Ordering::Release);
+        Ok(())
     }
 }
 
@@ -578,6 +581,7 @@ impl Session {
             id,
             local,
             active,
+            own: Arc::new(AtomicBool::new(true)),
         })
     }
 
