@@ -6,7 +6,9 @@
 //!   application payloads, with no I/O;
 //! - [`serializer`]: JSON, MessagePack and CBOR behind one trait;
 //! - [`transport`]: WebSocket, RawSocket (both with optional TLS) and an in-memory
-//!   transport, all yielding whole frames.
+//!   transport, all yielding whole frames;
+//! - [`auth`]: authentication methods (anonymous, ticket, WAMP-CRA, cryptosign);
+//! - [`client`]: the [`Session`] handle and the reconnecting [`Component`].
 //!
 //! Messages are typed values; their payloads stay in the serializer's bytes until
 //! someone asks for them as a type:
@@ -26,6 +28,7 @@
 //! ```
 
 pub mod auth;
+pub mod client;
 pub mod protocol;
 pub mod router;
 pub mod serializer;
@@ -33,3 +36,10 @@ pub mod transport;
 
 pub use protocol::{Message, Payload, ProtocolError, Value};
 pub use serializer::SerializerKind;
+
+pub use client::{
+    ApplicationError, CallDetails, CallOptions, CallRequest, CallResult, CancellationToken,
+    CloseReason, Component, Error, EventContext, EventDetails, Invocation, PendingCall,
+    ProgressSender, PublishOptions, RegisterOptions, Registration, Session, SessionDetails, State,
+    SubscribeOptions, Subscription, run,
+};

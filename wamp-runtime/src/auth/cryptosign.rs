@@ -129,7 +129,15 @@ pub struct CryptoSign {
     key: SigningKey,
     authid: Option<String>,
     authrole: Option<String>,
-    channel_binding: Option<Vec<u8>>,
+    channel_binding: Binding,
+}
+
+/// Where the channel binding of a cryptosign signature comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Binding {
+    None,
+    Fixed(Vec<u8>),
+    Transport,
 }
 
 impl CryptoSign {
@@ -139,7 +147,7 @@ impl CryptoSign {
             key,
             authid: None,
             authrole: None,
-            channel_binding: None,
+            channel_binding: Binding::None,
         }
     }
 
@@ -158,7 +166,14 @@ impl CryptoSign {
     /// Binds the signature to a TLS channel (the 32-byte binding of the
     /// transport, e.g. `TransportDetails::channel_binding`).
     pub fn with_channel_binding(mut self, binding: impl Into<Vec<u8>>) -> Self {
-        self.channel_binding = Some(binding.into());
+        self.channel_binding = Binding::Fixed(binding.into());
+        self
+    }
+
+    /// Binds the signature to the TLS channel of the transport the session
+    /// runs on (`tls-exporter`); joining over a transport without TLS then fails.
+    pub fn with_transport_channel_binding(mut self) -> Self {
+        self.channel_binding = Binding::Transport;
         self
     }
 
@@ -184,7 +199,7 @@ impl Authenticator for CryptoSign {
     fn authextra(&self) -> crate::protocol::Dict {
         let mut extra = crate::protocol::Dict::new();
         extra.insert("pubkey".into(), Value::String(self.key.public_key_hex()));
-        if self.channel_binding.is_some() {
+        if self.channel_binding != Binding::None {
             extra.insert(
                 "channel_binding".into(),
                 Value::String("tls-exporter".into()),
@@ -194,15 +209,28 @@ impl Authenticator for CryptoSign {
     }
 
     fn on_challenge(&self, challenge: &Challenge) -> Result<Authenticate, AuthError> {
+        self.on_challenge_bound(challenge, None)
+    }
+
+    fn on_challenge_bound(
+        &self,
+        challenge: &Challenge,
+        transport_binding: Option<&[u8]>,
+    ) -> Result<Authenticate, AuthError> {
         let text = challenge
             .extra
             .challenge
             .as_deref()
             .ok_or_else(|| AuthError::new("cryptosign challenge without `challenge`"))?;
+        let binding = match &self.channel_binding {
+            Binding::None => None,
+            Binding::Fixed(b) => Some(b.as_slice()),
+            Binding::Transport => Some(transport_binding.ok_or_else(|| {
+                AuthError::new("channel binding asked for, but the transport has no TLS")
+            })?),
+        };
         Ok(Authenticate {
-            signature: self
-                .key
-                .sign_challenge(text, self.channel_binding.as_deref())?,
+            signature: self.key.sign_challenge(text, binding)?,
             extra: AuthenticateExtra::default(),
         })
     }
@@ -320,6 +348,32 @@ mod tests {
             "zz"
         ));
         assert!(key.sign_challenge("abcd", None).is_err());
+    }
+
+    #[test]
+    fn transport_binding_is_used_when_asked_for() {
+        let key = SigningKey::from_hex(VECTORS[0].0).unwrap();
+        let challenge = Challenge {
+            authmethod: "cryptosign".into(),
+            extra: crate::protocol::options::ChallengeExtra {
+                challenge: Some(VECTORS[0].1.into()),
+                ..Default::default()
+            },
+        };
+        let bound = CryptoSign::new(key.clone()).with_transport_channel_binding();
+        assert_eq!(
+            bound
+                .authextra()
+                .get("channel_binding")
+                .and_then(Value::as_str),
+            Some("tls-exporter")
+        );
+        let cb = channel_id();
+        let reply = bound.on_challenge_bound(&challenge, Some(&cb)).unwrap();
+        assert_eq!(reply.signature, VECTORS[0].2);
+        assert!(bound.on_challenge_bound(&challenge, None).is_err());
+        let unbound = CryptoSign::new(key).on_challenge_bound(&challenge, Some(&cb));
+        assert_ne!(unbound.unwrap().signature, VECTORS[0].2);
     }
 
     #[test]

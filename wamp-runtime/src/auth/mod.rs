@@ -52,6 +52,18 @@ pub trait Authenticator: Send + Sync {
 
     /// Answers the router's challenge for this method.
     fn on_challenge(&self, challenge: &Challenge) -> Result<Authenticate, AuthError>;
+
+    /// Answers the challenge knowing the transport's TLS channel binding
+    /// (`tls-exporter`, when the transport runs over TLS). The client runtime
+    /// calls this one; the default ignores the binding.
+    fn on_challenge_bound(
+        &self,
+        challenge: &Challenge,
+        channel_binding: Option<&[u8]>,
+    ) -> Result<Authenticate, AuthError> {
+        let _ = channel_binding;
+        self.on_challenge(challenge)
+    }
 }
 
 /// Anonymous authentication: no credentials, never challenged.
