@@ -142,7 +142,7 @@ impl CallResult {
     /// so `()` and `Option<T>` accept it).
     pub fn get<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
         if self.payload.has_args() {
-            let (first,): (T,) = match self.payload.args::<Vec<crate::protocol::Value>>()?.len() {
+            let (first,): (T,) = match self.payload.args::<Vec<serde::de::IgnoredAny>>()?.len() {
                 1 => self.payload.args()?,
                 n => {
                     return Err(PayloadError::Decode {
