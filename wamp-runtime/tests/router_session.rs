@@ -781,3 +781,88 @@ async fn oversize_messages_end_only_the_offending_connection() {
     let r = caller.expect_result(request).await;
     assert_eq!(r.payload.args::<(String,)>().unwrap().0, "small");
 }
+
+#[tokio::test]
+async fn realm_disclosure_policy_and_kill_by_authid() {
+    let mut realm = RealmConfig::open("realm1");
+    realm.auth = AuthConfig {
+        anonymous: Some(AnonymousConfig {
+            role: "anonymous".into(),
+        }),
+        ticket: vec![TicketPrincipal {
+            authid: "joe".into(),
+            ticket: "secret!!!".into(),
+            role: "user".into(),
+        }],
+        ..Default::default()
+    };
+    let mut all = Permission::all();
+    all.disclose_caller = true;
+    all.disclose_publisher = true;
+    realm.roles = vec![
+        RoleConfig {
+            name: "user".into(),
+            permissions: vec![all.clone()],
+        },
+        RoleConfig {
+            name: "anonymous".into(),
+            permissions: vec![Permission::all()],
+        },
+    ];
+    let (_router, addr) = router_with(vec![realm]).await;
+    let ticket = HelloDetails {
+        authmethods: Some(vec!["ticket".into()]),
+        authid: Some("joe".into()),
+        ..Default::default()
+    };
+    let (mut joe, reply) = join_with(addr, ticket.clone()).await;
+    assert!(matches!(reply, Message::Welcome(_)));
+    let (mut guest, reply) = join_with(addr, HelloDetails::default()).await;
+    assert!(matches!(reply, Message::Welcome(_)));
+
+    // joe's role discloses him as a caller and publisher without being asked.
+    guest.register("com.who").await;
+    guest.subscribe("com.news").await;
+    let request = joe.call("com.who", Payload::empty()).await;
+    let inv = guest.expect_invocation().await;
+    assert_eq!(inv.details.caller, Some(joe.session));
+    assert_eq!(inv.details.caller_authid.as_deref(), Some("joe"));
+    guest.yield_(inv.request, Payload::empty()).await;
+    joe.expect_result(request).await;
+    joe.publish_with("com.news", PublishOptions::default(), Payload::empty())
+        .await;
+    assert_eq!(
+        guest.expect_event().await.details.publisher,
+        Some(joe.session)
+    );
+    // The anonymous role does not disclose.
+    joe.register("com.who2").await;
+    let request = guest.call("com.who2", Payload::empty()).await;
+    let inv = joe.expect_invocation().await;
+    assert_eq!(inv.details.caller, None);
+    joe.yield_(inv.request, Payload::empty()).await;
+    guest.expect_result(request).await;
+
+    // Two sessions as joe; kill_by_authid ends both and returns their IDs.
+    let (mut joe2, _) = join_with(addr, ticket).await;
+    let killed = guest
+        .meta("wamp.session.kill_by_authid", vec!["joe".into()])
+        .await
+        .unwrap();
+    let Value::List(mut ids) = killed[0].clone() else {
+        panic!("a list of IDs")
+    };
+    ids.sort_by_key(|v| v.as_u64());
+    let mut want = vec![Value::UInt(joe.session), Value::UInt(joe2.session)];
+    want.sort_by_key(|v| v.as_u64());
+    assert_eq!(ids, want);
+    for p in [&mut joe, &mut joe2] {
+        assert!(matches!(p.recv().await, Message::Goodbye(g) if g.reason == "wamp.close.killed"));
+        assert!(p.closed().await);
+    }
+    let killed = guest
+        .meta("wamp.session.kill_by_authrole", vec!["user".into()])
+        .await
+        .unwrap();
+    assert_eq!(killed, vec![Value::List(vec![])]);
+}
