@@ -113,6 +113,8 @@ impl Collected {
         out.insert("kind".into(), self.kind().into());
         out.insert("function".into(), self.function.into());
         out.insert("module".into(), self.module.into());
+        out.insert("file".into(), self.file.into());
+        out.insert("line".into(), self.line.into());
         out.insert("component".into(), self.component.into());
         out.insert("doc".into(), self.doc.into());
         let mut options = Map::new();

@@ -104,9 +104,18 @@ pub struct PathError {
 
 impl PathError {
     pub(crate) fn from_track<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Self {
+        let mut message = e.inner().to_string();
+        // serde_json appends the position in the element, meaningless to a caller.
+        if let Some(at) = message.rfind(" at line ")
+            && message[at + 9..]
+                .split(" column ")
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            message.truncate(at);
+        }
         PathError {
             path: e.path().to_string(),
-            message: e.inner().to_string(),
+            message,
         }
     }
 
