@@ -100,7 +100,7 @@ impl Generator<'_> {
                 _ => quote!(Exact),
             };
             sets.extend(
-                quote!(o.match_ = ::core::option::Option::Some(#pr::MatchPolicy::#policy);),
+                quote!(__wamp_o.match_ = ::core::option::Option::Some(#pr::MatchPolicy::#policy);),
             );
         }
         match self.kind {
@@ -114,35 +114,35 @@ impl Generator<'_> {
                         _ => quote!(Single),
                     };
                     sets.extend(
-                        quote!(o.invoke = ::core::option::Option::Some(#pr::InvokePolicy::#policy);),
+                        quote!(__wamp_o.invoke = ::core::option::Option::Some(#pr::InvokePolicy::#policy);),
                     );
                 }
                 if let Some(n) = &a.concurrency {
                     let n = n.base10_parse::<u32>().unwrap_or(1);
-                    sets.extend(quote!(o.concurrency = ::core::option::Option::Some(#n);));
+                    sets.extend(quote!(__wamp_o.concurrency = ::core::option::Option::Some(#n);));
                 }
                 if let Some(b) = &a.disclose_caller {
-                    sets.extend(quote!(o.disclose_caller = #b;));
+                    sets.extend(quote!(__wamp_o.disclose_caller = #b;));
                 }
                 quote! {
                     fn __wamp_options() -> #pr::RegisterOptions {
                         #[allow(unused_mut)]
-                        let mut o = <#pr::RegisterOptions as ::core::default::Default>::default();
+                        let mut __wamp_o = <#pr::RegisterOptions as ::core::default::Default>::default();
                         #sets
-                        o
+                        __wamp_o
                     }
                 }
             }
             Kind::Subscribe => {
                 if let Some(b) = &a.get_retained {
-                    sets.extend(quote!(o.get_retained = #b;));
+                    sets.extend(quote!(__wamp_o.get_retained = #b;));
                 }
                 quote! {
                     fn __wamp_options() -> #pr::SubscribeOptions {
                         #[allow(unused_mut)]
-                        let mut o = <#pr::SubscribeOptions as ::core::default::Default>::default();
+                        let mut __wamp_o = <#pr::SubscribeOptions as ::core::default::Default>::default();
                         #sets
-                        o
+                        __wamp_o
                     }
                 }
             }
@@ -283,19 +283,19 @@ impl Generator<'_> {
             let name = &p.name;
             let optional = p.optional;
             body.extend(match &p.kind {
-                ParamKind::Positional { .. } => quote!(s.arg::<#ty>(#name, #optional);),
-                ParamKind::Keyword => quote!(s.keyword::<#ty>(#name, #optional);),
-                ParamKind::Kwargs => quote!(s.kwargs::<#ty>();),
+                ParamKind::Positional { .. } => quote!(__wamp_s.arg::<#ty>(#name, #optional);),
+                ParamKind::Keyword => quote!(__wamp_s.keyword::<#ty>(#name, #optional);),
+                ParamKind::Kwargs => quote!(__wamp_s.kwargs::<#ty>();),
                 ParamKind::Special { name } if name == "Progress" => match type_args(ty).first() {
-                    Some(inner) => quote!(s.progress::<#inner>();),
+                    Some(inner) => quote!(__wamp_s.progress::<#inner>();),
                     None => TokenStream::new(),
                 },
                 ParamKind::Special { .. } => TokenStream::new(),
             });
         }
         let result = |r: &Ret| match r {
-            Ret::Value(ty) => quote!(s.result::<#ty>();),
-            Ret::CallResult => quote!(s.result_any();),
+            Ret::Value(ty) => quote!(__wamp_s.result::<#ty>();),
+            Ret::CallResult => quote!(__wamp_s.result_any();),
             _ => TokenStream::new(),
         };
         body.extend(match &self.f.ret {
@@ -304,12 +304,12 @@ impl Generator<'_> {
         });
         quote! {
             fn __wamp_schema(
-                g: &mut #pr::schemars::SchemaGenerator,
+                __wamp_g: &mut #pr::schemars::SchemaGenerator,
             ) -> #pr::serde_json::Value {
                 #[allow(unused_mut)]
-                let mut s = #pr::SchemaBuilder::new(g);
+                let mut __wamp_s = #pr::SchemaBuilder::new(__wamp_g);
                 #body
-                s.finish()
+                __wamp_s.finish()
             }
         }
     }
