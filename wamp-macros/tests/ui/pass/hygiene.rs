@@ -1,6 +1,6 @@
 //! The generated code compiles with unusual names in scope, inside a module
 //! without the implicit prelude, and with `wamp` only reachable as `::wamp`.
-#![allow(dead_code, non_camel_case_types)]
+#![allow(dead_code, non_camel_case_types, non_upper_case_globals)]
 
 #[no_implicit_prelude]
 mod handlers {
