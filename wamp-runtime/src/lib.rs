@@ -10,6 +10,24 @@
 //! - [`auth`]: authentication methods (anonymous, ticket, WAMP-CRA, cryptosign);
 //! - [`client`]: the [`Session`] handle and the reconnecting [`Component`].
 //!
+//! Handlers are usually plain functions with typed parameters, annotated with
+//! [`register`](macro@register) or [`subscribe`](macro@subscribe), collected at startup and
+//! served by a [`Component`] (`.collected()`, `.collected_component(name)`,
+//! `.collected_prefix(prefix)`) or by [`serve`]; [`catalog`] describes them all
+//! as JSON Schema:
+//!
+//! ```no_run
+//! /// Adds two numbers.
+//! #[wamp::register("com.math.add")]
+//! async fn add(a: i64, b: i64) -> Result<i64, wamp::Error> {
+//!     Ok(a + b)
+//! }
+//!
+//! # async fn main_() -> Result<(), wamp::Error> {
+//! wamp::serve("ws://127.0.0.1:8080/ws", "realm1").await
+//! # }
+//! ```
+//!
 //! Messages are typed values; their payloads stay in the serializer's bytes until
 //! someone asks for them as a type:
 //!
