@@ -1,4 +1,181 @@
-//! Procedural macros for the `wamp` crate (`wamp-runtime`).
+//! Procedural macros for the `wamp` crate (`wamp-runtime`): `#[wamp::register]`
+//! and `#[wamp::subscribe]`. Use them through `wamp` (`wamp::register`,
+//! `wamp::subscribe`); the generated code reaches the runtime only through
+//! `wamp::__private`.
 //!
-//! The `#[wamp::register]` and `#[wamp::subscribe]` attributes arrive with the
-//! macro work (issue 4); this crate is the place they live in.
+//! The work is split in phases: `parse` (attribute arguments and the function
+//! into an own AST), `check` (validation; all errors collected, each spanned on
+//! the offending token) and `expand` (code generation). Set the environment
+//! variable `WAMP_MACROS_DEBUG` to print every expansion on stderr (or set it
+//! to a function name to print only that one).
+
+mod check;
+mod ctxt;
+mod expand;
+mod parse;
+mod symbol;
+
+use proc_macro::TokenStream;
+
+use crate::ctxt::Ctxt;
+use crate::parse::Kind;
+
+fn expand_attr(kind: Kind, attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item2: proc_macro2::TokenStream = item.clone().into();
+    let result = (|| {
+        let raw = parse::raw_args(attr.into())?;
+        let function: syn::ItemFn = syn::parse2(item2.clone())?;
+        let cx = Ctxt::new();
+        let attrs = parse::attrs(&cx, kind, raw);
+        check::attrs(&cx, &attrs);
+        let f = parse::handler_fn(&cx, kind, function);
+        check::handler(&cx, kind, &f);
+        cx.check()?;
+        Ok::<_, syn::Error>((
+            expand::expand(kind, &attrs, &f),
+            f.item.sig.ident.to_string(),
+        ))
+    })();
+    match result {
+        Ok((tokens, name)) => {
+            if let Ok(filter) = std::env::var("WAMP_MACROS_DEBUG")
+                && (filter.is_empty() || filter == "1" || filter == name)
+            {
+                eprintln!("// {} {name}\n{tokens}", kind.attr());
+            }
+            tokens.into()
+        }
+        Err(e) => {
+            // Keep the function so that its own code still compiles (and
+            // reports its own errors); add ours.
+            let mut out = e.into_compile_error();
+            out.extend(strip_param_attrs(item2));
+            out.into()
+        }
+    }
+}
+
+/// The function with `#[kwarg]`/`#[kwargs]` taken off its parameters.
+fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(mut f) => {
+            for input in &mut f.sig.inputs {
+                if let syn::FnArg::Typed(arg) = input {
+                    arg.attrs
+                        .retain(|a| !a.path().is_ident("kwarg") && !a.path().is_ident("kwargs"));
+                }
+            }
+            quote::quote!(#f)
+        }
+        Err(_) => item,
+    }
+}
+
+/// Registers a function as a WAMP procedure, collected at startup.
+///
+/// ```text
+/// #[wamp::register("uri", match = "prefix", invoke = "roundrobin", concurrency = 4,
+///                  disclose_caller = true, component = "name", errors = ["com.x.error.a"])]
+/// ```
+///
+/// The URI comes first; every key after it is optional:
+///
+/// | key | value |
+/// |---|---|
+/// | `match` | `"exact"` (default), `"prefix"`, `"wildcard"`; the URI is checked against it |
+/// | `invoke` | `"single"` (default), `"roundrobin"`, `"random"`, `"first"`, `"last"` |
+/// | `concurrency` | most invocations run at once |
+/// | `disclose_caller` | ask the router to disclose callers (`CallDetails::caller`) |
+/// | `component` | a component name, to serve a group with `collected_component` |
+/// | `errors` | error URIs the procedure may answer with (listed in the catalog) |
+///
+/// **Parameters** are filled from the call's positional `args` in order, or by
+/// name from `kwargs`; `#[kwarg]` makes one keyword-only; an `Option<T>`
+/// parameter may be missing; `#[kwargs]` on one parameter (a struct) takes the
+/// whole `kwargs`. Extra arguments are refused. Parameters of these types are
+/// special and filled from the invocation instead: `wamp::CallDetails`,
+/// `wamp::State<T>` (shared state added with `.state(..)`), `wamp::Session`,
+/// `wamp::Progress<T>` (progressive results) and `wamp::CancellationToken`
+/// (canceled when the call is interrupted). Ordinary parameter types must
+/// implement `serde::Deserialize` and `schemars::JsonSchema`.
+///
+/// Arguments that do not decode are answered with `wamp.error.invalid_argument`
+/// naming the parameter (position and name), the expected type and the serde
+/// path of the bad value, e.g. `com.math.add: argument 1 (b) must be i64:
+/// invalid type: string "two", expected i64 (at path .)`; the function is not run.
+///
+/// **Results**: a value `T: Serialize + JsonSchema` (sent as `[value]`), `()`,
+/// `wamp::CallResult` (several positional and keyword results), or
+/// `Result<_, E>` where `E: Into<wamp::Error>` (e.g. a `wamp::ApplicationError`).
+///
+/// Plain functions and `async fn` both work (a plain function runs on the
+/// session's task: keep it short).
+///
+/// ```no_run
+/// use schemars::JsonSchema;
+/// use serde::{Deserialize, Serialize};
+///
+/// /// Adds two numbers.
+/// #[wamp::register("com.math.add")]
+/// async fn add(a: i64, b: i64) -> Result<i64, wamp::Error> {
+///     Ok(a + b)
+/// }
+///
+/// #[derive(Deserialize, JsonSchema)]
+/// struct Item { name: String }
+///
+/// #[derive(Serialize, JsonSchema)]
+/// struct Receipt { name: String, quantity: u32 }
+///
+/// #[wamp::register("com.shop.order.", match = "prefix", invoke = "roundrobin")]
+/// fn order(item: Item, #[kwarg] quantity: Option<u32>, details: wamp::CallDetails) -> Receipt {
+///     let _ = details.procedure;
+///     Receipt { name: item.name, quantity: quantity.unwrap_or(1) }
+/// }
+///
+/// # async fn main_() -> Result<(), wamp::Error> {
+/// let component = wamp::Component::builder("realm1")
+///     .transport("ws://127.0.0.1:8080/ws")
+///     .collected()
+///     .build();
+/// wamp::run(vec![component]).await
+/// # }
+/// ```
+#[proc_macro_attribute]
+pub fn register(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand_attr(Kind::Register, attr, item)
+}
+
+/// Subscribes a function to a WAMP topic, collected at startup.
+///
+/// ```text
+/// #[wamp::subscribe("uri", match = "wildcard", get_retained = true, component = "name")]
+/// ```
+///
+/// Parameters are bound as for [`macro@register`]; the special parameters are
+/// `wamp::EventDetails`, `wamp::State<T>` and `wamp::Session`. A subscriber
+/// returns `()` or `Result<(), E>` with `E: Into<wamp::Error>`; it cannot
+/// return a value. An event whose arguments do not decode is logged (warning,
+/// with the parameter, expected type and serde path) and dropped; the
+/// subscription goes on.
+///
+/// ```no_run
+/// use schemars::JsonSchema;
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize, JsonSchema)]
+/// struct ChatMessage { from: String, text: String }
+///
+/// #[wamp::subscribe("com.chat.message")]
+/// async fn on_message(msg: ChatMessage, details: wamp::EventDetails) {
+///     println!("{} on {}: {}", msg.from, details.topic, msg.text);
+/// }
+///
+/// # async fn main_() -> Result<(), wamp::Error> {
+/// wamp::serve("ws://127.0.0.1:8080/ws", "realm1").await
+/// # }
+/// ```
+#[proc_macro_attribute]
+pub fn subscribe(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand_attr(Kind::Subscribe, attr, item)
+}

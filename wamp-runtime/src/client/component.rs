@@ -30,6 +30,7 @@ use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
+use super::collect::{Collected, Handler, Source};
 use super::error::{Error, uri};
 use super::handler::{EventHandler, ProcedureHandler};
 use super::join::JoinConfig;
@@ -147,7 +148,7 @@ struct Inner {
     name: String,
     transports: Vec<TransportConfig>,
     join: JoinConfig,
-    procedures: Vec<(String, RegisterOptions, ProcedureHandler)>,
+    procedures: Vec<(String, RegisterOptions, ProcedureHandler, Source)>,
     subscriptions: Vec<(String, SubscribeOptions, EventHandler)>,
     on_join: Vec<JoinHook>,
     on_leave: Vec<LeaveHook>,
@@ -223,8 +224,52 @@ impl ComponentBuilder {
     ) -> Self {
         self.inner
             .procedures
-            .push((uri.to_owned(), options, handler));
+            .push((uri.to_owned(), options, handler, Source(None)));
         self
+    }
+
+    /// Adds one collected procedure or topic.
+    pub fn collected_entry(mut self, entry: &'static Collected) -> Self {
+        match entry.handler {
+            Handler::Procedure { options, handler } => self.inner.procedures.push((
+                entry.uri.to_owned(),
+                options(),
+                handler(),
+                Source(Some(entry)),
+            )),
+            Handler::Topic { options, handler } => {
+                self.inner
+                    .subscriptions
+                    .push((entry.uri.to_owned(), options(), handler()))
+            }
+        }
+        self
+    }
+
+    fn collected_where(mut self, keep: impl Fn(&Collected) -> bool) -> Self {
+        for entry in super::collect::all() {
+            if keep(entry) {
+                self = self.collected_entry(entry);
+            }
+        }
+        self
+    }
+
+    /// Adds every `#[wamp::register]` procedure and `#[wamp::subscribe]` topic
+    /// of the binary.
+    pub fn collected(self) -> Self {
+        self.collected_where(|_| true)
+    }
+
+    /// Adds the collected procedures and topics of one named component
+    /// (`component = "name"` in the attribute).
+    pub fn collected_component(self, name: &str) -> Self {
+        self.collected_where(|c| c.component == Some(name))
+    }
+
+    /// Adds the collected procedures and topics whose URI starts with `prefix`.
+    pub fn collected_prefix(self, prefix: &str) -> Self {
+        self.collected_where(|c| c.uri.starts_with(prefix))
     }
 
     /// Adds a subscription, made on every new session.
@@ -313,8 +358,22 @@ impl Component {
         (stop, tokio::spawn(async move { this.run(s).await }))
     }
 
+    /// Checks what the router would refuse, before connecting: two procedures
+    /// with the same URI and match policy, one of them with single invocation.
+    /// The error names both source locations.
+    pub fn check(&self) -> Result<(), Error> {
+        super::collect::check_duplicates(
+            self.inner
+                .procedures
+                .iter()
+                .map(|(uri, options, _, source)| (uri.as_str(), options, source)),
+        )
+    }
+
     /// Runs until `stop` is used (then `Ok`) or every transport ran out of retries (then `Err`).
+    /// Fails at once, before connecting, when [`Component::check`] fails.
     pub async fn run(&self, stop: StopHandle) -> Result<(), Error> {
+        self.check()?;
         let inner = &self.inner;
         if inner.transports.is_empty() {
             return Err(Error::message(
@@ -394,7 +453,7 @@ impl Component {
             .await
             .map_err(|e| Error::message(uri::TRANSPORT_LOST, e.to_string()))?;
         let session = Session::join(transport, self.inner.join.clone()).await?;
-        for (uri, options, handler) in &self.inner.procedures {
+        for (uri, options, handler, _) in &self.inner.procedures {
             if let Err(e) = session
                 .register(uri, options.clone(), handler.clone())
                 .await

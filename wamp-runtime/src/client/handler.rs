@@ -81,6 +81,47 @@ impl ProgressSender {
     }
 }
 
+/// A typed sender of progressive results, a special parameter of
+/// `#[wamp::register]` procedures: each [`Progress::send`] is one `YIELD` with
+/// `progress: true` carrying `[value]`. When the caller did not ask for
+/// progressive results, sending does nothing.
+pub struct Progress<T> {
+    pub(crate) sender: Option<ProgressSender>,
+    pub(crate) _type: std::marker::PhantomData<fn(&T)>,
+}
+
+impl<T> Clone for Progress<T> {
+    fn clone(&self) -> Self {
+        Progress {
+            sender: self.sender.clone(),
+            _type: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Progress<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("requested", &self.sender.is_some())
+            .finish()
+    }
+}
+
+impl<T: Serialize> Progress<T> {
+    /// Whether the caller asked for progressive results.
+    pub fn is_requested(&self) -> bool {
+        self.sender.is_some()
+    }
+
+    /// Sends one progressive result (nothing when the caller did not ask for them).
+    pub async fn send(&self, value: &T) -> Result<(), Error> {
+        match &self.sender {
+            Some(sender) => sender.send(&[value]).await,
+            None => Ok(()),
+        }
+    }
+}
+
 /// Decodes positional arguments; when there are none, `()` (and other types
 /// that accept `null`, such as `Option<T>`) decode too.
 pub fn decode_args<A: DeserializeOwned>(

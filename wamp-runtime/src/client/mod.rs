@@ -8,22 +8,26 @@
 //!   and [`typed_event_handler`] wrap closures with typed arguments.
 
 mod call;
+pub mod collect;
 pub mod component;
 mod details;
 mod error;
 mod handler;
 mod join;
+#[doc(hidden)]
+pub mod macro_support;
 mod options;
 mod session;
 pub mod state;
 
 pub use call::PendingCall;
+pub use collect::{catalog, serve};
 pub use component::{Component, ComponentBuilder, RetryPolicy, StopHandle, TransportConfig, run};
 pub use details::{CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State};
 pub use error::{ApplicationError, Error, uri};
 pub use handler::{
-    EventContext, EventHandler, Invocation, ProcedureHandler, ProgressSender, decode_args,
-    event_handler, procedure, typed_event_handler, typed_procedure,
+    EventContext, EventHandler, Invocation, ProcedureHandler, Progress, ProgressSender,
+    decode_args, event_handler, procedure, typed_event_handler, typed_procedure,
 };
 pub use join::{JoinConfig, client_roles};
 pub use options::{

@@ -15,7 +15,7 @@ pub use error::{EncodeError, ProtocolError};
 pub use field::FieldType;
 pub use id::Id;
 pub use message::*;
-pub use payload::{Payload, PayloadError};
+pub use payload::{PathError, Payload, PayloadError};
 pub use uri::Uri;
 pub use value::{Dict, Value, ValueError};
 pub(crate) use value::{DictRef, JsonValue};

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use super::value::{Dict, Value};
 use crate::serializer::SerializerKind;
 use crate::serializer::format;
+pub use crate::serializer::format::PathError;
 
 /// The `Arguments`/`ArgumentsKw` of a message, or a transparent (end-to-end
 /// encrypted) payload.
@@ -248,6 +249,73 @@ impl Payload {
         }
     }
 
+    /// The elements of the positional arguments, each as the bytes of its
+    /// encoded value inside the frame (no copy, no value tree); empty when absent.
+    /// Decode one with [`Payload::decode_element`].
+    pub fn arg_elements(&self) -> Result<Vec<&[u8]>, PayloadError> {
+        match &self.inner {
+            Inner::Transparent { .. } => Err(PayloadError::Transparent),
+            Inner::Raw {
+                serializer,
+                args: Some(args),
+                ..
+            } => format::split_list(*serializer, args)
+                .map(|ranges| ranges.into_iter().map(|r| &args[r]).collect())
+                .map_err(|reason| PayloadError::Decode {
+                    part: "args",
+                    serializer: *serializer,
+                    reason,
+                }),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// The entries of the keyword arguments in wire order: each key and the
+    /// bytes of its encoded value inside the frame; empty when absent.
+    pub fn kwarg_entries(&self) -> Result<Vec<(String, &[u8])>, PayloadError> {
+        match &self.inner {
+            Inner::Transparent { .. } => Err(PayloadError::Transparent),
+            Inner::Raw {
+                serializer,
+                kwargs: Some(kwargs),
+                ..
+            } => format::split_dict(*serializer, kwargs)
+                .map(|entries| entries.into_iter().map(|(k, r)| (k, &kwargs[r])).collect())
+                .map_err(|reason| PayloadError::Decode {
+                    part: "kwargs",
+                    serializer: *serializer,
+                    reason,
+                }),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Decodes one element from [`Payload::arg_elements`] or
+    /// [`Payload::kwarg_entries`] straight into `T`; a failure carries the serde
+    /// path of the bad value.
+    pub fn decode_element<T: DeserializeOwned>(&self, element: &[u8]) -> Result<T, PathError> {
+        match self.serializer() {
+            Some(serializer) => format::decode_path(serializer, element),
+            None => Err(PathError::whole("the payload has no arguments")),
+        }
+    }
+
+    /// Decodes the whole keyword arguments into `T` (a missing dict reads as
+    /// empty); a failure carries the serde path of the bad value.
+    pub fn decode_kwargs<T: DeserializeOwned>(&self) -> Result<T, PathError> {
+        match &self.inner {
+            Inner::Transparent { .. } => {
+                Err(PathError::whole(PayloadError::Transparent.to_string()))
+            }
+            Inner::Raw {
+                serializer,
+                kwargs: Some(kwargs),
+                ..
+            } => format::decode_path(*serializer, kwargs),
+            _ => format::decode_path(SerializerKind::Cbor, &[0xa0]),
+        }
+    }
+
     /// The positional arguments as dynamic values (empty when absent).
     pub fn args_values(&self) -> Result<Vec<Value>, PayloadError> {
         self.args()
@@ -337,6 +405,52 @@ mod tests {
             .unwrap();
             assert!(!p.has_args() && p.has_kwargs(), "{kind}");
         }
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Item {
+        name: String,
+        qty: u32,
+    }
+
+    #[test]
+    fn elements_and_entries_decode_with_paths() {
+        let args = (1, "two", [3, 4]);
+        let kwargs: std::collections::BTreeMap<&str, Value> = [
+            (
+                "item",
+                Value::Dict(
+                    [
+                        ("name".to_string(), Value::from("pen")),
+                        ("qty".to_string(), Value::from("x")),
+                    ]
+                    .into_iter()
+                    .collect(),
+                ),
+            ),
+            ("n", Value::from(5u64)),
+        ]
+        .into_iter()
+        .collect();
+        for kind in SerializerKind::ALL {
+            let p = Payload::encode(kind, &args, &kwargs).unwrap();
+            let elems = p.arg_elements().unwrap();
+            assert_eq!(elems.len(), 3, "{kind}");
+            assert_eq!(p.decode_element::<i64>(elems[0]).unwrap(), 1);
+            assert_eq!(p.decode_element::<String>(elems[1]).unwrap(), "two");
+            assert_eq!(p.decode_element::<Vec<u8>>(elems[2]).unwrap(), vec![3, 4]);
+            let e = p.decode_element::<Vec<String>>(elems[2]).unwrap_err();
+            assert_eq!(e.path, "[0]", "{kind}");
+            let entries = p.kwarg_entries().unwrap();
+            let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(keys, ["item", "n"], "{kind}");
+            let e = p.decode_element::<Item>(entries[0].1).unwrap_err();
+            assert_eq!(e.path, "qty", "{kind}");
+            assert!(!e.message.is_empty(), "{kind}");
+            assert_eq!(p.decode_element::<u8>(entries[1].1).unwrap(), 5);
+        }
+        assert!(Payload::empty().arg_elements().unwrap().is_empty());
+        assert!(Payload::empty().kwarg_entries().unwrap().is_empty());
     }
 
     #[test]

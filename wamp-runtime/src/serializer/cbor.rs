@@ -6,9 +6,30 @@ use ciborium_ll::{Decoder, Encoder, Header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::format::{Format, Sniff};
+use super::format::{Format, PathError, Sniff};
 use crate::protocol::Value;
 use crate::serializer::SerializerKind;
+
+thread_local! {
+    static LAST_PATH: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+}
+
+/// Deserializes `T` with serde path tracking, leaving the path of a failure in `LAST_PATH`.
+struct Tracked<T>(T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Tracked<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut track = serde_path_to_error::Track::new();
+        match T::deserialize(serde_path_to_error::Deserializer::new(d, &mut track)) {
+            Ok(v) => Ok(Tracked(v)),
+            Err(e) => {
+                let path = track.path().to_string();
+                LAST_PATH.with(|p| p.set(Some(path)));
+                Err(e)
+            }
+        }
+    }
+}
 
 /// The CBOR wire format.
 pub(crate) struct Cbor;
@@ -113,6 +134,55 @@ impl Format for Cbor {
             return Err(Some("trailing bytes after the message".into()));
         }
         Ok(ranges)
+    }
+
+    fn split_dict(dict: &[u8]) -> Result<Vec<(String, Range<usize>)>, String> {
+        let (header, mut pos) = header_at(dict, 0)?;
+        let mut entries = Vec::new();
+        let mut entry = |pos: usize| -> Result<usize, String> {
+            let key_end = skip(dict, pos, 1)?;
+            let key = Self::read_str(&dict[pos..key_end]).ok_or("a dict key is not a string")?;
+            let end = skip(dict, key_end, 1)?;
+            entries.push((key, key_end..end));
+            Ok(end)
+        };
+        match header {
+            Header::Map(Some(n)) => {
+                for _ in 0..n {
+                    pos = entry(pos)?;
+                }
+            }
+            Header::Map(None) => loop {
+                if let (Header::Break, next) = header_at(dict, pos)? {
+                    pos = next;
+                    break;
+                }
+                pos = entry(pos)?;
+            },
+            _ => return Err("not a dict".into()),
+        }
+        if pos != dict.len() {
+            return Err("trailing bytes after the dict".into());
+        }
+        Ok(entries)
+    }
+
+    fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
+        // ciborium's deserializer is private: the path is tracked inside a
+        // wrapper type and handed back through a thread-local (decoding is synchronous).
+        let mut reader = bytes;
+        match ciborium::from_reader::<Tracked<T>, _>(&mut reader) {
+            Ok(Tracked(value)) if reader.is_empty() => Ok(value),
+            Ok(_) => Err(PathError::whole("trailing bytes after the value")),
+            Err(e) => {
+                let path = LAST_PATH.with(|p| p.take()).unwrap_or_else(|| ".".into());
+                let message = match e {
+                    ciborium::de::Error::Semantic(_, m) => m,
+                    other => other.to_string(),
+                };
+                Err(PathError { path, message })
+            }
+        }
     }
 
     fn sniff(elem: &[u8]) -> Sniff {

@@ -52,6 +52,12 @@ pub(crate) trait Format {
     /// Splits a frame holding one list into the byte ranges of its elements.
     /// `Err(None)` when the frame is valid but not a list.
     fn split(frame: &[u8]) -> Result<Vec<Range<usize>>, Option<String>>;
+    /// Splits one encoded dict into its entries: each key (which must be a
+    /// string) and the byte range of its value, in wire order.
+    fn split_dict(dict: &[u8]) -> Result<Vec<(String, Range<usize>)>, String>;
+    /// Decodes one element into a user type, tracking the serde path of the
+    /// value that failed.
+    fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError>;
     /// The type of an element.
     fn sniff(elem: &[u8]) -> Sniff;
     /// An unsigned integer element.
@@ -84,6 +90,78 @@ pub(crate) trait Format {
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String>;
     /// Decodes a user value.
     fn decode_typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String>;
+}
+
+/// A value failed to decode: where inside it (the serde path, `.` for the
+/// value itself) and what the decoder said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathError {
+    /// The serde path of the bad value (`.` for the whole value, `item.qty`, `[2]`).
+    pub path: String,
+    /// What the decoder said.
+    pub message: String,
+}
+
+impl PathError {
+    pub(crate) fn from_track<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Self {
+        let mut message = e.inner().to_string();
+        // serde_json appends the position in the element, meaningless to a caller.
+        if let Some(at) = message.rfind(" at line ")
+            && message[at + 9..]
+                .split(" column ")
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            message.truncate(at);
+        }
+        PathError {
+            path: e.path().to_string(),
+            message,
+        }
+    }
+
+    pub(crate) fn whole(message: impl Into<String>) -> Self {
+        PathError {
+            path: ".".into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Splits an encoded list into the byte ranges of its elements.
+pub(crate) fn split_list(
+    serializer: SerializerKind,
+    list: &[u8],
+) -> Result<Vec<Range<usize>>, String> {
+    let result = match serializer {
+        SerializerKind::Json => Json::split(list),
+        SerializerKind::MsgPack => MsgPack::split(list),
+        SerializerKind::Cbor => Cbor::split(list),
+    };
+    result.map_err(|e| e.unwrap_or_else(|| "not a list".into()))
+}
+
+/// Splits an encoded dict into its keys and the byte ranges of their values.
+pub(crate) fn split_dict(
+    serializer: SerializerKind,
+    dict: &[u8],
+) -> Result<Vec<(String, Range<usize>)>, String> {
+    match serializer {
+        SerializerKind::Json => Json::split_dict(dict),
+        SerializerKind::MsgPack => MsgPack::split_dict(dict),
+        SerializerKind::Cbor => Cbor::split_dict(dict),
+    }
+}
+
+/// Decodes one element straight from its bytes, with the serde path of a failure.
+pub(crate) fn decode_path<T: DeserializeOwned>(
+    serializer: SerializerKind,
+    bytes: &[u8],
+) -> Result<T, PathError> {
+    match serializer {
+        SerializerKind::Json => Json::decode_path(bytes),
+        SerializerKind::MsgPack => MsgPack::decode_path(bytes),
+        SerializerKind::Cbor => Cbor::decode_path(bytes),
+    }
 }
 
 /// Encodes one payload part, checking it is a list (`args`) or a dict (`kwargs`).

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::format::{Format, Sniff};
+use super::format::{Format, PathError, Sniff};
 use super::json_binary::{BinaryDeserializer, BinarySerializer, binary_string};
 use crate::protocol::{JsonValue, Value};
 use crate::serializer::SerializerKind;
@@ -42,6 +42,52 @@ impl Format for Json {
                 start..start + raw.get().len()
             })
             .collect())
+    }
+
+    fn split_dict(dict: &[u8]) -> Result<Vec<(String, Range<usize>)>, String> {
+        struct Entries<'a>(Vec<(String, &'a RawValue)>);
+        impl<'de> serde::Deserialize<'de> for Entries<'de> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = Entries<'de>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a dict")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<Self::Value, A::Error> {
+                        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(4).min(64));
+                        while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+                            out.push(entry);
+                        }
+                        Ok(Entries(out))
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+        let entries: Entries<'_> = serde_json::from_slice(dict).map_err(|e| e.to_string())?;
+        let base = dict.as_ptr() as usize;
+        Ok(entries
+            .0
+            .into_iter()
+            .map(|(key, raw)| {
+                let start = raw.get().as_ptr() as usize - base;
+                (key, start..start + raw.get().len())
+            })
+            .collect())
+    }
+
+    fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let value = serde_path_to_error::deserialize(BinaryDeserializer(&mut deserializer))
+            .map_err(PathError::from_track)?;
+        deserializer
+            .end()
+            .map_err(|e| PathError::whole(e.to_string()))?;
+        Ok(value)
     }
 
     fn sniff(elem: &[u8]) -> Sniff {

@@ -6,7 +6,7 @@ use rmp::Marker;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::format::{Format, Sniff};
+use super::format::{Format, PathError, Sniff};
 use crate::protocol::Value;
 use crate::serializer::SerializerKind;
 
@@ -102,6 +102,34 @@ impl Format for MsgPack {
             return Err(Some("trailing bytes after the message".into()));
         }
         Ok(ranges)
+    }
+
+    fn split_dict(dict: &[u8]) -> Result<Vec<(String, Range<usize>)>, String> {
+        let first = *dict.first().ok_or("empty dict")?;
+        let (mut pos, count) = match Marker::from_u8(first) {
+            Marker::FixMap(n) => (1, usize::from(n)),
+            Marker::Map16 => (3, be_len(dict, 1, 2)?),
+            Marker::Map32 => (5, be_len(dict, 1, 4)?),
+            _ => return Err("not a dict".into()),
+        };
+        let mut entries = Vec::with_capacity(count.min(64));
+        for _ in 0..count {
+            let key_end = skip(dict, pos, 1)?;
+            let key = Self::read_str(&dict[pos..key_end]).ok_or("a dict key is not a string")?;
+            let end = skip(dict, key_end, 1)?;
+            entries.push((key, key_end..end));
+            pos = end;
+        }
+        if pos != dict.len() {
+            return Err("trailing bytes after the dict".into());
+        }
+        Ok(entries)
+    }
+
+    fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
+        let mut deserializer = rmp_serde::Deserializer::from_read_ref(bytes);
+        // Elements come from `split`/`split_dict`: exactly one value each.
+        serde_path_to_error::deserialize(&mut deserializer).map_err(PathError::from_track)
     }
 
     fn sniff(elem: &[u8]) -> Sniff {

@@ -1,0 +1,11 @@
+#[derive(schemars::JsonSchema)]
+struct Point {
+    x: f64,
+}
+
+#[wamp::register("com.geo.norm")]
+fn norm(p: Point) -> f64 {
+    p.x.abs()
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[wamp::register("com.math.add")]
+fn add((a, b): (i64, i64)) -> i64 {
+    a + b
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[wamp::register("com.shop.order.")]
+fn order(item: String) -> String {
+    item
+}
+
+fn main() {}
