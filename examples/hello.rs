@@ -1,23 +1,68 @@
-//! The main example: a math service and a chat topic served by a [`Component`]
-//! through the embedded router, and a client that calls and publishes.
-//! It needs no setup and finishes by itself.
+//! The main example: plain Rust functions annotated with `#[wamp::register]`
+//! and `#[wamp::subscribe]`, served by a [`Component`] through the embedded
+//! router, and a client that calls and publishes. It needs no setup and
+//! finishes by itself.
 //!
 //! Run it with `cargo run -p wamp-examples --bin hello`.
 
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
-use wamp::client::{JoinConfig, typed_event_handler, typed_procedure};
+use wamp::client::JoinConfig;
 use wamp::router::{RealmConfig, Router};
 use wamp::transport::ClientOptions;
-use wamp::{Component, Error, RegisterOptions, SerializerKind, Session, SubscribeOptions};
+use wamp::{ApplicationError, Component, Error, SerializerKind, Session, State};
+
+/// Adds two numbers.
+#[wamp::register("com.math.add")]
+async fn add(a: i64, b: i64) -> Result<i64, wamp::Error> {
+    Ok(a + b)
+}
+
+/// Division by zero, as an application error with its own URI.
+#[derive(Debug)]
+struct DivisionByZero;
+
+impl ApplicationError for DivisionByZero {
+    const URI: &'static str = "com.math.error.division_by_zero";
+    fn to_error(&self) -> Error {
+        Error::message(Self::URI, "cannot divide by zero")
+    }
+    fn from_error(_: &Error) -> Option<Self> {
+        Some(DivisionByZero)
+    }
+}
+
+/// Divides `a` by `b`; `b` may also be given by keyword.
+#[wamp::register("com.math.divide", errors = ["com.math.error.division_by_zero"])]
+fn divide(a: f64, b: f64) -> Result<f64, DivisionByZero> {
+    if b == 0.0 {
+        Err(DivisionByZero)
+    } else {
+        Ok(a / b)
+    }
+}
 
 /// A chat message, as published on `com.chat.message`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 struct ChatMessage {
     from: String,
     text: String,
+}
+
+/// Where the chat handler hands messages to `main`.
+type Inbox = mpsc::UnboundedSender<ChatMessage>;
+
+/// Prints every chat message.
+#[wamp::subscribe("com.chat.message")]
+async fn on_message(msg: ChatMessage, details: wamp::EventDetails, inbox: State<Inbox>) {
+    println!(
+        "service: {} says {:?} (publication {})",
+        msg.from, msg.text, details.publication
+    );
+    let _ = inbox.send(msg);
 }
 
 #[tokio::main]
@@ -29,45 +74,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .await?;
     println!("router: ws://{addr}/ws and rs://{addr}, realm1");
 
-    // 2. A component serving procedures and a topic; it registers and subscribes
-    //    everything on every (re)join.
-    let (chat_tx, mut chat_rx) = mpsc::unbounded_channel();
+    // 2. A component serving every annotated function of this binary; it
+    //    registers and subscribes them on every (re)join.
+    let (inbox, mut chat) = mpsc::unbounded_channel::<ChatMessage>();
     let service = Component::builder("realm1")
-        .name("math")
         .transport(&format!("rs://{addr}"))
-        .procedure(
-            "com.math.add",
-            RegisterOptions::default(),
-            typed_procedure(|(a, b): (i64, i64)| async move { Ok(a + b) }),
-        )
-        .procedure(
-            "com.math.divide",
-            RegisterOptions::default(),
-            typed_procedure(|(a, b): (f64, f64)| async move {
-                if b == 0.0 {
-                    Err(Error::message(
-                        "com.math.error.division_by_zero",
-                        "cannot divide by zero",
-                    ))
-                } else {
-                    Ok(a / b)
-                }
-            }),
-        )
-        .subscription(
-            "com.chat.message",
-            SubscribeOptions::default(),
-            typed_event_handler(move |(msg,): (ChatMessage,), details| {
-                let chat_tx = chat_tx.clone();
-                async move {
-                    println!(
-                        "service: {} says {:?} (publication {})",
-                        msg.from, msg.text, details.publication
-                    );
-                    let _ = chat_tx.send(msg);
-                }
-            }),
-        )
+        .state(inbox)
+        .collected()
         .on_join(|session: Session| async move {
             println!("service: joined as session {}", session.id());
         })
@@ -85,7 +98,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     // The component registers asynchronously: wait until add answers.
     let sum: i64 = loop {
         match client.call("com.math.add", &(2, 3)).await {
-            Ok(result) => break result.get::<i64>()?,
+            Ok(result) => break result.get()?,
             Err(e) if e.uri() == "wamp.error.no_such_procedure" => {
                 tokio::time::sleep(Duration::from_millis(20)).await
             }
@@ -96,25 +109,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     assert_eq!(sum, 5);
 
     let quotient: f64 = client
-        .call("com.math.divide", &(7.0, 2.0))
+        .call("com.math.divide", &(7.0,))
+        .kwargs(
+            &[("b", 2.0)]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
         .await?
-        .get::<f64>()?;
-    println!("client: com.math.divide(7, 2) = {quotient}");
+        .get()?;
+    println!("client: com.math.divide(7, b=2) = {quotient}");
+    assert_eq!(quotient, 3.5);
+
     let err = client
         .call("com.math.divide", &(1.0, 0.0))
         .await
         .unwrap_err();
     println!(
-        "client: com.math.divide(1, 0) failed with {} {:?}",
+        "client: com.math.divide(1, 0) failed: {} {:?}",
         err.uri(),
         err.text()
     );
-    assert_eq!(err.uri(), "com.math.error.division_by_zero");
+    assert_eq!(err.uri(), DivisionByZero::URI);
 
     let wrong = client.call("com.math.add", &("two", 3)).await.unwrap_err();
     println!(
-        "client: com.math.add(\"two\", 3) failed with {}",
-        wrong.uri()
+        "client: com.math.add(\"two\", 3) failed: {} {:?}",
+        wrong.uri(),
+        wrong.text()
     );
     assert_eq!(wrong.uri(), "wamp.error.invalid_argument");
 
@@ -123,12 +144,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         text: "hello, WAMP".into(),
     };
     client.publish("com.chat.message", &(msg,)).await?;
-    let got = tokio::time::timeout(Duration::from_secs(5), chat_rx.recv())
+    let got = tokio::time::timeout(Duration::from_secs(5), chat.recv())
         .await?
         .ok_or("chat closed")?;
     assert_eq!(got.text, "hello, WAMP");
 
-    // 4. Leave cleanly.
+    // 4. The JSON Schema of what this binary serves.
+    let catalog = wamp::catalog();
+    println!(
+        "catalog: {} procedures, {} topics",
+        catalog["procedures"].as_array().map_or(0, Vec::len),
+        catalog["topics"].as_array().map_or(0, Vec::len)
+    );
+
+    // 5. Leave cleanly.
     client.leave().await;
     stop.stop();
     running.await??;
