@@ -237,11 +237,14 @@ def main():
 
     @comp.on_connectfailure
     def failed(component, e):
+        if state.get("left"):
+            return  # the component noticing its own stop
         emit({"connect_failure": str(e)})
         state["exit"] = 2
 
     @comp.on_leave
     def left(session, details):
+        state["left"] = True
         if a.role == "join" and details.reason != "wamp.close.normal":
             emit({"abort": details.reason, "message": details.message})
         comp.stop()
