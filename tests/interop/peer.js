@@ -156,10 +156,17 @@ function runAutobahn(a) {
       emit({ failed: String(e && e.stack || e) });
       process.exitCode = 1;
     }
+    closing = true;
     conn.close();
   };
+  // After our own GOODBYE, autobahn-js on node reports "lost" instead of
+  // "closed" when the router answers the client's WebSocket close frame
+  // (sent without a status code) without one too (1005); a router that closes
+  // the connection itself with 1000 (Crossbar) reads as "closed". Either is a
+  // clean end here: the session was left with GOODBYE.
+  let closing = false;
   conn.onclose = (reason, details) => {
-    if (reason !== 'closed') {
+    if (!closing) {
       emit({ abort: details.reason || reason, message: details.message || null });
       if (a.role !== 'join') process.exitCode = 1;
     }
