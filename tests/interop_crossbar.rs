@@ -13,7 +13,7 @@ use wamp::client::{JoinConfig, MatchPolicy, event_handler};
 use wamp::transport::ClientOptions;
 use wamp::{Error, SerializerKind, Session, SubscribeOptions};
 use wamp_tests::api::{Report, check_common, next_report, rust_api_component};
-use wamp_tests::interop::{Checks, Crossbar, python_peer, scratch, serializer_name, node_peer};
+use wamp_tests::interop::{Checks, Crossbar, node_peer, python_peer, scratch, serializer_name};
 
 const PEER: Duration = Duration::from_secs(60);
 const WAIT: Duration = Duration::from_secs(10);
@@ -126,11 +126,11 @@ async fn rust_component_called_by_python_and_js(
         for i in 0..3 {
             match next_report(&mut reports, WAIT).await {
                 Report::Event(topic, args, kwargs, _) => {
-                    checks.eq(&format!("{who}: event"), (topic, args, kwargs), (
-                        "com.rust.topic".to_owned(),
-                        json!([i]),
-                        json!({"i": i}),
-                    ));
+                    checks.eq(
+                        &format!("{who}: event"),
+                        (topic, args, kwargs),
+                        ("com.rust.topic".to_owned(), json!([i]), json!({"i": i})),
+                    );
                 }
                 other => panic!("{who}: unexpected {other:?}"),
             }
@@ -138,7 +138,11 @@ async fn rust_component_called_by_python_and_js(
     }
 
     stop.stop();
-    tokio::time::timeout(WAIT, task).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }
 
 /// Scenario 2: Autobahn|Python procedures and publishers called and subscribed from Rust.
@@ -149,7 +153,15 @@ async fn python_called_and_subscribed_from_rust(
 ) {
     let mut callee = python_peer(
         dir,
-        &["callee", "--url", &cb.ws(), "--serializer", "json", "--prefix", "com.py"],
+        &[
+            "callee",
+            "--url",
+            &cb.ws(),
+            "--serializer",
+            "json",
+            "--prefix",
+            "com.py",
+        ],
     );
     let ready = tokio::task::block_in_place(|| callee.ready(PEER));
     let py_session = ready["session"].as_u64().unwrap();
@@ -177,14 +189,25 @@ async fn python_called_and_subscribed_from_rust(
     );
 
     let b: ByteBuf = s
-        .call("com.py.binary", &(ByteBuf::from(vec![0u8, 1, 2, 254, 255]),))
+        .call(
+            "com.py.binary",
+            &(ByteBuf::from(vec![0u8, 1, 2, 254, 255]),),
+        )
         .await
         .unwrap()
         .get()
         .unwrap();
-    checks.eq("rust -> python: binary", b.into_vec(), vec![255, 254, 2, 1, 0]);
+    checks.eq(
+        "rust -> python: binary",
+        b.into_vec(),
+        vec![255, 254, 2, 1, 0],
+    );
 
-    let mut stream = s.call("com.py.progress", &(3,)).progressive().await.unwrap();
+    let mut stream = s
+        .call("com.py.progress", &(3,))
+        .progressive()
+        .await
+        .unwrap();
     let mut items = Vec::new();
     while let Some(item) = stream.next().await {
         let item = item.unwrap();
@@ -202,7 +225,11 @@ async fn python_called_and_subscribed_from_rust(
     );
 
     let err = s.call("com.py.fail", &()).await.unwrap_err();
-    checks.eq("rust -> python: error uri", err.uri(), "com.example.error.custom");
+    checks.eq(
+        "rust -> python: error uri",
+        err.uri(),
+        "com.example.error.custom",
+    );
     checks.eq(
         "rust -> python: error args",
         err.args::<J>().unwrap(),
@@ -225,10 +252,21 @@ async fn python_called_and_subscribed_from_rust(
     let pending = s.call("com.py.slow", &()).start().await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await; // the INVOCATION is in Python's hands
     pending.cancel(wamp::client::CancelMode::KillNoWait);
-    let err = tokio::time::timeout(WAIT, pending).await.unwrap().unwrap_err();
-    checks.eq("rust -> python: cancel error", err.uri(), "wamp.error.canceled");
+    let err = tokio::time::timeout(WAIT, pending)
+        .await
+        .unwrap()
+        .unwrap_err();
+    checks.eq(
+        "rust -> python: cancel error",
+        err.uri(),
+        "wamp.error.canceled",
+    );
     let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
-    checks.eq("python handler interrupted by cancel", line, json!({"event": "interrupted"}));
+    checks.eq(
+        "python handler interrupted by cancel",
+        line,
+        json!({"event": "interrupted"}),
+    );
 
     // Timeout: Crossbar reads CALL.Options.timeout as seconds (spec: ms), so the
     // local deadline of our client ends the call and cancels it.
@@ -242,7 +280,11 @@ async fn python_called_and_subscribed_from_rust(
         err.is_timeout() || err.is_canceled(),
     );
     let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
-    checks.eq("python handler interrupted by timeout", line, json!({"event": "interrupted"}));
+    checks.eq(
+        "python handler interrupted by timeout",
+        line,
+        json!({"event": "interrupted"}),
+    );
     let slept: String = s
         .call("com.py.sleep", &(100,))
         .timeout(Duration::from_secs(5))
@@ -250,7 +292,11 @@ async fn python_called_and_subscribed_from_rust(
         .unwrap()
         .get()
         .unwrap();
-    checks.eq("rust -> python: call within its timeout", slept.as_str(), "slept");
+    checks.eq(
+        "rust -> python: call within its timeout",
+        slept.as_str(),
+        "slept",
+    );
 
     // Events published by Python, received by a Rust pattern subscription.
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -279,7 +325,10 @@ async fn python_called_and_subscribed_from_rust(
         .unwrap();
     checks.eq("python published", n, 3);
     for i in 0..3u8 {
-        let ev = tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap();
+        let ev = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
         checks.eq(
             "python event received in rust",
             ev,
@@ -297,7 +346,11 @@ async fn python_called_and_subscribed_from_rust(
 
 /// Scenario 3: every serializer on both transports, mixed pairs included.
 async fn serializers_and_transports(cb: &Crossbar, dir: &std::path::Path, checks: &mut Checks) {
-    let kinds = [SerializerKind::Json, SerializerKind::MsgPack, SerializerKind::Cbor];
+    let kinds = [
+        SerializerKind::Json,
+        SerializerKind::MsgPack,
+        SerializerKind::Cbor,
+    ];
     // One Python callee per serializer, alternating transports.
     let mut callees = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
@@ -306,7 +359,15 @@ async fn serializers_and_transports(cb: &Crossbar, dir: &std::path::Path, checks
         let prefix = format!("com.py.{name}");
         let mut p = python_peer(
             dir,
-            &["callee", "--url", &url, "--serializer", name, "--prefix", &prefix],
+            &[
+                "callee",
+                "--url",
+                &url,
+                "--serializer",
+                name,
+                "--prefix",
+                &prefix,
+            ],
         );
         tokio::task::block_in_place(|| p.ready(PEER));
         callees.push((p, prefix));
@@ -324,7 +385,10 @@ async fn serializers_and_transports(cb: &Crossbar, dir: &std::path::Path, checks
                     .unwrap();
                 checks.eq(&who, sum, 42);
                 let b: ByteBuf = s
-                    .call(&format!("{prefix}.binary"), &(ByteBuf::from(vec![0u8, 1, 2]),))
+                    .call(
+                        &format!("{prefix}.binary"),
+                        &(ByteBuf::from(vec![0u8, 1, 2]),),
+                    )
                     .await
                     .unwrap()
                     .get()
@@ -351,7 +415,10 @@ async fn serializers_and_transports(cb: &Crossbar, dir: &std::path::Path, checks
     let (component, mut reports) =
         rust_api_component(&cb.ws(), SerializerKind::MsgPack, "com.rust.mixed");
     let (stop, task) = component.start();
-    assert!(matches!(next_report(&mut reports, WAIT).await, Report::Joined(_)));
+    assert!(matches!(
+        next_report(&mut reports, WAIT).await,
+        Report::Joined(_)
+    ));
     for kind in kinds {
         for url in [cb.ws(), cb.rs()] {
             let name = serializer_name(kind);
@@ -378,7 +445,11 @@ async fn serializers_and_transports(cb: &Crossbar, dir: &std::path::Path, checks
         }
     }
     stop.stop();
-    tokio::time::timeout(WAIT, task).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }
 
 /// Scenario 4: the Rust client authenticates against Crossbar.io; failures
@@ -386,16 +457,36 @@ async fn serializers_and_transports(cb: &Crossbar, dir: &std::path::Path, checks
 async fn authentication(cb: &Crossbar, checks: &mut Checks) {
     let dave = || CryptoSign::new(cryptosign::SigningKey::from_hex(DAVE_SEED).unwrap());
     let cases: Vec<(&str, JoinConfig, &str, &str)> = vec![
-        ("ticket", JoinConfig::new("realm1").auth(Ticket::new("alice", "secret123")), "alice", "ticket"),
-        ("wampcra", JoinConfig::new("realm1").auth(WampCra::new("bob", "bobsecret")), "bob", "wampcra"),
+        (
+            "ticket",
+            JoinConfig::new("realm1").auth(Ticket::new("alice", "secret123")),
+            "alice",
+            "ticket",
+        ),
+        (
+            "wampcra",
+            JoinConfig::new("realm1").auth(WampCra::new("bob", "bobsecret")),
+            "bob",
+            "wampcra",
+        ),
         (
             "salted wampcra",
             JoinConfig::new("realm1").auth(WampCra::new("carol", "carolsecret")),
             "carol",
             "wampcra",
         ),
-        ("cryptosign", JoinConfig::new("realm1").auth(dave().with_authid("dave")), "dave", "cryptosign"),
-        ("cryptosign without authid", JoinConfig::new("realm1").auth(dave()), "dave", "cryptosign"),
+        (
+            "cryptosign",
+            JoinConfig::new("realm1").auth(dave().with_authid("dave")),
+            "dave",
+            "cryptosign",
+        ),
+        (
+            "cryptosign without authid",
+            JoinConfig::new("realm1").auth(dave()),
+            "dave",
+            "cryptosign",
+        ),
     ];
     for url in [cb.ws_auth(), cb.rs_auth()] {
         for (what, config, authid, method) in cases.iter().cloned() {
@@ -411,7 +502,12 @@ async fn authentication(cb: &Crossbar, checks: &mut Checks) {
                 ),
                 (Some(authid), Some("user"), Some(method)),
             );
-            let count: u64 = s.call("wamp.session.count", &()).await.unwrap().get().unwrap();
+            let count: u64 = s
+                .call("wamp.session.count", &())
+                .await
+                .unwrap()
+                .get()
+                .unwrap();
             checks.ok(&format!("{what}: meta call after auth"), count >= 1);
             s.leave().await;
         }
@@ -480,17 +576,26 @@ async fn authentication(cb: &Crossbar, checks: &mut Checks) {
     .await
     .unwrap();
     let err = s.call("com.py.add2", &(1, 2)).await.unwrap_err();
-    checks.eq("restricted call: error uri", err.uri(), "wamp.error.not_authorized");
-    let err = s
+    checks.eq(
+        "restricted call: error uri",
+        err.uri(),
+        "wamp.error.not_authorized",
+    );
+    let Err(err) = s
         .register(
             "com.example.add2",
             wamp::RegisterOptions::default(),
             wamp::client::typed_procedure(|(a, b): (i64, i64)| async move { Ok(a + b) }),
         )
         .await
-        .err()
-        .expect("restricted register must fail");
-    checks.eq("restricted register: error uri", err.uri(), "wamp.error.not_authorized");
+    else {
+        panic!("restricted register must fail")
+    };
+    checks.eq(
+        "restricted register: error uri",
+        err.uri(),
+        "wamp.error.not_authorized",
+    );
     s.leave().await;
 }
 
@@ -533,11 +638,9 @@ async fn component_survives_a_crossbar_restart() {
 
     tokio::task::block_in_place(|| cb.stop());
     tokio::task::block_in_place(|| cb.restart());
-    let second = loop {
-        match next_report(&mut reports, Duration::from_secs(60)).await {
-            Report::Joined(id) => break id,
-            other => panic!("unexpected {other:?}"),
-        }
+    let second = match next_report(&mut reports, Duration::from_secs(60)).await {
+        Report::Joined(id) => id,
+        other => panic!("unexpected {other:?}"),
     };
     checks.ok("a new session after the restart", second != first);
 
@@ -549,5 +652,9 @@ async fn component_survives_a_crossbar_restart() {
     checks.eq("after the restart: all checks", results.len(), 2);
 
     stop.stop();
-    tokio::time::timeout(WAIT, task).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }

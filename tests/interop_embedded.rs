@@ -13,7 +13,9 @@ use wamp::router::{
     RoleConfig, Router, TicketPrincipal,
 };
 use wamp_tests::api::{Report, check_common, next_report, rust_api_component};
-use wamp_tests::interop::{Checks, Proc, node_peer, python_peer, require_peers, scratch, serializer_name};
+use wamp_tests::interop::{
+    Checks, Proc, node_peer, python_peer, require_peers, scratch, serializer_name,
+};
 
 const PEER: Duration = Duration::from_secs(60);
 const WAIT: Duration = Duration::from_secs(10);
@@ -72,7 +74,11 @@ fn realm() -> RealmConfig {
     }
 }
 
-const KINDS: [SerializerKind; 3] = [SerializerKind::Json, SerializerKind::MsgPack, SerializerKind::Cbor];
+const KINDS: [SerializerKind; 3] = [
+    SerializerKind::Json,
+    SerializerKind::MsgPack,
+    SerializerKind::Cbor,
+];
 
 async fn results(proc: Proc) -> std::collections::HashMap<String, J> {
     tokio::task::spawn_blocking(move || proc.results(PEER))
@@ -106,8 +112,17 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
     let mut subscriber = python_peer(
         dir,
         &[
-            "subscriber", "--url", rs, "--serializer", "cbor", "--topic", "com.py", "--match", "prefix",
-            "--count", "18",
+            "subscriber",
+            "--url",
+            rs,
+            "--serializer",
+            "cbor",
+            "--topic",
+            "com.py",
+            "--match",
+            "prefix",
+            "--count",
+            "18",
         ],
     );
     tokio::task::block_in_place(|| subscriber.ready(PEER));
@@ -117,7 +132,18 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
         let url = if i % 2 == 0 { ws } else { rs };
         let name = serializer_name(*kind);
         let prefix = format!("com.py.{name}");
-        let mut p = python_peer(dir, &["callee", "--url", url, "--serializer", name, "--prefix", &prefix]);
+        let mut p = python_peer(
+            dir,
+            &[
+                "callee",
+                "--url",
+                url,
+                "--serializer",
+                name,
+                "--prefix",
+                &prefix,
+            ],
+        );
         tokio::task::block_in_place(|| p.ready(PEER));
         callees.push((p, prefix));
     }
@@ -130,7 +156,14 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
             let caller = python_peer(
                 dir,
                 &[
-                    "caller", "--url", url, "--serializer", name, "--prefix", &prefix, "--checks",
+                    "caller",
+                    "--url",
+                    url,
+                    "--serializer",
+                    name,
+                    "--prefix",
+                    &prefix,
+                    "--checks",
                     "add2,echo,binary,progress,fail,no_such_procedure,cancel,whoami,publish,meta",
                 ],
             );
@@ -150,7 +183,11 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
     for (callee, prefix) in &mut callees {
         for _ in 0..2 {
             let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
-            checks.eq(&format!("{prefix}: interrupted"), line, json!({"event": "interrupted"}));
+            checks.eq(
+                &format!("{prefix}: interrupted"),
+                line,
+                json!({"event": "interrupted"}),
+            );
         }
     }
     for (prefix, session) in publishers {
@@ -175,9 +212,31 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
 /// autobahn-js callers on every serializer (and RawSocket) against a Python
 /// callee, a Python caller against an autobahn-js callee, wampy callers.
 async fn javascript_peers(dir: &Path, ws: &str, rs: &str, checks: &mut Checks) {
-    let mut py = python_peer(dir, &["callee", "--url", ws, "--serializer", "msgpack", "--prefix", "com.pyjs"]);
+    let mut py = python_peer(
+        dir,
+        &[
+            "callee",
+            "--url",
+            ws,
+            "--serializer",
+            "msgpack",
+            "--prefix",
+            "com.pyjs",
+        ],
+    );
     tokio::task::block_in_place(|| py.ready(PEER));
-    let mut js = node_peer(dir, &["callee", "--url", ws, "--serializer", "cbor", "--prefix", "com.js"]);
+    let mut js = node_peer(
+        dir,
+        &[
+            "callee",
+            "--url",
+            ws,
+            "--serializer",
+            "cbor",
+            "--prefix",
+            "com.js",
+        ],
+    );
     tokio::task::block_in_place(|| js.ready(PEER));
 
     let mut runs: Vec<(String, String)> = KINDS
@@ -189,7 +248,14 @@ async fn javascript_peers(dir: &Path, ws: &str, rs: &str, checks: &mut Checks) {
         let caller = node_peer(
             dir,
             &[
-                "caller", "--url", url, "--serializer", serializer, "--prefix", "com.pyjs", "--checks",
+                "caller",
+                "--url",
+                url,
+                "--serializer",
+                serializer,
+                "--prefix",
+                "com.pyjs",
+                "--checks",
                 "add2,echo,progress,fail,no_such_procedure,meta",
             ],
         );
@@ -206,7 +272,17 @@ async fn javascript_peers(dir: &Path, ws: &str, rs: &str, checks: &mut Checks) {
     for url in [ws, rs] {
         let caller = python_peer(
             dir,
-            &["caller", "--url", url, "--serializer", "json", "--prefix", "com.js", "--checks", "add2,echo,progress,fail"],
+            &[
+                "caller",
+                "--url",
+                url,
+                "--serializer",
+                "json",
+                "--prefix",
+                "com.js",
+                "--checks",
+                "add2,echo,progress,fail",
+            ],
         );
         let r = results(caller).await;
         let who = format!("python json on {url} -> autobahn-js");
@@ -217,7 +293,19 @@ async fn javascript_peers(dir: &Path, ws: &str, rs: &str, checks: &mut Checks) {
         let name = serializer_name(kind);
         let caller = node_peer(
             dir,
-            &["caller", "--client", "wampy", "--url", ws, "--serializer", name, "--prefix", "com.pyjs", "--checks", "add2,fail"],
+            &[
+                "caller",
+                "--client",
+                "wampy",
+                "--url",
+                ws,
+                "--serializer",
+                name,
+                "--prefix",
+                "com.pyjs",
+                "--checks",
+                "add2,fail",
+            ],
         );
         let r = results(caller).await;
         let who = format!("wampy {name} -> python");
@@ -230,23 +318,41 @@ async fn javascript_peers(dir: &Path, ws: &str, rs: &str, checks: &mut Checks) {
 async fn rust_component_called_by_python(dir: &Path, ws: &str, checks: &mut Checks) {
     let (component, mut reports) = rust_api_component(ws, SerializerKind::Json, "com.rust");
     let (stop, task) = component.start();
-    assert!(matches!(next_report(&mut reports, WAIT).await, Report::Joined(_)));
+    assert!(matches!(
+        next_report(&mut reports, WAIT).await,
+        Report::Joined(_)
+    ));
     let caller = python_peer(
         dir,
         &[
-            "caller", "--url", ws, "--serializer", "cbor", "--prefix", "com.rust", "--checks",
+            "caller",
+            "--url",
+            ws,
+            "--serializer",
+            "cbor",
+            "--prefix",
+            "com.rust",
+            "--checks",
             "add2,echo,binary,progress,fail,invalid_argument,no_such_procedure,cancel,pattern,whoami",
         ],
     );
     let r = results(caller).await;
     check_common(checks, "python -> rust (embedded router)", "com.rust", &r);
-    checks.eq("python -> rust (embedded router): all checks ran", r.len(), 10);
+    checks.eq(
+        "python -> rust (embedded router): all checks ran",
+        r.len(),
+        10,
+    );
     match next_report(&mut reports, WAIT).await {
         Report::Interrupted => checks.ok("rust handler canceled by python", true),
         other => panic!("expected the interrupt, got {other:?}"),
     }
     stop.stop();
-    tokio::time::timeout(WAIT, task).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }
 
 /// Python and autobahn-js join with every auth method; wrong secrets are refused.
@@ -255,12 +361,28 @@ fn authentication(dir: &Path, ws: &str, rs: &str, checks: &mut Checks) {
         ("ticket:alice:secret123", "alice", "ticket"),
         ("wampcra:bob:bobsecret", "bob", "wampcra"),
         ("wampcra:carol:carolsecret", "carol", "wampcra"),
-        (&*format!("cryptosign:dave:{DAVE_SEED}"), "dave", "cryptosign"),
+        (
+            &*format!("cryptosign:dave:{DAVE_SEED}"),
+            "dave",
+            "cryptosign",
+        ),
     ]
     .map(|(a, id, m)| (a.to_owned(), id, m));
     let join = |peer: &str, url: &str, serializer: &str, auth: &str| -> J {
-        let args = ["join", "--url", url, "--serializer", serializer, "--auth", auth];
-        let mut p = if peer == "python" { python_peer(dir, &args) } else { node_peer(dir, &args) };
+        let args = [
+            "join",
+            "--url",
+            url,
+            "--serializer",
+            serializer,
+            "--auth",
+            auth,
+        ];
+        let mut p = if peer == "python" {
+            python_peer(dir, &args)
+        } else {
+            node_peer(dir, &args)
+        };
         let line = tokio::task::block_in_place(|| p.json_line(PEER));
         tokio::task::block_in_place(|| p.wait(WAIT));
         line

@@ -368,7 +368,12 @@ impl Crossbar {
         let log = self.cbdir.join(format!("crossbar-{}.log", self.starts));
         self.starts += 1;
         let mut proc = Proc::spawn("crossbar", cmd, &log);
-        for port in [self.ws_port, self.rs_port, self.auth_port, self.rs_auth_port] {
+        for port in [
+            self.ws_port,
+            self.rs_port,
+            self.auth_port,
+            self.rs_auth_port,
+        ] {
             if !wait_for_port(port, Duration::from_secs(90)) {
                 let tail = proc.stderr_tail();
                 proc.stop(Duration::from_secs(5));
