@@ -131,7 +131,7 @@ pub struct Proc {
 }
 
 impl Proc {
-    /// Starts `cmd` in a new process group; stdout lines are read by [`Proc::line`],
+    /// Starts `cmd` in a new process group; stdout lines are read by [`Proc::json_line`],
     /// stderr goes to `log`.
     pub fn spawn(name: &str, mut cmd: Command, log: &Path) -> Proc {
         use std::os::unix::process::CommandExt;
