@@ -65,7 +65,7 @@ async fn rust_component_called_by_python_and_js(
             "--prefix",
             "com.rust",
             "--checks",
-            "add2,echo,binary,progress,fail,invalid_argument,no_such_procedure,cancel,pattern,whoami,publish",
+            "add2,echo,binary,progress,fail,invalid_argument,no_such_procedure,cancel,pattern,wildcard,whoami,publish",
         ],
     );
     let py_session;
@@ -74,7 +74,7 @@ async fn rust_component_called_by_python_and_js(
             .await
             .unwrap();
         check_common(checks, "python -> rust", "com.rust", &results);
-        checks.eq("python -> rust: all checks ran", results.len(), 11);
+        checks.eq("python -> rust: all checks ran", results.len(), 12);
         py_session = results["whoami"]["session"].as_u64().unwrap();
     }
     // The cancel check: the Rust handler saw the INTERRUPT.
@@ -103,6 +103,12 @@ async fn rust_component_called_by_python_and_js(
     }
 
     for serializer in ["json", "msgpack", "cbor"] {
+        // autobahn-js' JSON serializer has no binary convention.
+        let list = if serializer == "json" {
+            "add2,echo,progress,fail,no_such_procedure,cancel_kill,pattern,wildcard,publish"
+        } else {
+            "add2,echo,binary,progress,fail,no_such_procedure,cancel_kill,pattern,wildcard,publish"
+        };
         let js = node_peer(
             dir,
             &[
@@ -114,7 +120,7 @@ async fn rust_component_called_by_python_and_js(
                 "--prefix",
                 "com.rust",
                 "--checks",
-                "add2,echo,progress,fail,no_such_procedure,publish",
+                list,
             ],
         );
         let results = tokio::task::spawn_blocking(move || js.results(PEER))
@@ -122,19 +128,53 @@ async fn rust_component_called_by_python_and_js(
             .unwrap();
         let who = format!("autobahn-js ({serializer}) -> rust");
         check_common(checks, &who, "com.rust", &results);
-        checks.eq(&format!("{who}: all checks ran"), results.len(), 6);
-        for i in 0..3 {
+        checks.eq(
+            &format!("{who}: all checks ran"),
+            results.len(),
+            list.split(',').count(),
+        );
+        let mut events = Vec::new();
+        let mut interrupted = 0;
+        while events.len() < 3 || interrupted < 1 {
             match next_report(&mut reports, WAIT).await {
-                Report::Event(topic, args, kwargs, _) => {
-                    checks.eq(
-                        &format!("{who}: event"),
-                        (topic, args, kwargs),
-                        ("com.rust.topic".to_owned(), json!([i]), json!({"i": i})),
-                    );
-                }
+                Report::Event(topic, args, kwargs, _) => events.push((topic, args, kwargs)),
+                Report::Interrupted => interrupted += 1,
                 other => panic!("{who}: unexpected {other:?}"),
             }
         }
+        checks.eq(&format!("{who}: rust handler canceled"), interrupted, 1);
+        for (i, event) in events.into_iter().enumerate() {
+            checks.eq(
+                &format!("{who}: event"),
+                event,
+                ("com.rust.topic".to_owned(), json!([i]), json!({"i": i})),
+            );
+        }
+    }
+
+    for serializer in ["json", "msgpack", "cbor"] {
+        let wampy = node_peer(
+            dir,
+            &[
+                "caller",
+                "--client",
+                "wampy",
+                "--url",
+                &cb.ws(),
+                "--serializer",
+                serializer,
+                "--prefix",
+                "com.rust",
+                "--checks",
+                "add2,fail",
+            ],
+        );
+        let results = tokio::task::spawn_blocking(move || wampy.results(PEER))
+            .await
+            .unwrap();
+        let who = format!("wampy ({serializer}) -> rust");
+        check_common(checks, &who, "com.rust", &results);
+        checks.eq(&format!("{who}: all checks ran"), results.len(), 2);
     }
 
     stop.stop();
@@ -409,6 +449,71 @@ async fn serializers_and_transports(cb: &Crossbar, dir: &std::path::Path, checks
         }
     }
     drop(callees);
+
+    // Rust publishers on every serializer and transport, Python subscribers on
+    // every serializer.
+    let mut subscribers = Vec::new();
+    for (i, kind) in kinds.iter().enumerate() {
+        let url = if i % 2 == 0 { cb.rs() } else { cb.ws() };
+        let name = serializer_name(*kind);
+        let mut p = python_peer(
+            dir,
+            &[
+                "subscriber",
+                "--url",
+                &url,
+                "--serializer",
+                name,
+                "--topic",
+                "com.rust.news",
+                "--count",
+                "6",
+            ],
+        );
+        tokio::task::block_in_place(|| p.ready(PEER));
+        subscribers.push((p, name));
+    }
+    let mut published = Vec::new();
+    for (k, kind) in kinds.into_iter().enumerate() {
+        for (t, url) in [cb.ws(), cb.rs()].into_iter().enumerate() {
+            let s = join(&url, kind, JoinConfig::new("realm1")).await.unwrap();
+            let n = (k * 2 + t) as u8;
+            let payload = wamp::Payload::encode(
+                kind,
+                &(n, ByteBuf::from(vec![n, 0, 255])),
+                &json!({"from": serializer_name(kind)}),
+            )
+            .unwrap();
+            let publication = s
+                .publish_with(
+                    "com.rust.news",
+                    payload,
+                    wamp::PublishOptions::default().acknowledge(),
+                )
+                .await
+                .unwrap();
+            checks.ok("rust publish acknowledged", publication.is_some());
+            published.push((n, serializer_name(kind), s.id()));
+            s.leave().await;
+        }
+    }
+    for (sub, name) in &mut subscribers {
+        for (n, from, publisher) in &published {
+            let line = tokio::task::block_in_place(|| sub.json_line(WAIT));
+            checks.eq(
+                &format!("rust {from} event received by python {name}"),
+                line,
+                json!({
+                    "topic": "com.rust.news",
+                    "args": [n, {"hex": format!("{n:02x}00ff")}],
+                    "kwargs": {"from": from},
+                    "publisher": publisher,
+                }),
+            );
+        }
+        let status = tokio::task::block_in_place(|| sub.wait(WAIT));
+        checks.ok("python subscriber done", status.success());
+    }
 
     // Python callers (each serializer, both transports) against a Rust callee
     // on another serializer.

@@ -101,6 +101,30 @@ async function runCheck(session, p, name) {
           .then((r) => r, null, (p) => seen.push(p instanceof autobahn.Result ? p.args : [p]));
         return { progress: seen, value: final };
       }
+      case 'binary': {
+        // autobahn-js' JSON serializer has no binary convention: msgpack/cbor only.
+        const r = await session.call(p + '.binary', [Buffer.from([0, 1, 2, 254, 255])]);
+        return { value: { hex: Buffer.from(r).toString('hex') } };
+      }
+      case 'cancel_kill': {
+        // Mode "kill": the router interrupts the callee and the call fails with
+        // the callee's answer. (Without a mode autobahn-js forgets the request
+        // at once and treats the router's ERROR as a protocol violation.)
+        const call = session.call(p + '.slow');
+        await new Promise((r) => setTimeout(r, 500));
+        call.cancel({ mode: 'kill' });
+        try {
+          await call;
+          return { value: 'not canceled' };
+        } catch (e) {
+          if (e instanceof autobahn.Error) return errorObj(e);
+          throw e;
+        }
+      }
+      case 'pattern':
+        return { value: await session.call(p + '.pattern.one.two', ['x']) };
+      case 'wildcard':
+        return { value: await session.call(p + '.anything.wild') };
       case 'fail':
         await session.call(p + '.fail');
         return { value: 'no error' };

@@ -24,6 +24,7 @@ CALLEE API (the Rust, Python and JavaScript callees of the tests implement it):
   P.sleep(ms)            -> "slept" after ms milliseconds
   P.publish(topic, n)    -> publishes n events [i, bytes([i, 255])] {"i": i} (acknowledged), returns n
   P.whoami()             -> the caller's session ID as disclosed by the router
+  (Rust callee only: P.pattern.* (prefix) and P..wild (wildcard) return the called URI)
 """
 
 import argparse
@@ -187,6 +188,8 @@ async def run_check(session, p, name):
             return {"value": "no error"}
         if name == "pattern":
             return {"value": await session.call(f"{p}.pattern.one.two", "x")}
+        if name == "wildcard":
+            return {"value": await session.call(f"{p}.anything.wild")}
         if name == "whoami":
             return {"value": await session.call(f"{p}.whoami"), "session": session.session_id}
         if name == "publish":

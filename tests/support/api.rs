@@ -118,6 +118,11 @@ pub fn rust_api_component(
             RegisterOptions::default().match_policy(MatchPolicy::Prefix),
             procedure(|inv| async move { Ok(CallResult::value(&inv.details.procedure)?) }),
         )
+        .procedure(
+            &format!("{prefix}..wild"),
+            RegisterOptions::default().match_policy(MatchPolicy::Wildcard),
+            procedure(|inv| async move { Ok(CallResult::value(&inv.details.procedure)?) }),
+        )
         .subscription(
             &p("topic"),
             SubscribeOptions::default().match_policy(MatchPolicy::Prefix),
@@ -210,6 +215,20 @@ pub fn check_common(checks: &mut Checks, who: &str, prefix: &str, results: &Hash
             &format!("{who}: invalid_argument"),
             &r["error"],
             &json!("wamp.error.invalid_argument"),
+        );
+    }
+    if let Some(r) = results.get("cancel_kill") {
+        checks.eq(
+            &format!("{who}: cancel (kill)"),
+            &r["error"],
+            &json!("wamp.error.canceled"),
+        );
+    }
+    if let Some(r) = results.get("wildcard") {
+        checks.eq(
+            &format!("{who}: wildcard registration"),
+            &r["value"],
+            &json!(format!("{prefix}.anything.wild")),
         );
     }
     if let Some(r) = results.get("whoami") {
