@@ -333,7 +333,7 @@ async fn rust_component_called_by_python(dir: &Path, ws: &str, checks: &mut Chec
             "--prefix",
             "com.rust",
             "--checks",
-            "add2,echo,binary,progress,fail,invalid_argument,no_such_procedure,cancel,pattern,whoami",
+            "add2,echo,binary,progress,fail,invalid_argument,no_such_procedure,cancel,pattern,wildcard,whoami",
         ],
     );
     let r = results(caller).await;
@@ -341,10 +341,41 @@ async fn rust_component_called_by_python(dir: &Path, ws: &str, checks: &mut Chec
     checks.eq(
         "python -> rust (embedded router): all checks ran",
         r.len(),
-        10,
+        11,
     );
     match next_report(&mut reports, WAIT).await {
         Report::Interrupted => checks.ok("rust handler canceled by python", true),
+        other => panic!("expected the interrupt, got {other:?}"),
+    }
+    let list = "add2,echo,binary,progress,fail,no_such_procedure,cancel_kill,pattern,wildcard";
+    let caller = node_peer(
+        dir,
+        &[
+            "caller",
+            "--url",
+            ws,
+            "--serializer",
+            "msgpack",
+            "--prefix",
+            "com.rust",
+            "--checks",
+            list,
+        ],
+    );
+    let r = results(caller).await;
+    check_common(
+        checks,
+        "autobahn-js -> rust (embedded router)",
+        "com.rust",
+        &r,
+    );
+    checks.eq(
+        "autobahn-js -> rust (embedded router): all checks ran",
+        r.len(),
+        list.split(',').count(),
+    );
+    match next_report(&mut reports, WAIT).await {
+        Report::Interrupted => checks.ok("rust handler canceled by autobahn-js", true),
         other => panic!("expected the interrupt, got {other:?}"),
     }
     stop.stop();
