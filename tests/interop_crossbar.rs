@@ -65,7 +65,7 @@ async fn rust_component_called_by_python_and_js(
             "--prefix",
             "com.rust",
             "--checks",
-            "add2,echo,binary,progress,fail,invalid_argument,no_such_procedure,cancel,pattern,wildcard,whoami,publish",
+            "add2,echo,binary,progress,fail,invalid_argument,no_such_procedure,cancel,pattern,wildcard,whoami,publish,meta_pattern",
         ],
     );
     let py_session;
@@ -74,7 +74,12 @@ async fn rust_component_called_by_python_and_js(
             .await
             .unwrap();
         check_common(checks, "python -> rust", "com.rust", &results);
-        checks.eq("python -> rust: all checks ran", results.len(), 12);
+        checks.eq(
+            "python on crossbar: pattern lookups in the meta API",
+            &results["meta_pattern"]["value"],
+            &json!({"positional": true, "exact": null, "match": true, "subscribers": 1}),
+        );
+        checks.eq("python -> rust: all checks ran", results.len(), 13);
         py_session = results["whoami"]["session"].as_u64().unwrap();
     }
     // The cancel check: the Rust handler saw the INTERRUPT.

@@ -164,7 +164,7 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
                     "--prefix",
                     &prefix,
                     "--checks",
-                    "add2,echo,binary,progress,fail,no_such_procedure,cancel,whoami,publish,meta",
+                    "add2,echo,binary,progress,fail,no_such_procedure,cancel,whoami,publish,meta,meta_pattern",
                 ],
             );
             let r = results(caller).await;
@@ -175,7 +175,12 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
                 &r["meta"]["value"],
                 &json!({"count_ok": true, "me": true, "registered": true, "callees": 1}),
             );
-            checks.eq(&format!("{who}: all checks ran"), r.len(), 10);
+            checks.eq(
+                &format!("{who}: pattern lookups in the meta API"),
+                &r["meta_pattern"]["value"],
+                &json!({"positional": true, "exact": null, "match": true, "subscribers": 1}),
+            );
+            checks.eq(&format!("{who}: all checks ran"), r.len(), 11);
             publishers.push((prefix, r["whoami"]["session"].as_u64().unwrap()));
         }
     }

@@ -203,6 +203,18 @@ async def run_check(session, p, name):
             callees = await session.call("wamp.registration.count_callees", reg) if reg else None
             return {"value": {"count_ok": count >= 1, "me": me.get("session") == session.session_id,
                               "registered": reg is not None, "callees": callees}}
+        if name == "meta_pattern":
+            # Pattern lookups as Autobahn users write them: the options dict is a
+            # positional argument (the `options=` keyword of call() is CallOptions).
+            sub = await session.subscribe(lambda *a, **k: None, f"{p}.metatopic",
+                                          options=SubscribeOptions(match="prefix"))
+            positional = await session.call("wamp.subscription.lookup", f"{p}.metatopic", {"match": "prefix"})
+            exact = await session.call("wamp.subscription.lookup", f"{p}.metatopic")
+            matched = await session.call("wamp.subscription.match", f"{p}.metatopic.x")
+            count = await session.call("wamp.subscription.count_subscribers", sub.id)
+            await sub.unsubscribe()
+            return {"value": {"positional": positional == sub.id,
+                              "exact": exact, "match": sub.id in (matched or []), "subscribers": count}}
         raise SystemExit(f"unknown check {name}")
     except ApplicationError as e:
         return error_obj(e)
@@ -224,9 +236,13 @@ def main():
             await register_api(session, a.prefix)
             emit({"ready": True, "session": session.session_id})
         elif a.role == "caller":
-            for name in [c for c in a.checks.split(",") if c]:
-                emit(dict(check=name, **(await run_check(session, a.prefix, name))))
-            emit({"done": True})
+            try:
+                for name in [c for c in a.checks.split(",") if c]:
+                    emit(dict(check=name, **(await run_check(session, a.prefix, name))))
+                emit({"done": True})
+            except BaseException as e:  # fail loudly instead of hanging
+                emit({"failed": f"{type(e).__name__}: {e}"})
+                state["exit"] = 1
             session.leave()
         elif a.role == "subscriber":
             def on_event(*args, details=None, **kwargs):
