@@ -164,7 +164,7 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
                     "--prefix",
                     &prefix,
                     "--checks",
-                    "add2,echo,binary,progress,fail,no_such_procedure,cancel,whoami,publish,meta,meta_pattern",
+                    "add2,echo,binary,progress,fail,no_such_procedure,cancel,timeout,whoami,publish,meta,meta_pattern",
                 ],
             );
             let r = results(caller).await;
@@ -180,13 +180,19 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
                 &r["meta_pattern"]["value"],
                 &json!({"positional": true, "exact": null, "match": true, "subscribers": 1}),
             );
-            checks.eq(&format!("{who}: all checks ran"), r.len(), 11);
+            // CALL.Options.timeout is in milliseconds (Crossbar reads seconds).
+            checks.eq(
+                &format!("{who}: timeout"),
+                &r["timeout"]["error"],
+                &json!("wamp.error.timeout"),
+            );
+            checks.eq(&format!("{who}: all checks ran"), r.len(), 12);
             publishers.push((prefix, r["whoami"]["session"].as_u64().unwrap()));
         }
     }
-    // Each callee was canceled twice.
+    // Each callee was interrupted twice per caller: cancel and timeout.
     for (callee, prefix) in &mut callees {
-        for _ in 0..2 {
+        for _ in 0..4 {
             let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
             checks.eq(
                 &format!("{prefix}: interrupted"),
