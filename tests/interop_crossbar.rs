@@ -295,7 +295,8 @@ async fn python_called_and_subscribed_from_rust(
 
     // Cancel: dropping the pending call sends CANCEL; Python sees the INTERRUPT.
     let pending = s.call("com.py.slow", &()).start().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await; // the INVOCATION is in Python's hands
+    let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
+    checks.eq("python handler started", line, json!({"event": "started"}));
     pending.cancel(wamp::client::CancelMode::KillNoWait);
     let err = tokio::time::timeout(WAIT, pending)
         .await
@@ -317,13 +318,15 @@ async fn python_called_and_subscribed_from_rust(
     // local deadline of our client ends the call and cancels it.
     let err = s
         .call("com.py.slow", &())
-        .timeout(Duration::from_millis(400))
+        .timeout(Duration::from_secs(1))
         .await
         .unwrap_err();
     checks.ok(
         &format!("rust -> python: timeout ({err})"),
         err.is_timeout() || err.is_canceled(),
     );
+    let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
+    checks.eq("python handler started", line, json!({"event": "started"}));
     let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
     checks.eq(
         "python handler interrupted by timeout",

@@ -193,7 +193,7 @@ async fn python_rpc_and_pubsub(dir: &Path, ws: &str, rs: &str, checks: &mut Chec
     // Each callee was interrupted twice per caller: cancel and timeout.
     for (callee, prefix) in &mut callees {
         for _ in 0..4 {
-            let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
+            let line = tokio::task::block_in_place(|| callee.json_line_after_start(WAIT));
             checks.eq(
                 &format!("{prefix}: interrupted"),
                 line,

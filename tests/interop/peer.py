@@ -20,7 +20,7 @@ CALLEE API (the Rust, Python and JavaScript callees of the tests implement it):
   P.binary(b)            -> the bytes reversed
   P.progress(n)          -> progressive results 0..n-1, then "done"
   P.fail()               -> error com.example.error.custom ["bad", 42] {"reason": "because"}
-  P.slow()               -> waits until canceled (prints {"event": "interrupted"})
+  P.slow()               -> waits until canceled (prints {"event": "started"}, then {"event": "interrupted"})
   P.sleep(ms)            -> "slept" after ms milliseconds
   P.publish(topic, n)    -> publishes n events [i, bytes([i, 255])] {"i": i} (acknowledged), returns n
   P.whoami()             -> the caller's session ID as disclosed by the router
@@ -118,6 +118,7 @@ async def register_api(session, p):
         raise ApplicationError("com.example.error.custom", "bad", 42, reason="because")
 
     async def slow():
+        emit({"event": "started"})
         try:
             await asyncio.sleep(60)
         except asyncio.CancelledError:

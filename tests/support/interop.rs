@@ -181,6 +181,18 @@ impl Proc {
         }
     }
 
+    /// The next JSON line other than `{"event": "started"}` (what a Python
+    /// callee prints when its `slow` procedure starts).
+    #[track_caller]
+    pub fn json_line_after_start(&mut self, timeout: Duration) -> J {
+        loop {
+            let line = self.json_line(timeout);
+            if line != serde_json::json!({"event": "started"}) {
+                return line;
+            }
+        }
+    }
+
     /// Waits for a line with `"ready": true`.
     #[track_caller]
     pub fn ready(&mut self, timeout: Duration) -> J {
