@@ -37,6 +37,152 @@ async fn crossbar_scenarios() {
     python_called_and_subscribed_from_rust(&cb, dir.path(), &mut checks).await;
     serializers_and_transports(&cb, dir.path(), &mut checks).await;
     authentication(&cb, &mut checks).await;
+    rust_client_features(&cb, &mut checks).await;
+}
+
+/// Client features the Python peers do not exercise, against Crossbar.io:
+/// retained events, publisher exclusion, wildcard subscriptions, caller
+/// disclosure set by the router role, the session meta API and kill.
+async fn rust_client_features(cb: &Crossbar, checks: &mut Checks) {
+    let publisher = join(&cb.ws(), SerializerKind::Cbor, JoinConfig::new("realm1"))
+        .await
+        .unwrap();
+    let subscriber = join(&cb.rs(), SerializerKind::Json, JoinConfig::new("realm1"))
+        .await
+        .unwrap();
+
+    let payload = wamp::Payload::encode_args(publisher.serializer(), &["kept"]).unwrap();
+    publisher
+        .publish_with(
+            "com.features.retained",
+            payload,
+            wamp::PublishOptions::default().acknowledge().retain(),
+        )
+        .await
+        .unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handler = move |tx: mpsc::UnboundedSender<_>| {
+        event_handler(move |ev| {
+            let tx = tx.clone();
+            async move {
+                let (text,): (String,) = ev.payload.args()?;
+                tx.send((text, ev.details)).unwrap();
+                Ok(())
+            }
+        })
+    };
+    let _retained = subscriber
+        .subscribe(
+            "com.features.retained",
+            SubscribeOptions::default().get_retained(),
+            handler(tx.clone()),
+        )
+        .await
+        .unwrap();
+    let (text, details) = tokio::time::timeout(WAIT, rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    checks.eq(
+        "crossbar retained event",
+        (text.as_str(), details.retained),
+        ("kept", true),
+    );
+
+    let _wild = subscriber
+        .subscribe(
+            "com..wild",
+            SubscribeOptions::default().match_policy(MatchPolicy::Wildcard),
+            handler(tx.clone()),
+        )
+        .await
+        .unwrap();
+    let publication = publisher
+        .publish_with(
+            "com.x.wild",
+            wamp::Payload::encode_args(publisher.serializer(), &["w"]).unwrap(),
+            wamp::PublishOptions::default().acknowledge(),
+        )
+        .await
+        .unwrap();
+    let (text, details) = tokio::time::timeout(WAIT, rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    checks.eq(
+        "crossbar wildcard subscription",
+        (
+            text.as_str(),
+            details.topic.as_str(),
+            Some(details.publication),
+        ),
+        ("w", "com.x.wild", publication),
+    );
+    checks.eq(
+        "crossbar publisher disclosure (role config)",
+        details.publisher,
+        Some(publisher.id()),
+    );
+
+    // exclude_me = false: the publisher gets its own event.
+    let (own_tx, mut own_rx) = mpsc::unbounded_channel();
+    let _own = publisher
+        .subscribe(
+            "com.features.own",
+            SubscribeOptions::default(),
+            handler(own_tx),
+        )
+        .await
+        .unwrap();
+    publisher
+        .publish_with(
+            "com.features.own",
+            wamp::Payload::encode_args(publisher.serializer(), &["me too"]).unwrap(),
+            wamp::PublishOptions::default()
+                .acknowledge()
+                .exclude_me(false),
+        )
+        .await
+        .unwrap();
+    let (text, _) = tokio::time::timeout(WAIT, own_rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    checks.eq("crossbar exclude_me=false", text.as_str(), "me too");
+
+    // Session meta API and kill: the killed session learns why.
+    let count: u64 = publisher
+        .call("wamp.session.count", &())
+        .await
+        .unwrap()
+        .get()
+        .unwrap();
+    checks.ok("crossbar wamp.session.count", count >= 2);
+    let info: J = publisher
+        .call("wamp.session.get", &(subscriber.id(),))
+        .await
+        .unwrap()
+        .get()
+        .unwrap();
+    checks.eq(
+        "crossbar wamp.session.get",
+        (&info["session"], &info["authrole"]),
+        (&json!(subscriber.id()), &json!("anonymous")),
+    );
+    publisher
+        .call("wamp.session.kill", &(subscriber.id(),))
+        .kwargs(&json!({"reason": "com.features.kicked", "message": "bye"}))
+        .await
+        .unwrap();
+    let reason = tokio::time::timeout(WAIT, subscriber.closed())
+        .await
+        .unwrap();
+    checks.eq(
+        "crossbar kill reason reaches the session",
+        (reason.reason.as_str(), reason.message.as_deref()),
+        ("com.features.kicked", Some("bye")),
+    );
+    publisher.leave().await;
 }
 
 /// Scenario 1 (with hand-written handlers instead of the macros): a Rust
