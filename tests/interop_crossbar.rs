@@ -460,6 +460,39 @@ async fn python_called_and_subscribed_from_rust(
         json!({"event": "interrupted"}),
     );
 
+    // Dropping a pending call cancels it with the router's default mode.
+    let pending = s.call("com.py.slow", &()).start().await.unwrap();
+    let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
+    checks.eq("python handler started", line, json!({"event": "started"}));
+    drop(pending);
+    let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
+    checks.eq(
+        "python handler interrupted by a dropped call",
+        line,
+        json!({"event": "interrupted"}),
+    );
+
+    // Mode kill: the error comes from the interrupted callee, through Crossbar.
+    let pending = s.call("com.py.slow", &()).start().await.unwrap();
+    let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
+    checks.eq("python handler started", line, json!({"event": "started"}));
+    pending.cancel(wamp::client::CancelMode::Kill);
+    let err = tokio::time::timeout(WAIT, pending)
+        .await
+        .unwrap()
+        .unwrap_err();
+    checks.eq(
+        "rust -> python: kill error",
+        err.uri(),
+        "wamp.error.canceled",
+    );
+    let line = tokio::task::block_in_place(|| callee.json_line(WAIT));
+    checks.eq(
+        "python handler interrupted by kill",
+        line,
+        json!({"event": "interrupted"}),
+    );
+
     // Timeout: Crossbar reads CALL.Options.timeout as seconds (spec: ms), so the
     // local deadline of our client ends the call and cancels it.
     let err = s
