@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: unit, integration, conformance (official WAMP
 # test vectors from ../shared/wamp-testsuite or $WAMP_TESTSUITE_DIR), transports
-# and the router over loopback sockets, the standalone router binary, and doc
-# tests. Needs only a Rust toolchain. Ends with one total line.
+# and the router over loopback sockets, the standalone router binary, interop
+# with Crossbar.io / Autobahn|Python / autobahn-js / wampy (installed first by
+# scripts/interop-install.sh: needs Python >= 3.11 with pip, node >= 20 with npm),
+# and doc tests. Ends with the interop check count and one total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
+# The interop tests need Crossbar.io, Autobahn|Python, autobahn-js and wampy:
+# installed into .interop/ on the first run (pinned versions, ~2 min), skipped
+# when already in place. A failed install fails the test command.
+if ! scripts/interop-install.sh; then
+    echo "interop peers could not be installed (see above); the interop tests cannot run" >&2
+    exit 1
+fi
 cargo test --workspace --locked -- --show-output 2>&1 | tee "$log" || status=$?
 # Sum cargo's per-target summaries into one closing line.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
-     END { printf "total: %d passed, %d failed\n", p, f; if (p == 0) exit 1 }' "$log" || status=1
+     /^interop: [0-9]+ checks passed in / { c += $2; t++ }
+     END { printf "interop: %d checks passed in %d interop tests\n", c, t
+           printf "total: %d passed, %d failed\n", p, f; if (p == 0 || t == 0) exit 1 }' "$log" || status=1
 exit "$status"

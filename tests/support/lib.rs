@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+pub mod api;
+pub mod interop;
+
 /// Where the official WAMP test vectors are: `$WAMP_TESTSUITE_DIR`, or
 /// `../shared/wamp-testsuite` beside the repository.
 pub fn testsuite_dir() -> PathBuf {

@@ -212,6 +212,41 @@ async fn meta_api_sessions_registrations_subscriptions() {
             .unwrap(),
         vec![Value::List(vec![Value::UInt(sub)])]
     );
+    // Pattern lookups take their options as the second positional argument
+    // (Crossbar; Autobahn|Python can pass them no other way).
+    let prefix: Value = Value::Dict(Dict::from_iter([(
+        "match".to_owned(),
+        Value::String("prefix".into()),
+    )]));
+    assert_eq!(
+        watcher
+            .meta(
+                "wamp.subscription.lookup",
+                vec!["com.meta.".into(), prefix.clone()]
+            )
+            .await
+            .unwrap(),
+        vec![Value::UInt(sub)]
+    );
+    assert_eq!(
+        watcher
+            .meta("wamp.subscription.lookup", vec!["com.meta.".into()])
+            .await
+            .unwrap(),
+        vec![Value::Null],
+        "exact by default"
+    );
+    assert_eq!(
+        watcher
+            .meta(
+                "wamp.registration.lookup",
+                vec!["com.meta.proc".into(), prefix]
+            )
+            .await
+            .unwrap(),
+        vec![Value::Null],
+        "no prefix registration"
+    );
     assert_eq!(
         watcher
             .meta(

@@ -31,8 +31,14 @@ fn arg_str<'a>(args: &'a [Value], i: usize, name: &str) -> Result<&'a str, (&'st
     })
 }
 
-fn match_option(kwargs: &Dict) -> Result<MatchPolicy, (&'static str, String)> {
-    let options = kwargs.get("options").and_then(Value::as_dict);
+/// The `match` of a lookup's options: the second positional argument, as
+/// Crossbar reads it and Autobahn|Python has to pass it (`call()` keeps its own
+/// `options=` keyword), or the `options` keyword argument.
+fn match_option(args: &[Value], kwargs: &Dict) -> Result<MatchPolicy, (&'static str, String)> {
+    let options = args
+        .get(1)
+        .and_then(Value::as_dict)
+        .or_else(|| kwargs.get("options").and_then(Value::as_dict));
     match options.and_then(|o| o.get("match")) {
         None => Ok(MatchPolicy::Exact),
         Some(v) => v
@@ -190,7 +196,7 @@ fn dispatch(
         }
         "wamp.registration.lookup" => {
             let uri = arg_str(args, 0, "procedure")?;
-            let policy = match_option(kwargs)?;
+            let policy = match_option(args, kwargs)?;
             Ok(vec![
                 lock(&realm.dealer)
                     .find(uri, policy)
@@ -299,7 +305,7 @@ fn dispatch(
         }
         "wamp.subscription.lookup" => {
             let uri = arg_str(args, 0, "topic")?;
-            let policy = match_option(kwargs)?;
+            let policy = match_option(args, kwargs)?;
             Ok(vec![
                 lock(&realm.broker)
                     .find(uri, policy)
