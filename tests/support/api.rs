@@ -2,9 +2,12 @@
 //! `tests/interop/peer.py`), served by a Rust component, and helpers that check
 //! a peer's results against it.
 //!
-//! The handlers are written with the client API (`typed_procedure`,
-//! `procedure`, `event_handler`); the `#[wamp::register]`/`#[wamp::subscribe]`
-//! macros will replace these definitions.
+//! The procedures are plain functions annotated with `#[wamp::register]`
+//! under `interop.api.`, served under each test's prefix with
+//! `Component::collected_renamed`. Three handlers stay hand-written with the
+//! client API because they work on the raw payload: `echo` (returns the
+//! payload as it came), `binary` (raw bytes, which have no JSON Schema) and the
+//! event recorder of `topic` (records any args/kwargs shape for the checks).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -19,6 +22,60 @@ use wamp::transport::ClientOptions;
 use wamp::{CallResult, Component, Error, RegisterOptions, SerializerKind, SubscribeOptions};
 
 use crate::interop::Checks;
+
+/// Where handlers report to the test (shared state of the component).
+type Reporter = mpsc::UnboundedSender<Report>;
+
+/// Adds two integers.
+#[wamp::register("interop.api.add2")]
+fn add2(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// Sends `0..n` as progressive results, then `"done"`.
+#[wamp::register("interop.api.progress")]
+async fn progress(n: u32, progress: wamp::Progress<u32>) -> Result<&'static str, Error> {
+    for i in 0..n {
+        progress.send(&i).await?;
+    }
+    Ok("done")
+}
+
+/// Always fails with an application error carrying args and kwargs.
+#[wamp::register("interop.api.fail", errors = ["com.example.error.custom"])]
+fn fail() -> Result<(), Error> {
+    Err(Error::new("com.example.error.custom")
+        .with_args(&("bad", 42))?
+        .with_kwargs(&json!({"reason": "because"}))?)
+}
+
+/// Waits until the caller cancels, then reports it.
+#[wamp::register("interop.api.slow")]
+async fn slow(cancel: wamp::CancellationToken, reporter: wamp::State<Reporter>) -> &'static str {
+    cancel.cancelled().await;
+    let _ = reporter.send(Report::Interrupted);
+    "not canceled"
+}
+
+/// The caller's session ID, when disclosed.
+#[wamp::register("interop.api.whoami")]
+fn whoami(details: wamp::CallDetails) -> Option<u64> {
+    details.caller
+}
+
+/// The concrete procedure called under this prefix (the peers pass one
+/// string argument, which must be there).
+#[wamp::register("interop.api.pattern", match = "prefix")]
+fn pattern(item: String, details: wamp::CallDetails) -> String {
+    assert_eq!(item, "x", "the peers call pattern with \"x\"");
+    details.procedure
+}
+
+/// The concrete procedure called through this wildcard.
+#[wamp::register("interop.api..wild", match = "wildcard")]
+fn wild(details: wamp::CallDetails) -> String {
+    details.procedure
+}
 
 /// What the Rust component reports to the test.
 #[derive(Debug)]
@@ -40,9 +97,8 @@ pub fn rust_api_component(
 ) -> (Component, mpsc::UnboundedReceiver<Report>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let p = |name: &str| format!("{prefix}.{name}");
-    let interrupted = tx.clone();
     let events = tx.clone();
-    let joined = tx;
+    let joined = tx.clone();
     let component = Component::builder("realm1")
         .transport_config(
             TransportConfig::url(url, ClientOptions::with_serializers([serializer])).retry(
@@ -52,11 +108,6 @@ pub fn rust_api_component(
                     ..RetryPolicy::default()
                 },
             ),
-        )
-        .procedure(
-            &p("add2"),
-            RegisterOptions::default(),
-            typed_procedure(|(a, b): (i64, i64)| async move { Ok(a + b) }),
         )
         .procedure(
             &p("echo"),
@@ -72,57 +123,8 @@ pub fn rust_api_component(
                 Ok(ByteBuf::from(v))
             }),
         )
-        .procedure(
-            &p("progress"),
-            RegisterOptions::default(),
-            procedure(|inv| async move {
-                let (n,): (u32,) = inv.payload.args().map_err(Error::invalid_argument)?;
-                if let Some(progress) = &inv.progress {
-                    for i in 0..n {
-                        progress.send(&[i]).await?;
-                    }
-                }
-                Ok(CallResult::value("done")?)
-            }),
-        )
-        .procedure(
-            &p("fail"),
-            RegisterOptions::default(),
-            typed_procedure(|(): ()| async {
-                Err::<(), _>(
-                    Error::new("com.example.error.custom")
-                        .with_args(&("bad", 42))?
-                        .with_kwargs(&json!({"reason": "because"}))?,
-                )
-            }),
-        )
-        .procedure(
-            &p("slow"),
-            RegisterOptions::default(),
-            procedure(move |inv| {
-                let interrupted = interrupted.clone();
-                async move {
-                    inv.cancel.cancelled().await;
-                    let _ = interrupted.send(Report::Interrupted);
-                    Ok(CallResult::value("not canceled")?)
-                }
-            }),
-        )
-        .procedure(
-            &p("whoami"),
-            RegisterOptions::default(),
-            procedure(|inv| async move { Ok(CallResult::value(&inv.details.caller)?) }),
-        )
-        .procedure(
-            &p("pattern"),
-            RegisterOptions::default().match_policy(MatchPolicy::Prefix),
-            procedure(|inv| async move { Ok(CallResult::value(&inv.details.procedure)?) }),
-        )
-        .procedure(
-            &format!("{prefix}..wild"),
-            RegisterOptions::default().match_policy(MatchPolicy::Wildcard),
-            procedure(|inv| async move { Ok(CallResult::value(&inv.details.procedure)?) }),
-        )
+        .state(tx)
+        .collected_renamed("interop.api.", &format!("{prefix}."))
         .subscription(
             &p("topic"),
             SubscribeOptions::default().match_policy(MatchPolicy::Prefix),

@@ -229,18 +229,43 @@ impl ComponentBuilder {
     }
 
     /// Adds one collected procedure or topic.
-    pub fn collected_entry(mut self, entry: &'static Collected) -> Self {
+    pub fn collected_entry(self, entry: &'static Collected) -> Self {
+        let uri = entry.uri.to_owned();
+        self.collected_entry_as(entry, uri)
+    }
+
+    fn collected_entry_as(mut self, entry: &'static Collected, uri: String) -> Self {
         match entry.handler {
-            Handler::Procedure { options, handler } => self.inner.procedures.push((
-                entry.uri.to_owned(),
-                options(),
-                handler(),
-                Source(Some(entry)),
-            )),
-            Handler::Topic { options, handler } => {
+            Handler::Procedure { options, handler } => {
                 self.inner
-                    .subscriptions
-                    .push((entry.uri.to_owned(), options(), handler()))
+                    .procedures
+                    .push((uri, options(), handler(), Source(Some(entry))))
+            }
+            Handler::Topic { options, handler } => {
+                self.inner.subscriptions.push((uri, options(), handler()))
+            }
+        }
+        self
+    }
+
+    /// Adds the collected procedures and topics whose URI starts with `from`,
+    /// each registered or subscribed with `from` replaced by `to` (like
+    /// Autobahn's `register(obj, prefix=...)`): one set of annotated functions
+    /// can serve under several URI prefixes.
+    ///
+    /// ```no_run
+    /// # fn demo() {
+    /// // `#[wamp::register("api.add")]` is served as `com.tenant1.add`.
+    /// let component = wamp::Component::builder("realm1")
+    ///     .transport("ws://127.0.0.1:8080/ws")
+    ///     .collected_renamed("api.", "com.tenant1.")
+    ///     .build();
+    /// # let _ = component; }
+    /// ```
+    pub fn collected_renamed(mut self, from: &str, to: &str) -> Self {
+        for entry in super::collect::all() {
+            if let Some(rest) = entry.uri.strip_prefix(from) {
+                self = self.collected_entry_as(entry, format!("{to}{rest}"));
             }
         }
         self
