@@ -485,7 +485,12 @@ impl Component {
 }
 
 /// Runs components until Ctrl-C (then each leaves cleanly) or until all of them end.
+///
+/// First handles the docs flags (`--print-schema json|md|html|asyncapi`,
+/// `--write-docs DIR`, see [`crate::docs::handle_cli`]): with one of them it
+/// prints the catalog and exits without connecting.
 pub async fn run(components: Vec<Component>) -> Result<(), Error> {
+    crate::docs::handle_cli(&crate::docs::Info::from_binary());
     let started: Vec<_> = components.iter().map(Component::start).collect();
     let stops: Vec<StopHandle> = started.iter().map(|(s, _)| s.clone()).collect();
     let all = futures_util::future::join_all(started.into_iter().map(|(_, task)| task));
