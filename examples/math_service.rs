@@ -178,6 +178,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .await?
         .get()?;
     println!("client: wamp.reflection.procedure.list = {procedures:?}");
+    let add: serde_json::Value = client
+        .call("wamp.reflection.procedure.describe", &("com.math.add",))
+        .await?
+        .get()?;
+    println!(
+        "client: wamp.reflection.procedure.describe(com.math.add): doc {:?}, args {}",
+        add["doc"], add["args"]
+    );
     client
         .publish(
             "com.math.announcement",

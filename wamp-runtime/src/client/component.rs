@@ -149,7 +149,7 @@ struct Inner {
     transports: Vec<TransportConfig>,
     join: JoinConfig,
     procedures: Vec<(String, RegisterOptions, ProcedureHandler, Source)>,
-    subscriptions: Vec<(String, SubscribeOptions, EventHandler)>,
+    subscriptions: Vec<(String, SubscribeOptions, EventHandler, Source)>,
     on_join: Vec<JoinHook>,
     on_leave: Vec<LeaveHook>,
 }
@@ -240,7 +240,7 @@ impl ComponentBuilder {
             Handler::Topic { options, handler } => {
                 self.inner
                     .subscriptions
-                    .push((entry.uri.to_owned(), options(), handler()))
+                    .push((entry.uri.to_owned(), options(), handler(), Source(Some(entry))))
             }
         }
         self
@@ -281,7 +281,7 @@ impl ComponentBuilder {
     ) -> Self {
         self.inner
             .subscriptions
-            .push((topic.to_owned(), options, handler));
+            .push((topic.to_owned(), options, handler, Source(None)));
         self
     }
 
@@ -453,9 +453,9 @@ impl Component {
             .await
             .map_err(|e| Error::message(uri::TRANSPORT_LOST, e.to_string()))?;
         let session = Session::join(transport, self.inner.join.clone()).await?;
-        for (uri, options, handler, _) in &self.inner.procedures {
+        for (uri, options, handler, source) in &self.inner.procedures {
             if let Err(e) = session
-                .register(uri, options.clone(), handler.clone())
+                .register_extra(uri, options.clone(), handler.clone(), source.schema_option())
                 .await
             {
                 tracing::error!(component = %self.inner.name, procedure = %uri, error = %e, "register failed");
@@ -465,9 +465,9 @@ impl Component {
                 return Err(e);
             }
         }
-        for (topic, options, handler) in &self.inner.subscriptions {
+        for (topic, options, handler, source) in &self.inner.subscriptions {
             if let Err(e) = session
-                .subscribe(topic, options.clone(), handler.clone())
+                .subscribe_extra(topic, options.clone(), handler.clone(), source.schema_option())
                 .await
             {
                 tracing::error!(component = %self.inner.name, %topic, error = %e, "subscribe failed");

@@ -20,6 +20,7 @@ mod handle;
 mod matching;
 mod meta;
 mod realm;
+mod reflection;
 mod session;
 mod uris;
 
