@@ -144,28 +144,27 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .start("127.0.0.1:0")
         .await?;
     println!("router: ws://{addr}/ws, realm1");
+    // `on_join` runs once everything is registered and subscribed.
+    let (ready_tx, mut ready) = tokio::sync::mpsc::unbounded_channel();
     let service = wamp::Component::builder("realm1")
         .name("math")
         .transport(&format!("rs://{addr}"))
         .collected_component("math")
+        .on_join(move |_session| {
+            let ready_tx = ready_tx.clone();
+            async move {
+                let _ = ready_tx.send(());
+            }
+        })
         .build();
     let (stop, running) = service.start();
 
     let transport =
         wamp::transport::connect(&format!("ws://{addr}/ws"), &Default::default()).await?;
     let client = wamp::Session::join(transport, JoinConfig::new("realm1")).await?;
-    // The service may still be registering: retry the first call briefly.
-    let mut sum = None;
-    for _ in 0..100 {
-        match client.call("com.math.add", &(2, 3)).await {
-            Ok(r) => {
-                sum = Some(r.get::<i64>()?);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
-    }
-    println!("client: com.math.add(2, 3) = {sum:?}");
+    ready.recv().await;
+    let sum: i64 = client.call("com.math.add", &(2, 3)).await?.get()?;
+    println!("client: com.math.add(2, 3) = {sum}");
     let stats: Stats = client
         .call("com.math.stats", &(vec![1.0, 2.0, 6.0],))
         .await?
