@@ -119,7 +119,10 @@ pub struct Announcement {
 /// Announcements to every user of the math service.
 #[wamp::subscribe("com.math.announcement", component = "math")]
 pub fn on_announcement(announcement: Announcement) {
-    println!("service: {} announces {:?}", announcement.from, announcement.text);
+    println!(
+        "service: {} announces {:?}",
+        announcement.from, announcement.text
+    );
 }
 
 #[allow(dead_code)] // the docs tests include this file as a module
@@ -170,7 +173,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .await?
         .get()?;
     println!("client: com.math.stats([1, 2, 6]) = {stats:?}");
-    let err = client.call("com.math.divide", &(1.0, 0.0)).await.unwrap_err();
+    let err = client
+        .call("com.math.divide", &(1.0, 0.0))
+        .await
+        .unwrap_err();
     println!("client: com.math.divide(1, 0) failed with {}", err.uri());
     let procedures: Vec<String> = client
         .call("wamp.reflection.procedure.list", &())

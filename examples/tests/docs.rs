@@ -26,7 +26,12 @@ fn print_schema(format: &str) -> String {
         .args(["--print-schema", format])
         .output()
         .expect("run math_service");
-    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -35,13 +40,19 @@ fn catalog() -> Json {
 }
 
 fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("snapshots")
+        .join(name);
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)",
+            path.display()
+        )
+    });
     if expected != actual {
         let line = expected
             .lines()
@@ -73,14 +84,24 @@ fn asyncapi_snapshot() {
     let text = print_schema("asyncapi");
     let doc: Json = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["asyncapi"], "3.0.0");
-    assert_eq!(doc["channels"]["com_math_announcement"]["address"], "com.math.announcement");
-    assert_eq!(doc["operations"]["receive_com_math_announcement"]["action"], "receive");
     assert_eq!(
-        doc["components"]["messages"]["com_math_announcement_event"]["payload"]["properties"]["args"]["prefixItems"][0]["$ref"],
+        doc["channels"]["com_math_announcement"]["address"],
+        "com.math.announcement"
+    );
+    assert_eq!(
+        doc["operations"]["receive_com_math_announcement"]["action"],
+        "receive"
+    );
+    assert_eq!(
+        doc["components"]["messages"]["com_math_announcement_event"]["payload"]["properties"]["args"]
+            ["prefixItems"][0]["$ref"],
         "#/components/schemas/Announcement"
     );
     assert!(doc["components"]["schemas"]["Announcement"].is_object());
-    assert!(!text.contains("#/$defs/"), "every $ref points into components");
+    assert!(
+        !text.contains("#/$defs/"),
+        "every $ref points into components"
+    );
     snapshot("math_service.asyncapi.json", &text);
 }
 
@@ -98,12 +119,21 @@ fn catalog_document_shape() {
         .collect();
     assert_eq!(
         uris,
-        ["com.math.add", "com.math.count_to", "com.math.divide", "com.math.round", "com.math.stats"]
+        [
+            "com.math.add",
+            "com.math.count_to",
+            "com.math.divide",
+            "com.math.round",
+            "com.math.stats"
+        ]
     );
     let stats = &doc["procedures"][4];
     assert_eq!(stats["result"]["$ref"], "#/$defs/Stats");
     assert_eq!(stats["errors"], json!(["com.math.error.empty_series"]));
-    assert_eq!(doc["$defs"]["Stats"]["properties"]["mean"]["description"], "Their arithmetic mean.");
+    assert_eq!(
+        doc["$defs"]["Stats"]["properties"]["mean"]["description"],
+        "Their arithmetic mean."
+    );
     assert_eq!(doc["procedures"][1]["progress"]["format"], "uint32");
     assert_eq!(doc["topics"][0]["uri"], "com.math.announcement");
 }
@@ -116,11 +146,19 @@ fn write_docs_writes_every_format() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    for name in ["catalog.json", "catalog.md", "catalog.html", "asyncapi.json"] {
+    for name in [
+        "catalog.json",
+        "catalog.md",
+        "catalog.html",
+        "asyncapi.json",
+    ] {
         let text = std::fs::read_to_string(dir.join(name)).unwrap();
         assert!(text.contains("com.math."), "{name}");
     }
-    let bad = Command::new(BIN).args(["--print-schema", "pdf"]).output().unwrap();
+    let bad = Command::new(BIN)
+        .args(["--print-schema", "pdf"])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -132,7 +170,10 @@ fn validator(schema: &Json, defs: &Json) -> jsonschema::Validator {
         Json::Bool(true) => serde_json::Map::new(),
         other => panic!("unexpected schema {other}"),
     };
-    root.insert("$schema".into(), "https://json-schema.org/draft/2020-12/schema".into());
+    root.insert(
+        "$schema".into(),
+        "https://json-schema.org/draft/2020-12/schema".into(),
+    );
     root.insert("$defs".into(), defs.clone());
     jsonschema::validator_for(&Json::Object(root)).expect("a valid JSON Schema")
 }
@@ -170,7 +211,9 @@ async fn start() -> (Router, Session, wamp::client::StopHandle) {
     let transport = wamp::transport::connect(&format!("ws://{addr}/ws"), &Default::default())
         .await
         .unwrap();
-    let client = Session::join(transport, JoinConfig::new("realm1")).await.unwrap();
+    let client = Session::join(transport, JoinConfig::new("realm1"))
+        .await
+        .unwrap();
     (router, client, stop)
 }
 
@@ -199,7 +242,11 @@ async fn real_calls_round_trip_through_the_emitted_schemas() {
         ("com.math.add".into(), json!([2, 3]), json!({})),
         ("com.math.stats".into(), json!([[1.0, 2.0, 6.0]]), json!({})),
         ("com.math.divide".into(), json!([1.0, 4.0]), json!({})),
-        ("com.math.round".into(), json!([2.345]), json!({"digits": 2, "mode": "down"})),
+        (
+            "com.math.round".into(),
+            json!([2.345]),
+            json!({"digits": 2, "mode": "down"}),
+        ),
         ("com.math.count_to".into(), json!([3]), json!({})),
     ];
     for p in doc["procedures"].as_array().unwrap() {
@@ -273,7 +320,13 @@ async fn reflection_answers_from_the_registered_schemas() {
         .unwrap();
     assert_eq!(
         list,
-        ["com.math.add", "com.math.count_to", "com.math.divide", "com.math.round", "com.math.stats"]
+        [
+            "com.math.add",
+            "com.math.count_to",
+            "com.math.divide",
+            "com.math.round",
+            "com.math.stats"
+        ]
     );
     let topics: Vec<String> = client
         .call("wamp.reflection.topic.list", &())
@@ -299,7 +352,10 @@ async fn reflection_answers_from_the_registered_schemas() {
     assert_eq!(stats["$defs"]["Stats"], doc["$defs"]["Stats"]);
 
     let topic: Json = client
-        .call("wamp.reflection.topic.describe", &("com.math.announcement",))
+        .call(
+            "wamp.reflection.topic.describe",
+            &("com.math.announcement",),
+        )
         .await
         .unwrap()
         .get()

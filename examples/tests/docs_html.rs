@@ -52,7 +52,11 @@ fn load(url: &str, profile: &Path) -> (String, String) {
         .output()
         .expect("run chromium");
     let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "chromium failed ({:?}):\n{log}", out.status);
+    assert!(
+        out.status.success(),
+        "chromium failed ({:?}):\n{log}",
+        out.status
+    );
     (String::from_utf8_lossy(&out.stdout).into_owned(), log)
 }
 
@@ -97,10 +101,16 @@ fn problems(dom: &str, log: &str, uris: &[String]) -> Vec<String> {
 }
 
 fn page(name: &str) -> (PathBuf, String, Vec<String>, usize) {
-    let out = Command::new(BIN).args(["--print-schema", "html"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--print-schema", "html"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let html = String::from_utf8(out.stdout).unwrap();
-    let json = Command::new(BIN).args(["--print-schema", "json"]).output().unwrap();
+    let json = Command::new(BIN)
+        .args(["--print-schema", "json"])
+        .output()
+        .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let procedures: Vec<String> = doc["procedures"]
         .as_array()
@@ -134,15 +144,24 @@ fn html_page_loads_offline_without_errors_and_shows_every_procedure() {
     let (dom, log) = load(&url, &dir.join("profile1"));
     let found = problems(&dom, &log, &uris);
     assert!(found.is_empty(), "{found:#?}");
-    assert_eq!(body_attr(&dom, "data-procedures"), Some(procedures.to_string()));
-    assert_eq!(body_attr(&dom, "data-visible-entries"), Some(uris.len().to_string()));
+    assert_eq!(
+        body_attr(&dom, "data-procedures"),
+        Some(procedures.to_string())
+    );
+    assert_eq!(
+        body_attr(&dom, "data-visible-entries"),
+        Some(uris.len().to_string())
+    );
     // Schemas are tables, not raw JSON.
     assert!(dom.matches("<table>").count() >= procedures);
     assert!(dom.contains("<td><code>values</code></td>"));
 
     // Search: `?q=` fills the box and filters.
     let (dom, _) = load(&format!("{url}?q=division_by_zero"), &dir.join("profile2"));
-    assert_eq!(body_attr(&dom, "data-visible-entries").as_deref(), Some("1"));
+    assert_eq!(
+        body_attr(&dom, "data-visible-entries").as_deref(),
+        Some("1")
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -237,11 +237,12 @@ impl ComponentBuilder {
                 handler(),
                 Source(Some(entry)),
             )),
-            Handler::Topic { options, handler } => {
-                self.inner
-                    .subscriptions
-                    .push((entry.uri.to_owned(), options(), handler(), Source(Some(entry))))
-            }
+            Handler::Topic { options, handler } => self.inner.subscriptions.push((
+                entry.uri.to_owned(),
+                options(),
+                handler(),
+                Source(Some(entry)),
+            )),
         }
         self
     }
@@ -455,7 +456,12 @@ impl Component {
         let session = Session::join(transport, self.inner.join.clone()).await?;
         for (uri, options, handler, source) in &self.inner.procedures {
             if let Err(e) = session
-                .register_extra(uri, options.clone(), handler.clone(), source.schema_option())
+                .register_extra(
+                    uri,
+                    options.clone(),
+                    handler.clone(),
+                    source.schema_option(),
+                )
                 .await
             {
                 tracing::error!(component = %self.inner.name, procedure = %uri, error = %e, "register failed");
@@ -467,7 +473,12 @@ impl Component {
         }
         for (topic, options, handler, source) in &self.inner.subscriptions {
             if let Err(e) = session
-                .subscribe_extra(topic, options.clone(), handler.clone(), source.schema_option())
+                .subscribe_extra(
+                    topic,
+                    options.clone(),
+                    handler.clone(),
+                    source.schema_option(),
+                )
                 .await
             {
                 tracing::error!(component = %self.inner.name, %topic, error = %e, "subscribe failed");

@@ -103,7 +103,12 @@ fn parse(args: &[String], env: Option<String>) -> Option<Request> {
 pub fn write_docs(dir: &Path, doc: &Json) -> std::io::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
-    for format in [Format::Json, Format::Markdown, Format::Html, Format::AsyncApi] {
+    for format in [
+        Format::Json,
+        Format::Markdown,
+        Format::Html,
+        Format::AsyncApi,
+    ] {
         let path = dir.join(format.file_name());
         std::fs::write(&path, format.render(doc))?;
         written.push(path);

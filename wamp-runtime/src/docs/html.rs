@@ -31,10 +31,7 @@ impl Style for Html {
     }
 
     fn link(&self, name: &str) -> String {
-        format!(
-            "<a class=\"type\" href=\"#type-{0}\">{0}</a>",
-            esc(name)
-        )
+        format!("<a class=\"type\" href=\"#type-{0}\">{0}</a>", esc(name))
     }
 }
 
@@ -171,8 +168,7 @@ fn entry(out: &mut String, e: &Json, defs: &Map<String, Json>, topic: bool) {
         out.push_str("<h4>Positional arguments <small>(each may also be passed by name in kwargs)</small></h4>");
         table(out, &args);
     }
-    let mut kwargs =
-        render::property_rows(e.get("kwargs").unwrap_or(&Json::Null), defs, &Html);
+    let mut kwargs = render::property_rows(e.get("kwargs").unwrap_or(&Json::Null), defs, &Html);
     // Parameters taken by position or by name are listed once, as positional.
     kwargs.retain(|k| !args.iter().any(|a| a.name == k.name));
     if !kwargs.is_empty() {
@@ -194,7 +190,11 @@ fn entry(out: &mut String, e: &Json, defs: &Map<String, Json>, topic: bool) {
         {
             out.push_str("<h4>Errors</h4><div>");
             for err in errors {
-                let _ = write!(out, "<code>{}</code> ", esc(err.as_str().unwrap_or_default()));
+                let _ = write!(
+                    out,
+                    "<code>{}</code> ",
+                    esc(err.as_str().unwrap_or_default())
+                );
             }
             out.push_str("</div>");
         }
@@ -241,10 +241,15 @@ pub fn html(doc: &Json) -> String {
         topics.len(),
         defs.len(),
         esc(field(doc, "format")),
-        doc.get("format_version").and_then(Json::as_u64).unwrap_or(0)
+        doc.get("format_version")
+            .and_then(Json::as_u64)
+            .unwrap_or(0)
     );
     out.push_str("<div class=\"layout\"><nav>");
-    for (title, kind, list) in [("Procedures", "procedure", procedures), ("Topics", "topic", topics)] {
+    for (title, kind, list) in [
+        ("Procedures", "procedure", procedures),
+        ("Topics", "topic", topics),
+    ] {
         let _ = write!(out, "<h4>{title}</h4><ul>");
         for e in list {
             let uri = esc(field(e, "uri"));

@@ -87,8 +87,7 @@ fn entry(out: &mut String, e: &Json, defs: &Map<String, Json>, topic: bool) {
         out.push_str("**Positional arguments** (each may also be passed by name in kwargs)\n\n");
         table(out, &args);
     }
-    let mut kwargs =
-        render::property_rows(e.get("kwargs").unwrap_or(&Json::Null), defs, &Md);
+    let mut kwargs = render::property_rows(e.get("kwargs").unwrap_or(&Json::Null), defs, &Md);
     // Parameters taken by position or by name are listed once, as positional.
     kwargs.retain(|k| !args.iter().any(|a| a.name == k.name));
     if !kwargs.is_empty() {
@@ -146,7 +145,9 @@ pub fn markdown(doc: &Json) -> String {
         procedures.len(),
         topics.len(),
         field(doc, "format"),
-        doc.get("format_version").and_then(Json::as_u64).unwrap_or(0)
+        doc.get("format_version")
+            .and_then(Json::as_u64)
+            .unwrap_or(0)
     );
     out.push_str("## Procedures\n\n");
     for p in procedures {

@@ -194,7 +194,11 @@ pub fn catalog_from_entries(
 pub(crate) fn resolve<'a>(schema: &'a Json, defs: &'a Map<String, Json>) -> &'a Json {
     let mut current = schema;
     for _ in 0..16 {
-        match current.get("$ref").and_then(Json::as_str).and_then(def_name) {
+        match current
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(def_name)
+        {
             Some(name) => match defs.get(name) {
                 Some(next) => current = next,
                 None => return current,

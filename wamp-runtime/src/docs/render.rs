@@ -49,7 +49,10 @@ fn label(schema: &Json, style: &dyn Style, depth: usize) -> String {
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(Json::Array(variants)) = s.get(key) {
-            let labels: Vec<String> = variants.iter().map(|v| label(v, style, depth + 1)).collect();
+            let labels: Vec<String> = variants
+                .iter()
+                .map(|v| label(v, style, depth + 1))
+                .collect();
             return labels.join(&style.text(" or "));
         }
     }
@@ -75,7 +78,11 @@ fn label(schema: &Json, style: &dyn Style, depth: usize) -> String {
                         prefix.iter().map(|p| label(p, style, depth + 1)).collect();
                     format!("{}{}{}", style.text("["), items.join(", "), style.text("]"))
                 } else if let Some(items) = s.get("items").filter(|i| i.is_object()) {
-                    format!("{}{}", style.text("array of "), label(items, style, depth + 1))
+                    format!(
+                        "{}{}",
+                        style.text("array of "),
+                        label(items, style, depth + 1)
+                    )
                 } else {
                     style.text("array")
                 }
@@ -146,7 +153,11 @@ pub(super) fn arg_rows(args: &Json, style: &dyn Style) -> Vec<Row> {
 }
 
 /// The rows of an object schema's properties (following a `$ref`).
-pub(super) fn property_rows(schema: &Json, defs: &Map<String, Json>, style: &dyn Style) -> Vec<Row> {
+pub(super) fn property_rows(
+    schema: &Json,
+    defs: &Map<String, Json>,
+    style: &dyn Style,
+) -> Vec<Row> {
     let schema = resolve(schema, defs);
     let required: Vec<&str> = schema
         .get("required")

@@ -110,8 +110,9 @@ pub(crate) fn catalog(realm: &Realm) -> Json {
         procedures(realm).into_iter().map(|(_, v)| strip(v)),
         topics(realm).into_iter().map(|(_, v)| strip(v)),
     );
-    let info = crate::docs::Info::new(format!("Realm {realm_name}"), "live")
-        .description("What the sessions of this realm registered and subscribed, as reported by the router.");
+    let info = crate::docs::Info::new(format!("Realm {realm_name}"), "live").description(
+        "What the sessions of this realm registered and subscribed, as reported by the router.",
+    );
     crate::docs::from_catalog(&info, merged)
 }
 
@@ -146,9 +147,11 @@ pub(crate) fn dispatch(realm: &Realm, procedure: &str, args: &[Value]) -> Option
             uris::NO_SUCH_PROCEDURE,
             "registered procedure",
         ),
-        "wamp.reflection.topic.describe" => {
-            describe(topics(realm), uris::NO_SUCH_SUBSCRIPTION, "subscribed topic")
-        }
+        "wamp.reflection.topic.describe" => describe(
+            topics(realm),
+            uris::NO_SUCH_SUBSCRIPTION,
+            "subscribed topic",
+        ),
         "wamp.reflection.catalog" => {
             let doc = catalog(realm);
             serde_json::from_value::<Value>(doc)
