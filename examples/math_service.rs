@@ -147,6 +147,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .start("127.0.0.1:0")
         .await?;
     println!("router: ws://{addr}/ws, realm1");
+    let docs = router.serve_docs("127.0.0.1:0").await?;
+    println!("live API docs: http://{docs}/realm1/ (and /realm1/catalog.json)");
     // `on_join` runs once everything is registered and subscribed.
     let (ready_tx, mut ready) = tokio::sync::mpsc::unbounded_channel();
     let service = wamp::Component::builder("realm1")

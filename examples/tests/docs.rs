@@ -402,3 +402,36 @@ async fn reflection_answers_from_the_registered_schemas() {
     stop.stop();
     router.shutdown();
 }
+
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    tcp.read_to_string(&mut out).await.unwrap();
+    out
+}
+
+#[tokio::test]
+async fn router_serves_the_live_docs_over_http() {
+    let doc = catalog();
+    let (router, client, stop) = start().await;
+    let addr = router.serve_docs("127.0.0.1:0").await.unwrap();
+    let json = http_get(addr, "/realm1/catalog.json").await;
+    assert!(json.starts_with("HTTP/1.1 200 OK"), "{json}");
+    let body = &json[json.find("\r\n\r\n").unwrap() + 4..];
+    let live: Json = serde_json::from_str(body).unwrap();
+    assert_eq!(live["procedures"].as_array().unwrap().len(), 5);
+    assert_eq!(live["$defs"], doc["$defs"]);
+    let html = http_get(addr, "/realm1/").await;
+    assert!(html.contains("text/html"));
+    for uri in ["com.math.add", "com.math.stats", "com.math.announcement"] {
+        assert!(html.contains(&format!("data-uri=\"{uri}\"")), "{uri}");
+    }
+    assert!(http_get(addr, "/nope/").await.starts_with("HTTP/1.1 404"));
+    let _ = client.leave().await;
+    stop.stop();
+    router.shutdown();
+}
