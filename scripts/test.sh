@@ -4,18 +4,29 @@
 # and the router over loopback sockets, the standalone router binary, interop
 # with Crossbar.io / Autobahn|Python / autobahn-js / wampy (installed first by
 # scripts/interop-install.sh: needs Python >= 3.11 with pip, node >= 20 with npm),
-# and doc tests. Ends with the interop check count and one total line.
+# the docs of the example service (the HTML page in headless Chromium, installed
+# with apt-get if missing), and doc tests. Ends with the interop check count and
+# one total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
 # The interop tests need Crossbar.io, Autobahn|Python, autobahn-js and wampy:
-# installed into .interop/ on the first run (pinned versions, ~2 min), skipped
+# installed into .interop/ on the first run (pinned versions, ~1 min), skipped
 # when already in place. A failed install fails the test command.
 if ! scripts/interop-install.sh; then
     echo "interop peers could not be installed (see above); the interop tests cannot run" >&2
     exit 1
+fi
+# The docs tests load the generated HTML page in headless Chromium (Debian's
+# package); install it once if it is missing (CI runs as root).
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
+    echo "installing chromium for the HTML docs test"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 cargo test --workspace --locked -- --show-output 2>&1 | tee "$log" || status=$?
 # Sum cargo's per-target summaries into one closing line.

@@ -8,7 +8,9 @@
 //! - [`transport`]: WebSocket, RawSocket (both with optional TLS) and an in-memory
 //!   transport, all yielding whole frames;
 //! - [`auth`]: authentication methods (anonymous, ticket, WAMP-CRA, cryptosign);
-//! - [`client`]: the [`Session`] handle and the reconnecting [`Component`].
+//! - [`client`]: the [`Session`] handle and the reconnecting [`Component`];
+//! - [`docs`]: the catalog of a binary's procedures and topics as JSON,
+//!   Markdown, HTML and AsyncAPI (`--print-schema json|md|html|asyncapi`).
 //!
 //! Handlers are usually plain functions with typed parameters, annotated with
 //! [`register`](macro@register) or [`subscribe`](macro@subscribe), collected at startup and
@@ -47,6 +49,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod docs;
 pub mod protocol;
 pub mod router;
 pub mod serializer;

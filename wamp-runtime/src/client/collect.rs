@@ -206,6 +206,22 @@ pub fn catalog_of(entries: impl IntoIterator<Item = &'static Collected>) -> Json
 #[derive(Debug, Clone)]
 pub(crate) struct Source(pub(crate) Option<&'static Collected>);
 
+impl Source {
+    /// The extra REGISTER/SUBSCRIBE options that carry the schema of a
+    /// collected entry to the router (`x_schema`, see
+    /// [`crate::docs::SCHEMA_OPTION`]); empty for a hand-written handler.
+    pub(crate) fn schema_option(&self) -> crate::protocol::Dict {
+        let mut extra = crate::protocol::Dict::new();
+        if let Some(entry) = self.0
+            && let Ok(schema) =
+                serde_json::from_value::<crate::Value>(crate::docs::entry_schema(entry))
+        {
+            extra.insert(crate::docs::SCHEMA_OPTION.into(), schema);
+        }
+        extra
+    }
+}
+
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {

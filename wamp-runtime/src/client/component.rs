@@ -149,7 +149,7 @@ struct Inner {
     transports: Vec<TransportConfig>,
     join: JoinConfig,
     procedures: Vec<(String, RegisterOptions, ProcedureHandler, Source)>,
-    subscriptions: Vec<(String, SubscribeOptions, EventHandler)>,
+    subscriptions: Vec<(String, SubscribeOptions, EventHandler, Source)>,
     on_join: Vec<JoinHook>,
     on_leave: Vec<LeaveHook>,
 }
@@ -236,6 +236,7 @@ impl ComponentBuilder {
 
     fn collected_entry_as(mut self, entry: &'static Collected, uri: String) -> Self {
         match entry.handler {
+<<<<<<< HEAD
             Handler::Procedure { options, handler } => {
                 self.inner
                     .procedures
@@ -267,6 +268,20 @@ impl ComponentBuilder {
             if let Some(rest) = entry.uri.strip_prefix(from) {
                 self = self.collected_entry_as(entry, format!("{to}{rest}"));
             }
+=======
+            Handler::Procedure { options, handler } => self.inner.procedures.push((
+                entry.uri.to_owned(),
+                options(),
+                handler(),
+                Source(Some(entry)),
+            )),
+            Handler::Topic { options, handler } => self.inner.subscriptions.push((
+                entry.uri.to_owned(),
+                options(),
+                handler(),
+                Source(Some(entry)),
+            )),
+>>>>>>> schemadocs
         }
         self
     }
@@ -306,7 +321,7 @@ impl ComponentBuilder {
     ) -> Self {
         self.inner
             .subscriptions
-            .push((topic.to_owned(), options, handler));
+            .push((topic.to_owned(), options, handler, Source(None)));
         self
     }
 
@@ -478,9 +493,14 @@ impl Component {
             .await
             .map_err(|e| Error::message(uri::TRANSPORT_LOST, e.to_string()))?;
         let session = Session::join(transport, self.inner.join.clone()).await?;
-        for (uri, options, handler, _) in &self.inner.procedures {
+        for (uri, options, handler, source) in &self.inner.procedures {
             if let Err(e) = session
-                .register(uri, options.clone(), handler.clone())
+                .register_extra(
+                    uri,
+                    options.clone(),
+                    handler.clone(),
+                    source.schema_option(),
+                )
                 .await
             {
                 tracing::error!(component = %self.inner.name, procedure = %uri, error = %e, "register failed");
@@ -490,9 +510,14 @@ impl Component {
                 return Err(e);
             }
         }
-        for (topic, options, handler) in &self.inner.subscriptions {
+        for (topic, options, handler, source) in &self.inner.subscriptions {
             if let Err(e) = session
-                .subscribe(topic, options.clone(), handler.clone())
+                .subscribe_extra(
+                    topic,
+                    options.clone(),
+                    handler.clone(),
+                    source.schema_option(),
+                )
                 .await
             {
                 tracing::error!(component = %self.inner.name, %topic, error = %e, "subscribe failed");
@@ -510,7 +535,12 @@ impl Component {
 }
 
 /// Runs components until Ctrl-C (then each leaves cleanly) or until all of them end.
+///
+/// First handles the docs flags (`--print-schema json|md|html|asyncapi`,
+/// `--write-docs DIR`, see [`crate::docs::handle_cli`]): with one of them it
+/// prints the catalog and exits without connecting.
 pub async fn run(components: Vec<Component>) -> Result<(), Error> {
+    crate::docs::handle_cli(&crate::docs::Info::from_binary());
     let started: Vec<_> = components.iter().map(Component::start).collect();
     let stops: Vec<StopHandle> = started.iter().map(|(s, _)| s.clone()).collect();
     let all = futures_util::future::join_all(started.into_iter().map(|(_, task)| task));

@@ -441,6 +441,19 @@ impl Session {
         options: RegisterOptions,
         handler: ProcedureHandler,
     ) -> Result<Registration, Error> {
+        self.register_extra(procedure, options, handler, Default::default())
+            .await
+    }
+
+    /// Registers a procedure with extra (implementation-specific) options,
+    /// such as the schema a component sends for the router's reflection API.
+    pub(crate) async fn register_extra(
+        &self,
+        procedure: &str,
+        options: RegisterOptions,
+        handler: ProcedureHandler,
+        extra: crate::protocol::Dict,
+    ) -> Result<Registration, Error> {
         let kind = match options.match_ {
             Some(crate::protocol::options::MatchPolicy::Wildcard) => UriKind::EmptyComponents,
             Some(crate::protocol::options::MatchPolicy::Prefix) => UriKind::LastEmpty,
@@ -459,7 +472,8 @@ impl Session {
             active: active.clone(),
         };
         let (tx, rx) = oneshot::channel();
-        let wire = options.to_wire();
+        let mut wire = options.to_wire();
+        wire.extra.extend(extra);
         self.request(Pending::Register { tx, entry }, |request| {
             Message::Register(Register {
                 request,
@@ -550,10 +564,23 @@ impl Session {
         options: SubscribeOptions,
         handler: EventHandler,
     ) -> Result<Subscription, Error> {
+        self.subscribe_extra(topic, options, handler, Default::default())
+            .await
+    }
+
+    /// Subscribes with extra (implementation-specific) options.
+    pub(crate) async fn subscribe_extra(
+        &self,
+        topic: &str,
+        options: SubscribeOptions,
+        handler: EventHandler,
+        extra: crate::protocol::Dict,
+    ) -> Result<Subscription, Error> {
         let uri = Uri::with_kind(topic, UriKind::EmptyComponents)
             .map_err(|e| Error::message(uri::INVALID_URI, e.to_string()))?;
         let (tx, rx) = oneshot::channel();
-        let wire = options.to_wire();
+        let mut wire = options.to_wire();
+        wire.extra.extend(extra);
         self.request(
             Pending::Subscribe {
                 tx,

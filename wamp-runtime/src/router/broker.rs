@@ -24,6 +24,9 @@ pub(crate) struct Subscription {
     pub(crate) policy: MatchPolicy,
     pub(crate) subscribers: Vec<Arc<SessionHandle>>,
     pub(crate) created: String,
+    /// The schema a subscriber sent with its SUBSCRIBE (`x_schema`), for the
+    /// reflection API; the first one sent is kept.
+    pub(crate) schema: Option<Value>,
 }
 
 /// Who published an event, for disclosure and exclusion.
@@ -321,6 +324,9 @@ pub(crate) fn subscribe(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: S
                 .subscriptions
                 .get_mut(&id)
                 .expect("indexed subscription exists");
+            if sub.schema.is_none() {
+                sub.schema = msg.options.extra.get(crate::docs::SCHEMA_OPTION).cloned();
+            }
             if !sub.subscribers.iter().any(|s| s.id == session.id) {
                 sub.subscribers.push(session.clone());
                 events.push((
@@ -339,6 +345,7 @@ pub(crate) fn subscribe(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: S
                 policy,
                 subscribers: vec![session.clone()],
                 created: uris::now_iso8601(),
+                schema: msg.options.extra.get(crate::docs::SCHEMA_OPTION).cloned(),
             };
             events.push((
                 "wamp.subscription.on_create",

@@ -33,6 +33,9 @@ pub(crate) struct Registration {
     pub(crate) invoke: InvokePolicy,
     pub(crate) callees: Vec<Callee>,
     pub(crate) created: String,
+    /// The schema a callee sent with its REGISTER (`x_schema`), for the
+    /// reflection API; the first one sent is kept.
+    pub(crate) schema: Option<Value>,
     next: usize,
 }
 
@@ -312,6 +315,9 @@ pub(crate) fn register(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Re
                         ))],
                     )
                 } else {
+                    if reg.schema.is_none() {
+                        reg.schema = msg.options.extra.get(crate::docs::SCHEMA_OPTION).cloned();
+                    }
                     reg.callees.push(callee);
                     events.push((
                         "wamp.registration.on_register",
@@ -333,6 +339,7 @@ pub(crate) fn register(realm: &Arc<Realm>, session: &Arc<SessionHandle>, msg: Re
                     invoke,
                     callees: vec![callee],
                     created: uris::now_iso8601(),
+                    schema: msg.options.extra.get(crate::docs::SCHEMA_OPTION).cloned(),
                     next: 0,
                 };
                 events.push((

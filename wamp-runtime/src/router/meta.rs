@@ -1,5 +1,5 @@
-//! The meta API: procedures under `wamp.session.*`, `wamp.registration.*` and
-//! `wamp.subscription.*` answered by the router itself.
+//! The meta API: procedures under `wamp.session.*`, `wamp.registration.*`,
+//! `wamp.subscription.*` and `wamp.reflection.*` answered by the router itself.
 
 use std::sync::Arc;
 
@@ -125,6 +125,9 @@ fn dispatch(
     args: &[Value],
     kwargs: &Dict,
 ) -> Reply {
+    if let Some(reply) = super::reflection::dispatch(realm, procedure, args) {
+        return reply;
+    }
     match procedure {
         "wamp.session.count" => Ok(vec![Value::UInt(sessions(realm, args).len() as u64)]),
         "wamp.session.list" => Ok(vec![ids(sessions(realm, args).iter().map(|s| s.id))]),

@@ -16,10 +16,12 @@ mod auth;
 mod broker;
 mod config;
 mod dealer;
+mod docs_http;
 mod handle;
 mod matching;
 mod meta;
 mod realm;
+mod reflection;
 mod session;
 mod uris;
 
@@ -243,6 +245,16 @@ impl Router {
         });
         tracing::info!(%local, "WAMP router listening (WebSocket and RawSocket)");
         Ok(local)
+    }
+
+    /// Serves the live API docs of every realm over plain HTTP on `addr`
+    /// (its own port; returns the bound address): `GET /<realm>/` is the HTML
+    /// page of what the realm's sessions registered and subscribed, built from
+    /// the schemas components send with REGISTER/SUBSCRIBE;
+    /// `/<realm>/catalog.json`, `/<realm>/catalog.md` and
+    /// `/<realm>/asyncapi.json` the other formats. Stops with [`Router::shutdown`].
+    pub async fn serve_docs(&self, addr: &str) -> std::io::Result<SocketAddr> {
+        docs_http::serve(self.inner.clone(), addr).await
     }
 
     /// Serves one connected transport until it closes.
