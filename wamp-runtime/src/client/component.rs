@@ -236,14 +236,15 @@ impl ComponentBuilder {
 
     fn collected_entry_as(mut self, entry: &'static Collected, uri: String) -> Self {
         match entry.handler {
-<<<<<<< HEAD
             Handler::Procedure { options, handler } => {
                 self.inner
                     .procedures
                     .push((uri, options(), handler(), Source(Some(entry))))
             }
             Handler::Topic { options, handler } => {
-                self.inner.subscriptions.push((uri, options(), handler()))
+                self.inner
+                    .subscriptions
+                    .push((uri, options(), handler(), Source(Some(entry))))
             }
         }
         self
@@ -268,20 +269,6 @@ impl ComponentBuilder {
             if let Some(rest) = entry.uri.strip_prefix(from) {
                 self = self.collected_entry_as(entry, format!("{to}{rest}"));
             }
-=======
-            Handler::Procedure { options, handler } => self.inner.procedures.push((
-                entry.uri.to_owned(),
-                options(),
-                handler(),
-                Source(Some(entry)),
-            )),
-            Handler::Topic { options, handler } => self.inner.subscriptions.push((
-                entry.uri.to_owned(),
-                options(),
-                handler(),
-                Source(Some(entry)),
-            )),
->>>>>>> schemadocs
         }
         self
     }
