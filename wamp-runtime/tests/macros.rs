@@ -678,3 +678,58 @@ fn catalog_describes_procedures_and_topics() {
     );
     assert_eq!(topic["result"], json!(null));
 }
+
+/// `collected_renamed` serves collected functions under another prefix, and
+/// the schema the router keeps for reflection names the URI really registered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renamed_functions_are_served_and_described_under_their_new_uri() {
+    let (_router, addr) = Router::builder()
+        .realm(RealmConfig::open("realm1"))
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let url = format!("ws://{addr}/ws");
+    let (joined_tx, mut joined) = mpsc::unbounded_channel();
+    let component = Component::builder("realm1")
+        .transport(&url)
+        .collected_renamed("com.math.", "org.calc.")
+        .on_join(move |_| {
+            let joined = joined_tx.clone();
+            async move {
+                let _ = joined.send(());
+            }
+        })
+        .build();
+    let (stop, _task) = component.start();
+    tokio::time::timeout(WAIT, joined.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let transport = wamp::transport::connect(&url, &ClientOptions::default())
+        .await
+        .unwrap();
+    let client = Session::join(transport, JoinConfig::new("realm1"))
+        .await
+        .unwrap();
+
+    let sum: i64 = client
+        .call("org.calc.add", &(20, 22))
+        .await
+        .unwrap()
+        .get()
+        .unwrap();
+    assert_eq!(sum, 42);
+    let missing = client.call("com.math.add", &(1, 2)).await.unwrap_err();
+    assert_eq!(missing.uri(), uri::NO_SUCH_PROCEDURE);
+
+    let described: serde_json::Value = client
+        .call("wamp.reflection.procedure.describe", &("org.calc.add",))
+        .await
+        .unwrap()
+        .get()
+        .unwrap();
+    assert_eq!(described["schema_known"], true);
+    assert_eq!(described["uri"], "org.calc.add");
+    assert_eq!(described["doc"], "Adds two numbers.");
+    stop.stop();
+}

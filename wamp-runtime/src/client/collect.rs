@@ -210,13 +210,18 @@ impl Source {
     /// The extra REGISTER/SUBSCRIBE options that carry the schema of a
     /// collected entry to the router (`x_schema`, see
     /// [`crate::docs::SCHEMA_OPTION`]); empty for a hand-written handler.
-    pub(crate) fn schema_option(&self) -> crate::protocol::Dict {
+    /// `uri` is the URI actually registered or subscribed, which differs from
+    /// the entry's own for `ComponentBuilder::collected_renamed`.
+    pub(crate) fn schema_option(&self, uri: &str) -> crate::protocol::Dict {
         let mut extra = crate::protocol::Dict::new();
-        if let Some(entry) = self.0
-            && let Ok(schema) =
-                serde_json::from_value::<crate::Value>(crate::docs::entry_schema(entry))
-        {
-            extra.insert(crate::docs::SCHEMA_OPTION.into(), schema);
+        if let Some(entry) = self.0 {
+            let mut schema = crate::docs::entry_schema(entry);
+            if let serde_json::Value::Object(m) = &mut schema {
+                m.insert("uri".into(), uri.into());
+            }
+            if let Ok(schema) = serde_json::from_value::<crate::Value>(schema) {
+                extra.insert(crate::docs::SCHEMA_OPTION.into(), schema);
+            }
         }
         extra
     }

@@ -486,7 +486,7 @@ impl Component {
                     uri,
                     options.clone(),
                     handler.clone(),
-                    source.schema_option(),
+                    source.schema_option(uri),
                 )
                 .await
             {
@@ -503,7 +503,7 @@ impl Component {
                     topic,
                     options.clone(),
                     handler.clone(),
-                    source.schema_option(),
+                    source.schema_option(topic),
                 )
                 .await
             {
