@@ -133,9 +133,11 @@ impl CallResult {
         args: &A,
         kwargs: &K,
     ) -> Result<Self, PayloadError> {
-        let args = Payload::from_args(args)?.args_values()?;
-        let kwargs = Payload::from_kwargs(kwargs)?.kwargs_values()?;
-        Ok(Self::from_payload(Payload::from_values(args, kwargs)))
+        Ok(Self::from_payload(Payload::encode(
+            SerializerKind::Cbor,
+            args,
+            kwargs,
+        )?))
     }
 
     /// The single positional result as `T` (a missing result reads as `null`,

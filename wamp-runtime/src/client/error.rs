@@ -101,21 +101,13 @@ impl Error {
 
     /// Sets the positional arguments (a tuple, a `Vec`, an array).
     pub fn with_args<A: Serialize + ?Sized>(mut self, args: &A) -> Result<Self, PayloadError> {
-        let kwargs = self.payload.raw_kwargs().is_some();
-        self.payload = if kwargs {
-            let kw: crate::protocol::Dict = self.payload.kwargs()?;
-            Payload::from_values(Payload::from_args(args)?.args()?, kw)
-        } else {
-            Payload::from_args(args)?
-        };
+        self.payload = self.payload.with_args(args)?;
         Ok(self)
     }
 
     /// Sets the keyword arguments (a struct, a map).
     pub fn with_kwargs<K: Serialize + ?Sized>(mut self, kwargs: &K) -> Result<Self, PayloadError> {
-        let args: Vec<crate::protocol::Value> = self.payload.args()?;
-        let kw: crate::protocol::Dict = Payload::from_kwargs(kwargs)?.kwargs()?;
-        self.payload = Payload::from_values(args, kw);
+        self.payload = self.payload.with_kwargs(kwargs)?;
         Ok(self)
     }
 

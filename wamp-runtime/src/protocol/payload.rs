@@ -106,6 +106,30 @@ impl Payload {
         Ok(Self::from_raw(serializer, Some(args), Some(kwargs)))
     }
 
+    /// The same payload with its positional arguments replaced; the keyword
+    /// arguments stay as they are encoded. A transparent payload is replaced.
+    pub fn with_args<A: Serialize + ?Sized>(&self, args: &A) -> Result<Self, PayloadError> {
+        let serializer = self.serializer().unwrap_or(SerializerKind::Cbor);
+        let args = format::encode_part(serializer, "args", args)?;
+        Ok(Self::from_raw(
+            serializer,
+            Some(args),
+            self.raw_kwargs().cloned(),
+        ))
+    }
+
+    /// The same payload with its keyword arguments replaced; the positional
+    /// arguments stay as they are encoded. A transparent payload is replaced.
+    pub fn with_kwargs<K: Serialize + ?Sized>(&self, kwargs: &K) -> Result<Self, PayloadError> {
+        let serializer = self.serializer().unwrap_or(SerializerKind::Cbor);
+        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
+        Ok(Self::from_raw(
+            serializer,
+            self.raw_args().cloned(),
+            Some(kwargs),
+        ))
+    }
+
     /// Positional arguments, when the serializer is not known yet (they are kept
     /// as CBOR, which holds every value, and transcoded when sent).
     pub fn from_args<A: Serialize + ?Sized>(args: &A) -> Result<Self, PayloadError> {
@@ -451,6 +475,34 @@ mod tests {
         }
         assert!(Payload::empty().arg_elements().unwrap().is_empty());
         assert!(Payload::empty().kwarg_entries().unwrap().is_empty());
+    }
+
+    #[test]
+    fn replacing_one_part_keeps_the_other_encoded() {
+        for kind in SerializerKind::ALL {
+            let kwargs: std::collections::BTreeMap<_, _> = [("k", "v")].into_iter().collect();
+            let p = Payload::encode_kwargs(kind, &kwargs).unwrap();
+            let q = p.with_args(&(1, "two")).unwrap();
+            assert_eq!(q.serializer(), Some(kind));
+            assert_eq!(q.raw_kwargs(), p.raw_kwargs(), "{kind}: kwargs bytes kept");
+            assert_eq!(q.args::<(i32, String)>().unwrap(), (1, "two".to_owned()));
+            let r = q
+                .with_kwargs(&std::collections::BTreeMap::<String, i32>::new())
+                .unwrap();
+            assert!(
+                r.has_args() && !r.has_kwargs(),
+                "{kind}: empty kwargs dropped"
+            );
+            assert_eq!(r.raw_args(), q.raw_args());
+        }
+        let fresh = Payload::empty()
+            .with_kwargs(
+                &[("a", 1)]
+                    .into_iter()
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            )
+            .unwrap();
+        assert_eq!(fresh.serializer(), Some(SerializerKind::Cbor));
     }
 
     #[test]

@@ -60,13 +60,7 @@ pub(crate) struct Broker {
 type MetaEvents = Vec<(&'static str, Vec<Value>)>;
 
 fn error(request_type: MessageType, request: Id, uri: &str, message: String) -> Message {
-    Message::Error(ErrorMessage {
-        request_type,
-        request,
-        details: ErrorDetails::default(),
-        error: Uri::from_trusted(uri),
-        payload: Payload::from_values(vec![Value::String(message)], Dict::new()),
-    })
+    uris::error_reply(request_type, request, uri, vec![Value::String(message)])
 }
 
 /// Whether a session may receive an event published with `options`.

@@ -69,15 +69,7 @@ pub(crate) struct Dealer {
 
 type MetaEvents = Vec<(&'static str, Vec<Value>)>;
 
-fn error(request_type: MessageType, request: Id, uri: &str, args: Vec<Value>) -> Message {
-    Message::Error(ErrorMessage {
-        request_type,
-        request,
-        details: ErrorDetails::default(),
-        error: Uri::from_trusted(uri),
-        payload: Payload::from_values(args, Dict::new()),
-    })
-}
+use uris::error_reply as error;
 
 impl Dealer {
     /// The registration a call of `uri` goes to: exact, then the longest
