@@ -1,0 +1,1 @@
+//! Tests of the router core, driven without sockets.
