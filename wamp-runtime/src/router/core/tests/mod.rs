@@ -1,1 +1,4 @@
-//! Tests of the router core, driven without sockets.
+//! Tests of the router core, driven without sockets: dealer, broker and meta
+//! API through [`RealmCore`], and a seeded simulation checking invariants.
+
+mod harness;
