@@ -19,6 +19,6 @@ mod uri_index;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use output::{Outgoing, Output};
-pub(crate) use realm::{NotRoutable, RealmCore};
+pub(crate) use output::{NotRoutable, Outgoing, Output};
+pub(crate) use realm::RealmCore;
 pub(crate) use session::Joining;

@@ -51,3 +51,9 @@ impl Output {
         self.items.is_empty()
     }
 }
+
+/// A message a client may not send in an established session (or may not
+/// send now); the text names the problem. The shell answers with ABORT
+/// (`wamp.error.protocol_violation`) and ends the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NotRoutable(pub(crate) String);

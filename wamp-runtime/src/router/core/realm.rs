@@ -18,14 +18,9 @@ use super::env::Env;
 use super::errors::error_reply;
 use super::meta::{self, MetaCall};
 use super::meta_event::MetaEvent;
-use super::output::Output;
+use super::output::{NotRoutable, Output};
 use super::permissions::{Action, Permissions};
 use super::session::{Joining, Member, Members};
-
-/// A message a client may not send in an established session; the text
-/// names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NotRoutable(pub(crate) String);
 
 /// One realm of the router: sessions, dealer, broker, meta API.
 pub(crate) struct RealmCore {
@@ -72,11 +67,11 @@ impl RealmCore {
 
     /// Runs `handler` with the environment of one input, then publishes the
     /// meta events it reported.
-    fn with_env(
+    fn with_env<R>(
         &mut self,
         now: Instant,
-        handler: impl FnOnce(&mut Env<'_>, &mut Dealer, &mut Broker, &str),
-    ) -> Output {
+        handler: impl FnOnce(&mut Env<'_>, &mut Dealer, &mut Broker, &str) -> R,
+    ) -> (Output, R) {
         let mut out = Output::default();
         let mut meta = Vec::new();
         let mut env = Env {
@@ -87,9 +82,9 @@ impl RealmCore {
             now,
             rng: &mut self.rng,
         };
-        handler(&mut env, &mut self.dealer, &mut self.broker, &self.name);
+        let result = handler(&mut env, &mut self.dealer, &mut self.broker, &self.name);
         self.publish_meta(&mut out, meta);
-        out
+        (out, result)
     }
 
     /// Publishes meta events to their subscribers.
@@ -141,8 +136,10 @@ impl RealmCore {
         let Some(member) = self.members.remove(session) else {
             return Output::default();
         };
-        let mut out = self.with_env(now, |env, dealer, _, _| dealer.remove_session(env, session));
-        let more = self.with_env(now, |env, _, broker, _| broker.remove_session(env, session));
+        let (mut out, ()) =
+            self.with_env(now, |env, dealer, _, _| dealer.remove_session(env, session));
+        let (more, ()) =
+            self.with_env(now, |env, _, broker, _| broker.remove_session(env, session));
         out.items.extend(more.items);
         let info = member.leave_info();
         self.publish_meta(
@@ -164,38 +161,47 @@ impl RealmCore {
         if !self.members.contains(session) {
             return Ok(Output::default());
         }
-        let out = match msg {
+        let (out, routed) = match msg {
             Message::Call(m) => self.with_env(now, |env, dealer, broker, realm| {
                 route_call(env, dealer, broker, realm, session, m)
             }),
-            Message::Yield(m) => {
-                self.with_env(now, |env, dealer, _, _| dealer.yield_(env, session, m))
+            Message::Yield(m) => self.with_env(now, |env, dealer, _, _| {
+                dealer.yield_(env, session, m);
+                Ok(())
+            }),
+            Message::Error(m) if m.request_type == MessageType::Invocation => {
+                self.with_env(now, |env, dealer, _, _| {
+                    dealer.invocation_error(env, session, m);
+                    Ok(())
+                })
             }
-            Message::Error(m) if m.request_type == MessageType::Invocation => self
-                .with_env(now, |env, dealer, _, _| {
-                    dealer.invocation_error(env, session, m)
-                }),
-            Message::Cancel(m) => {
-                self.with_env(now, |env, dealer, _, _| dealer.cancel(env, session, m))
-            }
-            Message::Register(m) => {
-                self.with_env(now, |env, dealer, _, _| dealer.register(env, session, m))
-            }
-            Message::Unregister(m) => {
-                self.with_env(now, |env, dealer, _, _| dealer.unregister(env, session, m))
-            }
-            Message::Publish(m) => {
-                self.with_env(now, |env, _, broker, _| broker.publish(env, session, m))
-            }
-            Message::Subscribe(m) => {
-                self.with_env(now, |env, _, broker, _| broker.subscribe(env, session, m))
-            }
-            Message::Unsubscribe(m) => {
-                self.with_env(now, |env, _, broker, _| broker.unsubscribe(env, session, m))
-            }
+            Message::Cancel(m) => self.with_env(now, |env, dealer, _, _| {
+                dealer.cancel(env, session, m);
+                Ok(())
+            }),
+            Message::Register(m) => self.with_env(now, |env, dealer, _, _| {
+                dealer.register(env, session, m);
+                Ok(())
+            }),
+            Message::Unregister(m) => self.with_env(now, |env, dealer, _, _| {
+                dealer.unregister(env, session, m);
+                Ok(())
+            }),
+            Message::Publish(m) => self.with_env(now, |env, _, broker, _| {
+                broker.publish(env, session, m);
+                Ok(())
+            }),
+            Message::Subscribe(m) => self.with_env(now, |env, _, broker, _| {
+                broker.subscribe(env, session, m);
+                Ok(())
+            }),
+            Message::Unsubscribe(m) => self.with_env(now, |env, _, broker, _| {
+                broker.unsubscribe(env, session, m);
+                Ok(())
+            }),
             Message::EventReceived(m) => {
                 tracing::trace!(session, publication = m.publication, "event acknowledged");
-                Output::default()
+                (Output::default(), Ok(()))
             }
             other => {
                 return Err(NotRoutable(format!(
@@ -204,12 +210,13 @@ impl RealmCore {
                 )));
             }
         };
-        Ok(out)
+        routed.map(|()| out)
     }
 
     /// Ends the calls whose timeout has passed.
     pub(crate) fn expire(&mut self, now: Instant) -> Output {
         self.with_env(now, |env, dealer, _, _| dealer.expire(env, now))
+            .0
     }
 
     /// When [`RealmCore::expire`] next has something to do.
@@ -238,7 +245,12 @@ fn route_call(
     realm: &str,
     caller: Id,
     msg: Call,
-) {
+) -> Result<(), NotRoutable> {
+    // A further chunk of a progressive call belongs to its call, whatever
+    // URI it names.
+    if dealer.call_of(caller, msg.request).is_some() {
+        return dealer.call(env, caller, msg);
+    }
     let uri = msg.procedure.as_str();
     let allowed = env.members.get(caller).is_some_and(|m| {
         env.permissions
@@ -250,11 +262,10 @@ fn route_call(
             caller,
             error_reply(MessageType::Call, msg.request, uris::NOT_AUTHORIZED, text),
         );
-        return;
+        return Ok(());
     }
     if !uri.starts_with("wamp.") {
-        dealer.call(env, caller, msg);
-        return;
+        return dealer.call(env, caller, msg);
     }
     let (args, kwargs) = match (msg.payload.args_values(), msg.payload.kwargs_values()) {
         (Ok(args), Ok(kwargs)) => (args, kwargs),
@@ -264,7 +275,7 @@ fn route_call(
                 caller,
                 error_reply(MessageType::Call, msg.request, uris::INVALID_ARGUMENT, text),
             );
-            return;
+            return Ok(());
         }
     };
     let mut call = MetaCall {
@@ -278,4 +289,5 @@ fn route_call(
     };
     let answer = meta::answer(&mut call, &msg);
     call.env.out.send(caller, answer);
+    Ok(())
 }

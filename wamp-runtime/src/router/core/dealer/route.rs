@@ -12,15 +12,20 @@ use crate::router::uris;
 
 use super::super::env::Env;
 use super::super::errors::error_reply;
+use super::super::output::NotRoutable;
 use super::calls::InFlight;
 use super::tables::Dealer;
 
 impl Dealer {
     /// Handles a CALL of a routed (not `wamp.*`) procedure.
-    pub(crate) fn call(&mut self, env: &mut Env<'_>, caller: Id, msg: Call) {
+    pub(crate) fn call(
+        &mut self,
+        env: &mut Env<'_>,
+        caller: Id,
+        msg: Call,
+    ) -> Result<(), NotRoutable> {
         if let Some(key) = self.calls.key_of_call(caller, msg.request) {
-            self.call_chunk(env, key, msg);
-            return;
+            return self.call_chunk(env, key, msg);
         }
         let uri = msg.procedure.as_str();
         let reply =
@@ -28,15 +33,15 @@ impl Dealer {
         let Some(reg_id) = self.registrations.lookup(uri) else {
             let text = format!("no callee registered for procedure <{uri}>");
             env.out.send(caller, reply(uris::NO_SUCH_PROCEDURE, text));
-            return;
+            return Ok(());
         };
         let Some(reg) = self.registrations.get_mut(reg_id) else {
-            return;
+            return Ok(());
         };
         let Some(index) = reg.pick(env.rng) else {
             let text = format!("all callees of <{uri}> are at their concurrency limit");
             env.out.send(caller, reply(uris::NO_AVAILABLE_CALLEE, text));
-            return;
+            return Ok(());
         };
         let entry = &mut reg.callees[index];
         entry.in_flight += 1;
@@ -44,7 +49,7 @@ impl Dealer {
         let (disclose_caller, forward_timeout) = (entry.disclose_caller, entry.forward_timeout);
         let pattern = reg.policy != MatchPolicy::Exact;
         let Some(caller_member) = env.members.get(caller) else {
-            return;
+            return Ok(());
         };
         let disclose = msg.options.disclose_me == Some(true)
             || disclose_caller
@@ -80,7 +85,7 @@ impl Dealer {
         details.transaction_hash = msg.options.transaction_hash;
 
         let Some(invocation) = env.members.get_mut(callee).map(|m| m.next_request_id()) else {
-            return;
+            return Ok(());
         };
         let deadline = timeout.map(|ms| env.now + Duration::from_millis(ms));
         if deadline.is_some() {
@@ -108,21 +113,25 @@ impl Dealer {
                 payload: msg.payload,
             }),
         );
+        Ok(())
     }
 
     /// A further chunk of a progressive call invocation (a CALL reusing the
     /// request ID of a call in flight).
-    fn call_chunk(&mut self, env: &mut Env<'_>, key: (Id, Id), msg: Call) {
+    fn call_chunk(
+        &mut self,
+        env: &mut Env<'_>,
+        key: (Id, Id),
+        msg: Call,
+    ) -> Result<(), NotRoutable> {
         let Some(call) = self.calls.get_mut(key) else {
-            return;
+            return Ok(());
         };
         if !call.caller_progress {
-            tracing::debug!(
-                session = call.caller,
-                request = msg.request,
-                "CALL reuses the ID of a call in flight; ignored"
-            );
-            return;
+            return Err(NotRoutable(format!(
+                "CALL reuses request ID {} of a call in flight that takes no more progressive chunks",
+                msg.request
+            )));
         }
         call.caller_progress = msg.options.progress == Some(true);
         let details = InvocationDetails {
@@ -138,6 +147,7 @@ impl Dealer {
                 payload: msg.payload,
             }),
         );
+        Ok(())
     }
 
     /// Handles YIELD.

@@ -51,9 +51,9 @@ pub(crate) fn bare_roles() -> Roles {
         .with(Role::Subscriber, RoleDetails::default())
 }
 
-/// A URI from a literal.
+/// A URI (or URI pattern) from a literal.
 pub(crate) fn uri(s: &str) -> Uri {
-    Uri::new(s).expect("valid URI")
+    Uri::from_trusted(s)
 }
 
 /// Positional arguments as a payload.

@@ -2,3 +2,4 @@
 //! API through [`RealmCore`], and a seeded simulation checking invariants.
 
 mod harness;
+mod simulation;
