@@ -4,3 +4,4 @@
 mod broker;
 mod dealer;
 mod harness;
+mod meta;
