@@ -1008,3 +1008,58 @@ fn invocation_ids_count_up_per_callee() {
     assert_eq!(ids(&mut h, 3, "com.app.b", b), 1);
     assert_eq!(ids(&mut h, 4, "com.app.a", a), 3);
 }
+
+#[test]
+fn a_call_with_a_timeout_asks_the_shell_to_rearm_its_timer() {
+    let mut h = Harness::open();
+    let (caller, callee) = (h.join(), h.join());
+    h.register(callee, "com.app.slow", exact());
+    let call = |request, timeout| {
+        Message::Call(crate::protocol::Call {
+            request,
+            options: CallOptions {
+                timeout,
+                ..Default::default()
+            },
+            procedure: uri("com.app.slow"),
+            payload: Payload::empty(),
+        })
+    };
+    let out = h
+        .core
+        .handle(caller, call(1, None), h.now)
+        .expect("routable");
+    assert!(!out.rearm);
+    let out = h
+        .core
+        .handle(caller, call(2, Some(50)), h.now)
+        .expect("routable");
+    assert!(out.rearm);
+    assert_eq!(
+        h.core.next_deadline(),
+        Some(h.now + Duration::from_millis(50))
+    );
+    // The callee leaving ends the call and its deadline.
+    h.absorb(out);
+    h.leave(callee);
+    assert_eq!(h.core.next_deadline(), None);
+    assert_eq!(h.take(caller).len(), 2);
+    h.advance(Duration::from_millis(50));
+    h.nothing(caller);
+}
+
+#[test]
+fn a_yield_from_another_session_is_discarded() {
+    let mut h = Harness::open();
+    let (caller, callee, intruder) = (h.join(), h.join(), h.join());
+    h.register(callee, "com.app.x", exact());
+    h.register(intruder, "com.app.y", exact());
+    let inv = invocation(call_reaches(&mut h, caller, 1, "com.app.x", callee));
+    yield_(&mut h, intruder, inv.request, args(&["forged"]));
+    h.nothing(caller);
+    yield_(&mut h, callee, inv.request, args(&["real"]));
+    assert_eq!(
+        args_of(&result(h.one(caller)).payload),
+        vec![Value::from("real")]
+    );
+}
