@@ -11,12 +11,10 @@
 //! cargo run -p wamp-examples --bin math_service
 //! ```
 
-use std::process::ExitCode;
 use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use wamp::docs::DocsOutcome;
 use wamp::{Error, Progress};
 
 /// URI of the error answered for a division by zero.
@@ -129,7 +127,10 @@ pub fn on_announcement(announcement: Announcement) {
 
 #[allow(dead_code)] // the docs tests include this file as a module
 #[tokio::main]
-async fn main() -> ExitCode {
+async fn main() -> std::process::ExitCode {
+    use std::process::ExitCode;
+    use wamp::docs::DocsOutcome;
+
     // `--print-schema json|md|html|asyncapi` or `--write-docs DIR`: print or
     // write the docs and stop, before starting anything.
     let info = wamp::docs::Info::new("Math service", env!("CARGO_PKG_VERSION"))
