@@ -238,8 +238,6 @@ impl EventContext {
 }
 
 /// Sends progressive results (`YIELD` with `progress: true`) for one invocation.
-
-/// Sends progressive results (`YIELD` with `progress: true`) for one invocation.
 #[derive(Clone)]
 pub struct ProgressSender {
     /// The session the invocation arrived on.
