@@ -15,7 +15,7 @@ use crate::client::error::Error;
 pub(super) type Answer = Result<CallResult, Error>;
 
 /// Where the reader delivers a call's answers.
-pub(crate) enum CallSink {
+pub(super) enum CallSink {
     /// The final answer only.
     Once(oneshot::Sender<Answer>),
     /// Progressive results, then the final answer.
