@@ -23,7 +23,8 @@ use wamp::protocol::{
 };
 use wamp::transport::{Acceptor, ServerOptions, Transport, memory};
 use wamp::{
-    CallOptions, CallResult, Error, PublishOptions, RegisterOptions, Session, SubscribeOptions,
+    CallOptions, CallResult, Error, ErrorKind, PublishOptions, RegisterOptions, Session,
+    SubscribeOptions,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -820,7 +821,9 @@ async fn transport_loss_fails_every_pending_request() {
     kinds.sort_by_key(|k| k.code());
     assert_eq!(kinds, vec![MessageType::Call, MessageType::Register]);
     drop(peer);
-    assert!(call.await.unwrap().unwrap_err().is_transport_lost());
+    let lost = call.await.unwrap().unwrap_err();
+    assert!(lost.is_transport_lost());
+    assert_eq!(lost.kind(), ErrorKind::Transport);
     assert!(reg.await.unwrap().unwrap_err().is_transport_lost());
     assert_eq!(session.closed().await.reason, uri::TRANSPORT_LOST);
     let after = session.call("com.late", &()).await.unwrap_err();
@@ -836,7 +839,95 @@ async fn join_times_out_when_the_router_is_silent() {
     };
     let err = Session::join(client, config).await.unwrap_err();
     assert!(err.is_timeout(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(std::error::Error::source(&err).is_some(), "{err:?}");
     drop(server);
+}
+
+/// The error of `f` when it fails: every error of the public API converts into
+/// `wamp::Error` with `?`, with a kind and the original as its source.
+async fn converted<T, F>(f: F) -> Error
+where
+    F: std::future::Future<Output = Result<T, Error>>,
+{
+    match f.await {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+fn source_is<E: std::error::Error + 'static>(e: &Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.downcast_ref::<E>().is_some())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_of_the_public_api_convert_with_their_kind_and_source() {
+    // A transport that cannot connect (nothing listens on port 1).
+    let e = converted(async {
+        Ok(wamp::transport::connect("ws://127.0.0.1:1/ws", &Default::default()).await?)
+    })
+    .await;
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    assert_eq!(e.uri(), uri::TRANSPORT_LOST);
+    assert!(e.is_transport_lost());
+    assert!(source_is::<wamp::transport::TransportError>(&e), "{e:?}");
+
+    // A frame that is no WAMP message.
+    let e = converted(async {
+        Ok(wamp::SerializerKind::Json.decode(bytes::Bytes::from_static(b"[999]"))?)
+    })
+    .await;
+    assert_eq!(
+        (e.kind(), e.uri()),
+        (ErrorKind::Protocol, uri::PROTOCOL_VIOLATION)
+    );
+    assert!(source_is::<wamp::ProtocolError>(&e), "{e:?}");
+
+    // Arguments of the wrong type.
+    let e = converted(async {
+        let payload = Payload::from_args(&(1,))?;
+        Ok(payload.args::<(String,)>()?)
+    })
+    .await;
+    assert_eq!(
+        (e.kind(), e.uri()),
+        (ErrorKind::InvalidArgument, uri::INVALID_ARGUMENT)
+    );
+    assert!(source_is::<wamp::protocol::PayloadError>(&e), "{e:?}");
+
+    // A bad URI, a bad key, a file that is not there.
+    let e = converted(async { Ok(Uri::new("com..bad")?) }).await;
+    assert_eq!(
+        (e.kind(), e.uri()),
+        (ErrorKind::InvalidArgument, uri::INVALID_URI)
+    );
+    let e = converted(async { Ok(cryptosign::SigningKey::from_hex("not hex")?) }).await;
+    assert_eq!(e.kind(), ErrorKind::Authentication);
+    assert!(source_is::<wamp::auth::AuthError>(&e), "{e:?}");
+    let e = converted(async { Ok(std::fs::read("/nonexistent/wamp")?) }).await;
+    assert_eq!((e.kind(), e.uri()), (ErrorKind::Io, uri::RUNTIME_ERROR));
+    assert!(source_is::<std::io::Error>(&e), "{e:?}");
+
+    // A bad docs flag.
+    let e = converted(async {
+        let args = ["--print-schema".to_owned(), "pdf".to_owned()];
+        Ok(wamp::docs::DocsRequest::parse(&args, None)?)
+    })
+    .await;
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(source_is::<wamp::docs::CliError>(&e), "{e:?}");
+
+    // The source survives a clone; errors made from a URI have its kind and no source.
+    let cloned = e.clone();
+    assert!(source_is::<wamp::docs::CliError>(&cloned));
+    let app = Error::message("com.shop.out_of_stock", "apple");
+    assert_eq!(app.kind(), ErrorKind::Application);
+    assert!(std::error::Error::source(&app).is_none());
+    assert_eq!(Error::new(uri::CANCELED).kind(), ErrorKind::Canceled);
+    assert_eq!(Error::new(uri::NOT_JOINED).kind(), ErrorKind::Closed);
+    let wrapped = app.with_source(std::io::Error::other("disk full"));
+    assert_eq!(wrapped.kind(), ErrorKind::Application);
+    assert!(source_is::<std::io::Error>(&wrapped));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
