@@ -24,6 +24,7 @@
 //! Every `$ref` points into the top-level `$defs` (`#/$defs/Name`).
 
 mod asyncapi;
+#[cfg(feature = "client")]
 mod cli;
 mod example;
 mod html;
@@ -32,9 +33,11 @@ mod render;
 
 use serde_json::{Map, Value as Json};
 
+#[cfg(feature = "client")]
 use crate::client::collect::{self, Collected};
 
 pub use asyncapi::asyncapi;
+#[cfg(feature = "client")]
 pub use cli::{Format, handle_cli, handle_cli_args, write_docs};
 pub use example::example_value;
 pub use html::html;
@@ -101,11 +104,13 @@ impl Info {
 }
 
 /// The catalog document of every collected procedure and topic of the binary.
+#[cfg(feature = "client")]
 pub fn document(info: &Info) -> Json {
     document_of(info, collect::all())
 }
 
 /// The catalog document of chosen entries.
+#[cfg(feature = "client")]
 pub fn document_of(info: &Info, entries: impl IntoIterator<Item = &'static Collected>) -> Json {
     from_catalog(info, collect::catalog_of(entries))
 }
@@ -148,6 +153,7 @@ pub fn from_catalog(info: &Info, catalog: Json) -> Json {
 /// The schema of one entry as a component sends it with its REGISTER or
 /// SUBSCRIBE (under [`SCHEMA_OPTION`]): the entry of the catalog with the
 /// definitions it uses in its own `$defs`, so its `$ref`s resolve inside it.
+#[cfg(feature = "client")]
 pub fn entry_schema(entry: &'static Collected) -> Json {
     let mut generator = schemars::SchemaGenerator::default();
     let mut described = entry.describe(&mut generator);
