@@ -35,8 +35,8 @@ use super::error::Error;
 use super::join::JoinConfig;
 use super::options::{RegisterOptions, SubscribeOptions};
 use super::session::{CloseReason, EventHandler, ProcedureHandler, Session};
-use super::uri;
 use crate::auth::Authenticator;
+use crate::protocol::uris;
 use crate::transport::{self, ClientOptions, Transport, TransportError};
 
 /// How long to wait between connection attempts (Autobahn's defaults).
@@ -404,7 +404,7 @@ impl Component {
         let inner = &self.inner;
         if inner.transports.is_empty() {
             return Err(Error::message(
-                uri::TRANSPORT_LOST,
+                uris::TRANSPORT_LOST,
                 "the component has no transport",
             ));
         }
@@ -423,7 +423,7 @@ impl Component {
                 .collect();
             let Some(&index) = live.iter().find(|&&i| i >= next).or(live.first()) else {
                 return Err(Error::message(
-                    uri::TRANSPORT_LOST,
+                    uris::TRANSPORT_LOST,
                     "every transport ran out of retries",
                 ));
             };
@@ -490,7 +490,7 @@ impl Component {
             {
                 tracing::error!(component = %self.inner.name, procedure = %uri, error = %e, "register failed");
                 session
-                    .leave_with(uri::CLOSE_NORMAL, Some("setup failed".into()))
+                    .leave_with(uris::CLOSE_NORMAL, Some("setup failed".into()))
                     .await;
                 return Err(e);
             }
@@ -507,7 +507,7 @@ impl Component {
             {
                 tracing::error!(component = %self.inner.name, %topic, error = %e, "subscribe failed");
                 session
-                    .leave_with(uri::CLOSE_NORMAL, Some("setup failed".into()))
+                    .leave_with(uris::CLOSE_NORMAL, Some("setup failed".into()))
                     .await;
                 return Err(e);
             }

@@ -11,10 +11,10 @@ use serde::de::DeserializeOwned;
 
 use super::error_kind::ErrorKind;
 use super::state::Violation;
-use super::uri;
 use crate::auth::AuthError;
 use crate::docs::CliError;
 use crate::protocol::uri::InvalidUri;
+use crate::protocol::uris;
 use crate::protocol::{EncodeError, PathError, Payload, PayloadError, ProtocolError, ValueError};
 use crate::serializer::UnknownSerializer;
 use crate::transport::TransportError;
@@ -181,17 +181,17 @@ impl Error {
 
     /// `wamp.error.transport_lost`.
     pub(crate) fn transport_lost() -> Self {
-        Error::message(uri::TRANSPORT_LOST, "the transport was lost")
+        Error::message(uris::TRANSPORT_LOST, "the transport was lost")
     }
 
     /// `wamp.error.not_joined`.
     pub(crate) fn not_joined() -> Self {
-        Error::message(uri::NOT_JOINED, "the session is not established")
+        Error::message(uris::NOT_JOINED, "the session is not established")
     }
 
     /// `wamp.error.invalid_argument` with a message.
     pub fn invalid_argument(message: impl fmt::Display) -> Self {
-        Error::message(uri::INVALID_ARGUMENT, message.to_string())
+        Error::message(uris::INVALID_ARGUMENT, message.to_string())
     }
 }
 
@@ -238,21 +238,21 @@ impl std::error::Error for Error {
 /// Kind [`Transport`](ErrorKind::Transport), `wamp.error.transport_lost`.
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
-        Error::caused_by(ErrorKind::Transport, uri::TRANSPORT_LOST, e)
+        Error::caused_by(ErrorKind::Transport, uris::TRANSPORT_LOST, e)
     }
 }
 
 /// Kind [`Protocol`](ErrorKind::Protocol), `wamp.error.protocol_violation`.
 impl From<ProtocolError> for Error {
     fn from(e: ProtocolError) -> Self {
-        Error::caused_by(ErrorKind::Protocol, uri::PROTOCOL_VIOLATION, e)
+        Error::caused_by(ErrorKind::Protocol, uris::PROTOCOL_VIOLATION, e)
     }
 }
 
 /// Kind [`Protocol`](ErrorKind::Protocol), `wamp.error.protocol_violation`.
 impl From<Violation> for Error {
     fn from(e: Violation) -> Self {
-        Error::message(uri::PROTOCOL_VIOLATION, e.0.clone()).with_source(e)
+        Error::message(uris::PROTOCOL_VIOLATION, e.0.clone()).with_source(e)
     }
 }
 
@@ -262,8 +262,8 @@ impl From<Violation> for Error {
 impl From<PayloadError> for Error {
     fn from(e: PayloadError) -> Self {
         let uri = match e {
-            PayloadError::Encode { .. } => uri::INVALID_PAYLOAD,
-            _ => uri::INVALID_ARGUMENT,
+            PayloadError::Encode { .. } => uris::INVALID_PAYLOAD,
+            _ => uris::INVALID_ARGUMENT,
         };
         Error::caused_by(ErrorKind::InvalidArgument, uri, e)
     }
@@ -279,35 +279,35 @@ impl From<PathError> for Error {
 /// Kind [`InvalidArgument`](ErrorKind::InvalidArgument), `wamp.error.invalid_argument`.
 impl From<ValueError> for Error {
     fn from(e: ValueError) -> Self {
-        Error::caused_by(ErrorKind::InvalidArgument, uri::INVALID_ARGUMENT, e)
+        Error::caused_by(ErrorKind::InvalidArgument, uris::INVALID_ARGUMENT, e)
     }
 }
 
 /// Kind [`InvalidArgument`](ErrorKind::InvalidArgument), `wamp.error.invalid_payload`.
 impl From<EncodeError> for Error {
     fn from(e: EncodeError) -> Self {
-        Error::caused_by(ErrorKind::InvalidArgument, uri::INVALID_PAYLOAD, e)
+        Error::caused_by(ErrorKind::InvalidArgument, uris::INVALID_PAYLOAD, e)
     }
 }
 
 /// Kind [`InvalidArgument`](ErrorKind::InvalidArgument), `wamp.error.invalid_uri`.
 impl From<InvalidUri> for Error {
     fn from(e: InvalidUri) -> Self {
-        Error::caused_by(ErrorKind::InvalidArgument, uri::INVALID_URI, e)
+        Error::caused_by(ErrorKind::InvalidArgument, uris::INVALID_URI, e)
     }
 }
 
 /// Kind [`InvalidArgument`](ErrorKind::InvalidArgument), `wamp.error.invalid_argument`.
 impl From<UnknownSerializer> for Error {
     fn from(e: UnknownSerializer) -> Self {
-        Error::caused_by(ErrorKind::InvalidArgument, uri::INVALID_ARGUMENT, e)
+        Error::caused_by(ErrorKind::InvalidArgument, uris::INVALID_ARGUMENT, e)
     }
 }
 
 /// Kind [`Authentication`](ErrorKind::Authentication), `wamp.error.authentication_failed`.
 impl From<AuthError> for Error {
     fn from(e: AuthError) -> Self {
-        Error::message(uri::AUTHENTICATION_FAILED, e.0.clone()).with_source(e)
+        Error::message(uris::AUTHENTICATION_FAILED, e.0.clone()).with_source(e)
     }
 }
 
@@ -315,7 +315,7 @@ impl From<AuthError> for Error {
 /// receives when a handler fails with it).
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::caused_by(ErrorKind::Io, uri::RUNTIME_ERROR, e)
+        Error::caused_by(ErrorKind::Io, uris::RUNTIME_ERROR, e)
     }
 }
 
@@ -325,9 +325,9 @@ impl From<CliError> for Error {
     fn from(e: CliError) -> Self {
         match e {
             CliError::Usage(_) => {
-                Error::caused_by(ErrorKind::InvalidArgument, uri::INVALID_ARGUMENT, e)
+                Error::caused_by(ErrorKind::InvalidArgument, uris::INVALID_ARGUMENT, e)
             }
-            _ => Error::caused_by(ErrorKind::Io, uri::RUNTIME_ERROR, e),
+            _ => Error::caused_by(ErrorKind::Io, uris::RUNTIME_ERROR, e),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! [`ErrorKind`]: what sort of failure an [`Error`](super::Error) is, to
 //! match on without comparing URIs.
 
-use super::uri;
+use crate::protocol::uris;
 
 /// What sort of failure an [`Error`](super::Error) is.
 ///
@@ -49,18 +49,18 @@ impl ErrorKind {
     /// for any URI this crate gives no other meaning.
     pub fn of_uri(uri: &str) -> ErrorKind {
         match uri {
-            uri::TIMEOUT => ErrorKind::Timeout,
-            uri::CANCELED => ErrorKind::Canceled,
-            uri::TRANSPORT_LOST => ErrorKind::Transport,
-            uri::NOT_JOINED => ErrorKind::Closed,
-            uri::PROTOCOL_VIOLATION => ErrorKind::Protocol,
-            uri::INVALID_ARGUMENT | uri::INVALID_URI | uri::INVALID_PAYLOAD => {
+            uris::TIMEOUT => ErrorKind::Timeout,
+            uris::CANCELED => ErrorKind::Canceled,
+            uris::TRANSPORT_LOST => ErrorKind::Transport,
+            uris::NOT_JOINED => ErrorKind::Closed,
+            uris::PROTOCOL_VIOLATION => ErrorKind::Protocol,
+            uris::INVALID_ARGUMENT | uris::INVALID_URI | uris::INVALID_PAYLOAD => {
                 ErrorKind::InvalidArgument
             }
-            uri::AUTHENTICATION_FAILED
-            | uri::CANNOT_AUTHENTICATE
-            | uri::NO_AUTH_METHOD
-            | uri::NO_SUCH_PRINCIPAL => ErrorKind::Authentication,
+            uris::AUTHENTICATION_FAILED
+            | uris::CANNOT_AUTHENTICATE
+            | uris::NO_AUTH_METHOD
+            | uris::NO_SUCH_PRINCIPAL => ErrorKind::Authentication,
             _ => ErrorKind::Application,
         }
     }
@@ -72,24 +72,27 @@ mod tests {
 
     #[test]
     fn uris_have_their_kind() {
-        assert_eq!(ErrorKind::of_uri(uri::TIMEOUT), ErrorKind::Timeout);
-        assert_eq!(ErrorKind::of_uri(uri::CANCELED), ErrorKind::Canceled);
-        assert_eq!(ErrorKind::of_uri(uri::TRANSPORT_LOST), ErrorKind::Transport);
-        assert_eq!(ErrorKind::of_uri(uri::NOT_JOINED), ErrorKind::Closed);
+        assert_eq!(ErrorKind::of_uri(uris::TIMEOUT), ErrorKind::Timeout);
+        assert_eq!(ErrorKind::of_uri(uris::CANCELED), ErrorKind::Canceled);
         assert_eq!(
-            ErrorKind::of_uri(uri::PROTOCOL_VIOLATION),
+            ErrorKind::of_uri(uris::TRANSPORT_LOST),
+            ErrorKind::Transport
+        );
+        assert_eq!(ErrorKind::of_uri(uris::NOT_JOINED), ErrorKind::Closed);
+        assert_eq!(
+            ErrorKind::of_uri(uris::PROTOCOL_VIOLATION),
             ErrorKind::Protocol
         );
         assert_eq!(
-            ErrorKind::of_uri(uri::INVALID_URI),
+            ErrorKind::of_uri(uris::INVALID_URI),
             ErrorKind::InvalidArgument
         );
         assert_eq!(
-            ErrorKind::of_uri(uri::NO_SUCH_PRINCIPAL),
+            ErrorKind::of_uri(uris::NO_SUCH_PRINCIPAL),
             ErrorKind::Authentication
         );
         assert_eq!(
-            ErrorKind::of_uri(uri::NO_SUCH_PROCEDURE),
+            ErrorKind::of_uri(uris::NO_SUCH_PROCEDURE),
             ErrorKind::Application
         );
         assert_eq!(

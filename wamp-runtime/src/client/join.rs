@@ -5,10 +5,10 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use super::details::{Extensions, SessionDetails};
 use super::error::Error;
 use super::state::{ClientCore, Incoming, PendingRequest};
-use super::uri;
 use crate::auth::{Anonymous, Authenticator};
 use crate::protocol::options::HelloDetails;
 use crate::protocol::roles::{Role, RoleDetails, Roles, feature};
+use crate::protocol::uris;
 use crate::protocol::{Abort, Authenticate, Dict, Hello, Message, Uri, Welcome};
 use crate::serializer::SerializerKind;
 use crate::transport::{FrameSink, FrameStream, TransportDetails};
@@ -185,7 +185,7 @@ pub(crate) async fn handshake<P: PendingRequest>(
                     .find(|a| a.method() == c.authmethod)
                     .ok_or_else(|| {
                         Error::message(
-                            uri::AUTHENTICATION_FAILED,
+                            uris::AUTHENTICATION_FAILED,
                             format!("challenged for unoffered method {}", c.authmethod),
                         )
                     })
@@ -197,7 +197,7 @@ pub(crate) async fn handshake<P: PendingRequest>(
                     }
                     Err(e) => {
                         let abort =
-                            Abort::new(Uri::from_trusted(uri::CANNOT_AUTHENTICATE), e.to_string());
+                            Abort::new(Uri::from_trusted(uris::CANNOT_AUTHENTICATE), e.to_string());
                         let _ = sink.send(encode(&Message::Abort(abort))?).await;
                         let _ = sink.close().await;
                         return Err(e);
@@ -206,12 +206,12 @@ pub(crate) async fn handshake<P: PendingRequest>(
             }
             Ok(other) => {
                 return Err(Error::message(
-                    uri::PROTOCOL_VIOLATION,
+                    uris::PROTOCOL_VIOLATION,
                     format!("unexpected message while joining: {}", other.kind()),
                 ));
             }
             Err(v) => {
-                let abort = Abort::new(Uri::from_trusted(uri::PROTOCOL_VIOLATION), v.0.clone());
+                let abort = Abort::new(Uri::from_trusted(uris::PROTOCOL_VIOLATION), v.0.clone());
                 let _ = sink.send(encode(&Message::Abort(abort))?).await;
                 let _ = sink.close().await;
                 return Err(v.into());

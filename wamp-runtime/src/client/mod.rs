@@ -7,7 +7,7 @@
 //! - handlers: [`ProcedureHandler`] and [`EventHandler`] are type-erased
 //!   closures over an [`Invocation`] / [`EventContext`]; [`typed_procedure`]
 //!   and [`typed_event_handler`] wrap closures with typed arguments;
-//! - [`Error`] with its [`ErrorKind`] and the standard error URIs ([`uri`]);
+//! - [`Error`] with its [`ErrorKind`] and the standard error URIs ([`crate::protocol::uris`]);
 //! - [`collect`]: the `#[wamp::register]` / `#[wamp::subscribe]` entries of
 //!   the binary, their catalog and the docs flags; [`run`] and [`serve`].
 
@@ -24,7 +24,6 @@ mod options;
 mod run;
 mod session;
 pub mod state;
-pub mod uri;
 
 pub use collect::{catalog, handle_docs_cli};
 pub use component::{Component, ComponentBuilder, RetryPolicy, StopHandle, TransportConfig};

@@ -4,8 +4,8 @@
 use super::collect::handle_docs_cli;
 use super::component::{Component, StopHandle};
 use super::error::Error;
-use super::uri;
 use crate::docs::{DocsOutcome, Info};
+use crate::protocol::uris;
 
 /// Runs components until Ctrl-C (then each leaves cleanly) or until all of them end.
 ///
@@ -41,7 +41,7 @@ pub async fn run(components: Vec<Component>) -> Result<(), Error> {
         }
     };
     for r in results {
-        r.map_err(|e| Error::wrap(uri::RUNTIME_ERROR, e))??;
+        r.map_err(|e| Error::wrap(uris::RUNTIME_ERROR, e))??;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod options;
 mod payload;
 pub mod roles;
 pub mod uri;
+pub mod uris;
 mod value;
 
 pub use error::{EncodeError, ProtocolError};

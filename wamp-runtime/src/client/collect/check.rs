@@ -8,9 +8,9 @@ use super::catalog::entry_schema;
 use super::entry::{Collected, all};
 use crate::client::error::Error;
 use crate::client::options::{InvokePolicy, MatchPolicy, RegisterOptions};
-use crate::client::uri;
 use crate::docs::SCHEMA_OPTION;
 use crate::protocol::Dict;
+use crate::protocol::uris;
 
 /// Where a procedure of a component comes from: a collected function or a
 /// hand-written handler.
@@ -75,7 +75,7 @@ pub(crate) fn check_duplicates<'a>(
     }
     let message = problems.join("; ");
     tracing::error!("{message}");
-    Err(Error::message(uri::PROCEDURE_ALREADY_EXISTS, message))
+    Err(Error::message(uris::PROCEDURE_ALREADY_EXISTS, message))
 }
 
 /// Checks every collected procedure for duplicates (as a component serving

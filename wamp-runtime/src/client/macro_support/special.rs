@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 use crate::client::details::{CallDetails, EventDetails, State};
 use crate::client::error::Error;
 use crate::client::session::{EventContext, Invocation, Progress, Session};
-use crate::client::uri;
+use crate::protocol::uris;
 
 /// Special parameters of procedures, recognised by type.
 #[diagnostic::on_unimplemented(
@@ -68,7 +68,7 @@ fn no_state<T>() -> Error {
         "a handler needs shared state that was never added"
     );
     Error::message(
-        uri::RUNTIME_ERROR,
+        uris::RUNTIME_ERROR,
         format!("no shared state of type {ty} (add it with `.state(..)`)"),
     )
 }

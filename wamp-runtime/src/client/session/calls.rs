@@ -18,8 +18,8 @@ use super::outbox::encode_args;
 use crate::client::details::CallResult;
 use crate::client::error::Error;
 use crate::client::options::CallOptions;
-use crate::client::uri;
 use crate::protocol::options::CancelMode;
+use crate::protocol::uris;
 use crate::protocol::{Call, Id, Message, Payload, Uri};
 
 impl Session {
@@ -199,7 +199,7 @@ impl PendingCall {
                         true,
                     );
                     return Poll::Ready(Some(Err(Error::message(
-                        uri::TIMEOUT,
+                        uris::TIMEOUT,
                         "no answer before the local deadline",
                     ))));
                 }
@@ -219,7 +219,7 @@ impl Future for PendingCall {
                 Poll::Ready(Some(Ok(r))) if r.is_progress() => continue,
                 Poll::Ready(Some(answer)) => return Poll::Ready(answer),
                 Poll::Ready(None) => {
-                    return Poll::Ready(Err(Error::message(uri::CANCELED, "already answered")));
+                    return Poll::Ready(Err(Error::message(uris::CANCELED, "already answered")));
                 }
                 Poll::Pending => return Poll::Pending,
             }

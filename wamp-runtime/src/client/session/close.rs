@@ -1,6 +1,6 @@
 //! How a session ended: [`CloseReason`].
 
-use crate::client::uri;
+use crate::protocol::uris;
 
 /// How a session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,14 +14,14 @@ pub struct CloseReason {
 impl CloseReason {
     /// Whether this is a clean leave (`wamp.close.normal` or `wamp.close.goodbye_and_out`).
     pub fn is_clean(&self) -> bool {
-        self.reason == uri::CLOSE_NORMAL || self.reason == uri::CLOSE_GOODBYE_AND_OUT
+        self.reason == uris::CLOSE_NORMAL || self.reason == uris::CLOSE_GOODBYE_AND_OUT
     }
 }
 
 /// The reason of a session that ended because its transport was lost.
 pub(super) fn lost_reason() -> CloseReason {
     CloseReason {
-        reason: uri::TRANSPORT_LOST.into(),
+        reason: uris::TRANSPORT_LOST.into(),
         message: None,
     }
 }

@@ -13,7 +13,7 @@ use super::invocation::on_invocation;
 use crate::client::details::CallResult;
 use crate::client::error::Error;
 use crate::client::state::Incoming;
-use crate::client::uri;
+use crate::protocol::uris;
 use crate::protocol::{Goodbye, Message, Uri};
 
 /// Handles one classified message; `Some` ends the session.
@@ -67,7 +67,7 @@ pub(super) async fn dispatch(
             if !reply_to_ours {
                 let _ = session
                     .send(&Message::Goodbye(Goodbye::new(Uri::from_trusted(
-                        uri::CLOSE_GOODBYE_AND_OUT,
+                        uris::CLOSE_GOODBYE_AND_OUT,
                     ))))
                     .await;
             }
@@ -116,7 +116,7 @@ fn on_reply(session: &Session, pending: Pending, message: Message) {
         (Pending::Unregister(tx), _) | (Pending::Unsubscribe(tx), _) => drop(tx.send(Ok(()))),
         (Pending::Publish(tx), Message::Published(p)) => drop(tx.send(Ok(Some(p.publication)))),
         (p, m) => p.fail(Error::message(
-            uri::PROTOCOL_VIOLATION,
+            uris::PROTOCOL_VIOLATION,
             format!("unexpected {}", m.message_type().name()),
         )),
     }

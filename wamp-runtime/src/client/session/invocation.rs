@@ -12,8 +12,8 @@ use super::handle::{Invocation, ProgressSender, Session};
 use super::inline::{panic_message, run_inline};
 use crate::client::details::CallDetails;
 use crate::client::error::Error;
-use crate::client::uri;
 use crate::protocol::options::{ErrorDetails, YieldOptions};
+use crate::protocol::uris;
 use crate::protocol::{self, ErrorMessage, Message, MessageType, Payload, Uri, Yield};
 
 /// How long an interrupted handler may take to finish after its cancellation
@@ -29,7 +29,7 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
             request_type: MessageType::Invocation,
             request: inv.request,
             details: ErrorDetails::default(),
-            error: Uri::from_trusted(uri::NO_SUCH_REGISTRATION),
+            error: Uri::from_trusted(uris::NO_SUCH_REGISTRATION),
             payload: Payload::empty(),
         });
         let _ = session.send(&err).await;
@@ -94,17 +94,17 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
                 // period its future is dropped.
                 match tokio::time::timeout(INTERRUPT_GRACE, &mut work).await {
                     Ok(r) => r,
-                    Err(_) => Ok(Err(Error::message(uri::CANCELED, "interrupted"))),
+                    Err(_) => Ok(Err(Error::message(uris::CANCELED, "interrupted"))),
                 }
             }
-            () = deadline => Ok(Err(Error::message(uri::TIMEOUT, "the call timed out at the callee"))),
+            () = deadline => Ok(Err(Error::message(uris::TIMEOUT, "the call timed out at the callee"))),
         };
         let outcome = match outcome {
             Ok(r) => r,
             Err(panic) => {
                 let text = panic_message(&*panic);
                 tracing::error!(procedure = %entry.procedure, panic = %text, "procedure panicked");
-                Err(Error::message(uri::RUNTIME_ERROR, text))
+                Err(Error::message(uris::RUNTIME_ERROR, text))
             }
         };
         let still_running = session.lock().invocations.remove(&request).is_some();
@@ -118,7 +118,7 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
                 payload: result.payload,
             }),
             Err(e) => {
-                if !e.is(uri::CANCELED) {
+                if !e.is(uris::CANCELED) {
                     tracing::warn!(procedure = %entry.procedure, error = %e, "procedure failed");
                 }
                 Message::Error(ErrorMessage {
@@ -138,7 +138,7 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
                 request_type: MessageType::Invocation,
                 request,
                 details: ErrorDetails::default(),
-                error: Uri::from_trusted(uri::INVALID_PAYLOAD),
+                error: Uri::from_trusted(uris::INVALID_PAYLOAD),
                 payload: Payload::empty(),
             });
             let _ = session.send(&fallback).await;

@@ -18,7 +18,7 @@ use super::handle::{Core, Pending, Session, Shared};
 use crate::client::details::{Extensions, SessionDetails};
 use crate::client::error::Error;
 use crate::client::state::ClientCore;
-use crate::client::uri;
+use crate::protocol::uris;
 use crate::protocol::{Abort, Message, Uri};
 use crate::transport::{FrameSink, FrameStream, TransportError};
 
@@ -140,12 +140,12 @@ async fn violation(session: &Session, message: String) -> CloseReason {
     tracing::warn!(%message, "protocol violation by the router");
     let _ = session
         .send(&Message::Abort(Abort::new(
-            Uri::from_trusted(uri::PROTOCOL_VIOLATION),
+            Uri::from_trusted(uris::PROTOCOL_VIOLATION),
             message.clone(),
         )))
         .await;
     CloseReason {
-        reason: uri::PROTOCOL_VIOLATION.into(),
+        reason: uris::PROTOCOL_VIOLATION.into(),
         message: Some(message),
     }
 }

@@ -7,7 +7,7 @@ use super::io;
 use crate::client::error::Error;
 use crate::client::join::{self, JoinConfig};
 use crate::client::state::ClientCore;
-use crate::client::uri;
+use crate::protocol::uris;
 use crate::protocol::{Message, Uri};
 use crate::transport::Transport;
 
@@ -36,7 +36,7 @@ impl Session {
         let welcome = tokio::time::timeout(config.timeout, handshake)
             .await
             .map_err(|elapsed| {
-                Error::message(uri::TIMEOUT, "the router did not answer HELLO in time")
+                Error::message(uris::TIMEOUT, "the router did not answer HELLO in time")
                     .with_source(elapsed)
             })??;
         let session_details = join::session_details(&config, welcome, serializer, details);
@@ -52,7 +52,7 @@ impl Session {
 
     /// Leaves with `wamp.close.normal` and waits for the router's GOODBYE (at most 5 s).
     pub async fn leave(&self) -> CloseReason {
-        self.leave_with(uri::CLOSE_NORMAL, None).await
+        self.leave_with(uris::CLOSE_NORMAL, None).await
     }
 
     /// Leaves with a reason and message.

@@ -9,15 +9,15 @@ use serde::Serialize;
 use super::handle::{ProgressSender, Session};
 use super::outbox::encode_args;
 use crate::client::error::Error;
-use crate::client::uri;
 use crate::protocol::options::YieldOptions;
+use crate::protocol::uris;
 use crate::protocol::{Id, Message, Payload, Yield};
 
 impl Session {
     /// Sends one progressive result of a running invocation.
     async fn send_progress(&self, request: Id, payload: Payload) -> Result<(), Error> {
         if !self.lock().invocations.contains_key(&request) {
-            return Err(Error::message(uri::CANCELED, "the invocation is over"));
+            return Err(Error::message(uris::CANCELED, "the invocation is over"));
         }
         let msg = Message::Yield(Yield {
             request,

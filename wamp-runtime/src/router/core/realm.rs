@@ -8,9 +8,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::protocol::id::{Id, MAX_ID};
+use crate::protocol::uris;
 use crate::protocol::{Call, Message, MessageType};
 use crate::router::config::RealmConfig;
-use crate::router::uris;
 
 use super::broker::Broker;
 use super::dealer::Dealer;

@@ -9,11 +9,11 @@ use crate::protocol::id::Id;
 use crate::protocol::options::{
     EventDetails, MatchPolicy, PublishOptions, SubscribeOptions, UnsubscribedDetails,
 };
+use crate::protocol::uris;
 use crate::protocol::{
     Event, Message, MessageType, Payload, Published, Unsubscribe, Unsubscribed, Value,
 };
 use crate::router::config::{Permission, RealmConfig, RoleConfig};
-use crate::router::uris;
 
 use super::super::Outgoing;
 use super::harness::*;

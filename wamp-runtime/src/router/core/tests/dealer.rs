@@ -11,12 +11,12 @@ use crate::protocol::options::{
     CallOptions, CancelMode, CancelOptions, ErrorDetails, InterruptOptions, InvokePolicy,
     MatchPolicy, RegisterOptions, UnregisteredDetails, YieldOptions,
 };
+use crate::protocol::uris;
 use crate::protocol::{
     Call, Cancel, ErrorMessage, Interrupt, Message, MessageType, Payload, Unregister, Unregistered,
     Value, Yield,
 };
 use crate::router::config::{Permission, RealmConfig, RoleConfig};
-use crate::router::uris;
 
 use super::harness::*;
 

@@ -7,12 +7,12 @@ use crate::protocol::options::{
     CallOptions, CloseDetails, InvokePolicy, MatchPolicy, RegisterOptions, SubscribeOptions,
     UnregisteredDetails,
 };
+use crate::protocol::uris;
 use crate::protocol::{
     Dict, Goodbye, Message, MessageType, Payload, Register, Subscribe, Unregister, Unregistered,
     Unsubscribe, Value,
 };
 use crate::router::config::{Permission, RealmConfig, RoleConfig};
-use crate::router::uris;
 
 use super::super::Outgoing;
 use super::harness::*;
@@ -151,7 +151,7 @@ fn session_kill_says_goodbye_and_closes() {
         h.one(victim),
         Message::Goodbye(Goodbye {
             details: CloseDetails::default(),
-            reason: uri(uris::KILLED),
+            reason: uri(uris::CLOSE_KILLED),
         })
     );
     assert!(h.closed.contains(&victim));
@@ -213,7 +213,7 @@ fn session_kill_by_authid_authrole_and_all_spare_the_caller() {
     for v in [a1, a2] {
         let bye = h.one(v);
         assert!(
-            matches!(&bye, Message::Goodbye(g) if g.reason.as_str() == uris::KILLED),
+            matches!(&bye, Message::Goodbye(g) if g.reason.as_str() == uris::CLOSE_KILLED),
             "{bye:?}"
         );
         h.leave(v);

@@ -1,10 +1,16 @@
-//! Standard error URIs (spec, Autobahn and Crossbar), plus the local ones this
-//! client produces without a message on the wire.
+//! The standard error and close URIs (spec, Autobahn and Crossbar), one set
+//! for client and router, plus the local ones the client produces without a
+//! message on the wire.
 
 /// Unknown procedure.
 pub const NO_SUCH_PROCEDURE: &str = "wamp.error.no_such_procedure";
 /// A procedure with that URI is already registered.
 pub const PROCEDURE_ALREADY_EXISTS: &str = "wamp.error.procedure_already_exists";
+/// A procedure with that URI is registered with another invocation policy.
+pub const PROCEDURE_EXISTS_WITH_DIFFERENT_POLICY: &str =
+    "wamp.error.procedure_exists_with_different_invocation_policy";
+/// A meta API call names a session that does not exist.
+pub const NO_SUCH_SESSION: &str = "wamp.error.no_such_session";
 /// Unknown registration.
 pub const NO_SUCH_REGISTRATION: &str = "wamp.error.no_such_registration";
 /// Unknown subscription.
@@ -53,3 +59,5 @@ pub const CLOSE_NORMAL: &str = "wamp.close.normal";
 pub const CLOSE_GOODBYE_AND_OUT: &str = "wamp.close.goodbye_and_out";
 /// Close reason of a router shutting down.
 pub const CLOSE_SYSTEM_SHUTDOWN: &str = "wamp.close.system_shutdown";
+/// Close reason of a session killed through the meta API.
+pub const CLOSE_KILLED: &str = "wamp.close.killed";
