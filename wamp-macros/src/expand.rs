@@ -242,7 +242,7 @@ impl Generator<'_> {
         };
         let (ty, ctor, args_ctor, handler_ty) = match self.kind {
             Kind::Register => (
-                quote!(#pr::Invocation),
+                quote!(#pr::InvocationContext),
                 quote!(#pr::procedure),
                 quote!(#pr::Args::call(&#ctx)?),
                 quote!(#pr::ProcedureHandler),

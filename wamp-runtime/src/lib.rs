@@ -74,8 +74,8 @@ pub use serializer::SerializerKind;
 #[cfg(feature = "client")]
 pub use client::{
     ApplicationError, CallDetails, CallOptions, CallRequest, CallResult, CancellationToken,
-    CloseReason, Component, Error, ErrorKind, EventContext, EventDetails, Invocation, PendingCall,
-    Progress, ProgressSender, PublishOptions, RegisterOptions, Registration, Session,
+    CloseReason, Component, Error, ErrorKind, EventContext, EventDetails, InvocationContext,
+    PendingCall, Progress, ProgressSender, PublishOptions, RegisterOptions, Registration, Session,
     SessionDetails, State, SubscribeOptions, Subscription, catalog, run, serve,
 };
 
@@ -94,7 +94,7 @@ pub mod __private {
     pub use crate::client::collect::{Collected, Handler};
     pub use crate::client::macro_support::*;
     pub use crate::client::{
-        EventContext, EventHandler, Invocation, ProcedureHandler, event_handler, procedure,
+        EventContext, EventHandler, InvocationContext, ProcedureHandler, event_handler, procedure,
     };
     pub use crate::client::{InvokePolicy, MatchPolicy, RegisterOptions, SubscribeOptions};
     pub use crate::{CallResult, Error};

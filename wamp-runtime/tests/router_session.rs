@@ -450,7 +450,7 @@ async fn ticket_and_anonymous_authentication_with_role_permissions() {
 
 struct OnlyAlice;
 
-impl Authenticator for OnlyAlice {
+impl AuthProvider for OnlyAlice {
     fn handles(&self, _realm: &str, method: &str) -> bool {
         method == "ticket"
     }
@@ -499,7 +499,7 @@ impl Authenticator for OnlyAlice {
 async fn user_supplied_authenticator() {
     let router = Router::builder()
         .realm(RealmConfig::open("realm1"))
-        .authenticator(OnlyAlice)
+        .auth_provider(OnlyAlice)
         .build();
     let addr = router.listen("127.0.0.1:0").await.unwrap();
     let (_, reply) = join_with(

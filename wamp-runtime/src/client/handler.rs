@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::details::{CallResult, EventDetails};
 use super::error::Error;
-use super::session::{EventContext, EventHandler, Invocation, ProcedureHandler};
+use super::session::{EventContext, EventHandler, InvocationContext, ProcedureHandler};
 use crate::protocol::{Payload, PayloadError, Value};
 
 /// Decodes positional arguments; when there are none, `()` (and other types
@@ -24,10 +24,10 @@ pub fn decode_args<A: DeserializeOwned>(payload: &Payload) -> Result<A, PayloadE
     }
 }
 
-/// Wraps an async closure taking the whole [`Invocation`] as a [`ProcedureHandler`].
+/// Wraps an async closure taking the whole [`InvocationContext`] as a [`ProcedureHandler`].
 pub fn procedure<F, Fut>(f: F) -> ProcedureHandler
 where
-    F: Fn(Invocation) -> Fut + Send + Sync + 'static,
+    F: Fn(InvocationContext) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<CallResult, Error>> + Send + 'static,
 {
     Arc::new(move |inv| f(inv).boxed())
@@ -49,7 +49,7 @@ where
     Fut: Future<Output = Result<R, Error>> + Send + 'static,
 {
     let f = Arc::new(f);
-    Arc::new(move |inv: Invocation| {
+    Arc::new(move |inv: InvocationContext| {
         let f = f.clone();
         async move {
             let args: A = decode_args(&inv.payload)

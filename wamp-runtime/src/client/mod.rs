@@ -5,7 +5,7 @@
 //! - [`Session`]: the runtime around it (one reader task dispatching, one
 //!   writer task batching), in `session/`;
 //! - handlers: [`ProcedureHandler`] and [`EventHandler`] are type-erased
-//!   closures over an [`Invocation`] / [`EventContext`]; [`typed_procedure`]
+//!   closures over an [`InvocationContext`] / [`EventContext`]; [`typed_procedure`]
 //!   and [`typed_event_handler`] wrap closures with typed arguments;
 //! - [`Error`] with its [`ErrorKind`] and the standard error URIs ([`crate::protocol::uris`]);
 //! - [`collect`]: the `#[wamp::register]` / `#[wamp::subscribe]` entries of
@@ -38,7 +38,7 @@ pub use options::{
 };
 pub use run::{run, serve};
 pub use session::{
-    CallRequest, CloseReason, EventContext, EventHandler, Invocation, PendingCall,
+    CallRequest, CloseReason, EventContext, EventHandler, InvocationContext, PendingCall,
     ProcedureHandler, Progress, ProgressSender, Registration, Session, Subscription,
 };
 pub use tokio_util::sync::CancellationToken;

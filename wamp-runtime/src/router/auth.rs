@@ -1,5 +1,5 @@
 //! Authentication of joining clients: the static methods of a realm's
-//! configuration, and a trait for user-supplied authenticators.
+//! configuration, and a trait for user-supplied auth_providers.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -48,12 +48,12 @@ pub struct AuthRequest<'a> {
     pub session: Id,
 }
 
-/// A boxed future returned by [`Authenticator`] methods.
+/// A boxed future returned by [`AuthProvider`] methods.
 pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = AuthStep> + Send + 'a>>;
 
 /// A user-supplied authenticator, for methods or principals the static
 /// configuration does not cover (a database of users, an external service...).
-pub trait Authenticator: Send + Sync + 'static {
+pub trait AuthProvider: Send + Sync + 'static {
     /// Whether this authenticator handles `method` on `realm`.
     fn handles(&self, realm: &str, method: &str) -> bool;
     /// First step, on HELLO.

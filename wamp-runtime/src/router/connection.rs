@@ -199,7 +199,7 @@ async fn authenticate(
         .unwrap_or_else(|| vec!["anonymous".into()]);
     let custom = |method: &str| {
         router
-            .authenticators
+            .auth_providers
             .iter()
             .find(|a| a.handles(realm.name(), method))
             .cloned()

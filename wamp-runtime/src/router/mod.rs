@@ -31,7 +31,7 @@ mod server;
 mod state;
 mod writer;
 
-pub use auth::{AuthFuture, AuthRequest, AuthStep, Authenticator};
+pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};
 pub use config::{
     AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, Permission, RealmConfig,
     RoleConfig, RouterConfig, TicketPrincipal,

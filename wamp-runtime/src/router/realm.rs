@@ -58,7 +58,7 @@ impl Realm {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A fresh session ID, offered to authenticators before the join.
+    /// A fresh session ID, offered to auth_providers before the join.
     pub(crate) fn new_session_id(&self) -> Id {
         self.lock().core.new_session_id()
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use super::auth::Authenticator;
+use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
 use super::state::RouterState;
 use super::{connection, docs_http};
@@ -17,7 +17,7 @@ use crate::transport::{Acceptor, ServerOptions, Transport, memory};
 #[derive(Default)]
 pub struct RouterBuilder {
     config: RouterConfig,
-    authenticators: Vec<Arc<dyn Authenticator>>,
+    auth_providers: Vec<Arc<dyn AuthProvider>>,
 }
 
 impl RouterBuilder {
@@ -52,9 +52,9 @@ impl RouterBuilder {
         self
     }
 
-    /// Adds a user-supplied authenticator, asked before the static configuration.
-    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
-        self.authenticators.push(Arc::new(authenticator));
+    /// Adds a user-supplied auth provider (a database of users, an external service...), asked before the static configuration.
+    pub fn auth_provider(mut self, provider: impl AuthProvider) -> Self {
+        self.auth_providers.push(Arc::new(provider));
         self
     }
 
@@ -76,7 +76,7 @@ impl RouterBuilder {
     /// Builds the router. It serves nothing until given listeners or transports.
     pub fn build(self) -> Router {
         Router {
-            inner: Arc::new(RouterState::new(self.config, self.authenticators)),
+            inner: Arc::new(RouterState::new(self.config, self.auth_providers)),
         }
     }
 }

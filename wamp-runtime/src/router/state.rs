@@ -1,5 +1,5 @@
 //! What every connection of one router shares: the configuration, the
-//! realms (created on demand when allowed), user authenticators, shutdown.
+//! realms (created on demand when allowed), user auth_providers, shutdown.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::auth::Authenticator;
+use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
 use super::realm::Realm;
 
@@ -16,15 +16,15 @@ pub(crate) struct RouterState {
     /// The configuration.
     pub(crate) config: RouterConfig,
     realms: RwLock<HashMap<String, Arc<Realm>>>,
-    /// User authenticators, asked before the static configuration.
-    pub(crate) authenticators: Vec<Arc<dyn Authenticator>>,
+    /// User auth_providers, asked before the static configuration.
+    pub(crate) auth_providers: Vec<Arc<dyn AuthProvider>>,
     /// Fires when the router shuts down.
     pub(crate) shutdown: CancellationToken,
 }
 
 impl RouterState {
     /// The router's state with the configured realms.
-    pub(crate) fn new(config: RouterConfig, authenticators: Vec<Arc<dyn Authenticator>>) -> Self {
+    pub(crate) fn new(config: RouterConfig, auth_providers: Vec<Arc<dyn AuthProvider>>) -> Self {
         let patience = Duration::from_millis(config.slow_consumer_timeout_ms);
         let realms = config
             .realms
@@ -34,7 +34,7 @@ impl RouterState {
         RouterState {
             config,
             realms: RwLock::new(realms),
-            authenticators,
+            auth_providers,
             shutdown: CancellationToken::new(),
         }
     }

@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::client::error::Error;
-use crate::client::session::{EventContext, Invocation};
+use crate::client::session::{EventContext, InvocationContext};
 use crate::protocol::Payload;
 
 /// Binds the arguments of one call or event to the parameters of a handler:
@@ -21,7 +21,7 @@ pub struct Args<'a> {
 
 impl<'a> Args<'a> {
     /// The arguments of a call.
-    pub fn call(inv: &'a Invocation) -> Result<Self, Error> {
+    pub fn call(inv: &'a InvocationContext) -> Result<Self, Error> {
         Self::new(&inv.payload, "procedure", &inv.details.procedure)
     }
 

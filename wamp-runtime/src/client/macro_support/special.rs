@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::details::{CallDetails, EventDetails, State};
 use crate::client::error::Error;
-use crate::client::session::{EventContext, Invocation, Progress, Session};
+use crate::client::session::{EventContext, InvocationContext, Progress, Session};
 use crate::protocol::uris;
 
 /// Special parameters of procedures, recognised by type.
@@ -17,7 +17,7 @@ use crate::protocol::uris;
 )]
 pub trait FromCall: Sized {
     /// Extracts the value from the invocation.
-    fn from_call(inv: &Invocation) -> Result<Self, Error>;
+    fn from_call(inv: &InvocationContext) -> Result<Self, Error>;
 }
 
 /// Special parameters of subscribers, recognised by type.
@@ -32,7 +32,7 @@ pub trait FromEvent: Sized {
 }
 
 impl FromCall for CallDetails {
-    fn from_call(inv: &Invocation) -> Result<Self, Error> {
+    fn from_call(inv: &InvocationContext) -> Result<Self, Error> {
         Ok(inv.details.clone())
     }
 }
@@ -44,7 +44,7 @@ impl FromEvent for EventDetails {
 }
 
 impl FromCall for Session {
-    fn from_call(inv: &Invocation) -> Result<Self, Error> {
+    fn from_call(inv: &InvocationContext) -> Result<Self, Error> {
         Ok(inv.session.clone())
     }
 }
@@ -56,7 +56,7 @@ impl FromEvent for Session {
 }
 
 impl FromCall for CancellationToken {
-    fn from_call(inv: &Invocation) -> Result<Self, Error> {
+    fn from_call(inv: &InvocationContext) -> Result<Self, Error> {
         Ok(inv.cancel.clone())
     }
 }
@@ -74,7 +74,7 @@ fn no_state<T>() -> Error {
 }
 
 impl<T: Send + Sync + 'static> FromCall for State<T> {
-    fn from_call(inv: &Invocation) -> Result<Self, Error> {
+    fn from_call(inv: &InvocationContext) -> Result<Self, Error> {
         inv.state::<T>().ok_or_else(no_state::<T>)
     }
 }
@@ -86,7 +86,7 @@ impl<T: Send + Sync + 'static> FromEvent for State<T> {
 }
 
 impl<T: Serialize> FromCall for Progress<T> {
-    fn from_call(inv: &Invocation) -> Result<Self, Error> {
+    fn from_call(inv: &InvocationContext) -> Result<Self, Error> {
         Ok(Progress::new(inv.progress.clone()))
     }
 }

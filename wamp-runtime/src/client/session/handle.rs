@@ -193,14 +193,14 @@ pub(super) struct SubscriptionEntry {
 }
 /// A procedure: takes an invocation, returns the result or an error.
 pub type ProcedureHandler =
-    Arc<dyn Fn(Invocation) -> BoxFuture<'static, Result<CallResult, Error>> + Send + Sync>;
+    Arc<dyn Fn(InvocationContext) -> BoxFuture<'static, Result<CallResult, Error>> + Send + Sync>;
 
 /// An event handler: takes an event; an error is logged (and withholds EVENT_RECEIVED).
 pub type EventHandler =
     Arc<dyn Fn(EventContext) -> BoxFuture<'static, Result<(), Error>> + Send + Sync>;
 
 /// Everything a procedure gets for one call.
-pub struct Invocation {
+pub struct InvocationContext {
     /// The arguments, still encoded (decode with `payload.args::<T>()`).
     pub payload: Payload,
     /// Who called what.
@@ -213,7 +213,7 @@ pub struct Invocation {
     pub cancel: CancellationToken,
 }
 
-impl Invocation {
+impl InvocationContext {
     /// Shared state of type `T`, if the component or session holds one.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
         self.session.state::<T>()

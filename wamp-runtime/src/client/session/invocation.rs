@@ -8,7 +8,7 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt as _;
 use tokio_util::sync::CancellationToken;
 
-use super::handle::{Invocation, ProgressSender, Session};
+use super::handle::{InvocationContext, ProgressSender, Session};
 use super::inline::{panic_message, run_inline};
 use crate::client::details::CallDetails;
 use crate::client::error::Error;
@@ -55,7 +55,7 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
     };
     let request = inv.request;
     let timeout = details.timeout;
-    let ctx = Invocation {
+    let ctx = InvocationContext {
         payload: inv.payload,
         progress: details.receive_progress.then(|| ProgressSender {
             session: session.clone(),

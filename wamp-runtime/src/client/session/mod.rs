@@ -29,7 +29,7 @@ mod subscriptions;
 pub use calls::{CallRequest, PendingCall};
 pub use close::CloseReason;
 pub use handle::{
-    EventContext, EventHandler, Invocation, ProcedureHandler, ProgressSender, Session,
+    EventContext, EventHandler, InvocationContext, ProcedureHandler, ProgressSender, Session,
 };
 pub use progress::Progress;
 pub use registrations::Registration;
