@@ -1,7 +1,7 @@
 //! The client: a [`Session`] to call, register, publish and subscribe, and a
 //! [`Component`] that keeps one joined with reconnects.
 //!
-//! - [`state`]: the sans-I/O session state machine;
+//! - `state`: the sans-I/O session state machine (private: the runtime drives it);
 //! - [`Session`]: the runtime around it (one reader task dispatching, one
 //!   writer task batching), in `session/`;
 //! - handlers: [`ProcedureHandler`] and [`EventHandler`] are type-erased
@@ -12,7 +12,7 @@
 //!   the binary, their catalog and the docs flags; [`run`] and [`serve`].
 
 pub mod collect;
-pub mod component;
+mod component;
 mod details;
 mod error;
 mod error_kind;
@@ -23,7 +23,7 @@ pub mod macro_support;
 mod options;
 mod run;
 mod session;
-pub mod state;
+mod state;
 
 pub use collect::{catalog, handle_docs_cli};
 pub use component::{Component, ComponentBuilder, RetryPolicy, StopHandle, TransportConfig};

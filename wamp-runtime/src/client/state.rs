@@ -14,7 +14,7 @@ use crate::protocol::{
 
 /// Where a client session is in its life (the spec's state chart, client side).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// No HELLO sent yet.
     Closed,
     /// HELLO sent, waiting for WELCOME, CHALLENGE or ABORT.
@@ -31,7 +31,7 @@ pub enum Phase {
 
 /// A request waiting for its answer: it says which request type it was, so the
 /// answer's type can be checked.
-pub trait PendingRequest {
+pub(crate) trait PendingRequest {
     /// The type of the request message (CALL, REGISTER, ...).
     fn request_type(&self) -> MessageType;
 }
@@ -40,10 +40,10 @@ pub trait PendingRequest {
 /// `wamp.error.protocol_violation` and this message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("protocol violation: {0}")]
-pub struct Violation(pub String);
+pub(crate) struct Violation(pub String);
 
 /// What an incoming message means for the runtime.
-pub enum Incoming<P> {
+pub(crate) enum Incoming<P> {
     /// The router asks for authentication.
     Challenge(Challenge),
     /// The session is joined.
@@ -92,7 +92,7 @@ pub enum Incoming<P> {
 
 impl<P> Incoming<P> {
     /// A short name of what arrived, for logs and errors.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Incoming::Challenge(_) => "CHALLENGE",
             Incoming::Welcome(_) => "WELCOME",
@@ -113,7 +113,7 @@ impl<P> Incoming<P> {
 
 /// The client session state machine, with `P` the runtime's record of a pending request.
 #[derive(Debug)]
-pub struct ClientCore<P> {
+pub(crate) struct ClientCore<P> {
     phase: Phase,
     ids: SessionIdGenerator,
     pending: HashMap<Id, P>,
@@ -139,7 +139,7 @@ fn expected_reply(request: MessageType) -> MessageType {
 
 impl<P: PendingRequest> ClientCore<P> {
     /// A closed session.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ClientCore {
             phase: Phase::Closed,
             ids: SessionIdGenerator::default(),
@@ -148,17 +148,13 @@ impl<P: PendingRequest> ClientCore<P> {
     }
 
     /// The current phase.
-    pub fn phase(&self) -> Phase {
+    #[cfg(test)]
+    pub(crate) fn phase(&self) -> Phase {
         self.phase
     }
 
-    /// Whether requests may be sent.
-    pub fn is_established(&self) -> bool {
-        self.phase == Phase::Established
-    }
-
     /// Starts joining: returns the HELLO to send.
-    pub fn hello(&mut self, hello: Hello) -> Result<Hello, Violation> {
+    pub(crate) fn hello(&mut self, hello: Hello) -> Result<Hello, Violation> {
         if self.phase != Phase::Closed {
             return Err(Violation("HELLO sent twice".into()));
         }
@@ -167,12 +163,12 @@ impl<P: PendingRequest> ClientCore<P> {
     }
 
     /// Records that AUTHENTICATE was sent.
-    pub fn authenticated(&mut self) {
+    pub(crate) fn authenticated(&mut self) {
         self.phase = Phase::Authenticating;
     }
 
     /// Starts leaving: returns the GOODBYE to send, or `None` when not joined.
-    pub fn goodbye(&mut self, reason: Uri, message: Option<String>) -> Option<Goodbye> {
+    pub(crate) fn goodbye(&mut self, reason: Uri, message: Option<String>) -> Option<Goodbye> {
         if self.phase != Phase::Established {
             return None;
         }
@@ -183,7 +179,7 @@ impl<P: PendingRequest> ClientCore<P> {
     }
 
     /// Records a new request and returns its ID (1, 2, 3, ... per session).
-    pub fn request(&mut self, pending: P) -> Option<Id> {
+    pub(crate) fn request(&mut self, pending: P) -> Option<Id> {
         if self.phase != Phase::Established {
             return None;
         }
@@ -194,27 +190,28 @@ impl<P: PendingRequest> ClientCore<P> {
 
     /// Allocates a request ID for a request that expects no answer
     /// (an unacknowledged PUBLISH).
-    pub fn request_untracked(&mut self) -> Option<Id> {
+    pub(crate) fn request_untracked(&mut self) -> Option<Id> {
         (self.phase == Phase::Established).then(|| self.ids.next_id())
     }
 
     /// The pending entry of a request, if it still waits.
-    pub fn pending_mut(&mut self, request: Id) -> Option<&mut P> {
+    pub(crate) fn pending_mut(&mut self, request: Id) -> Option<&mut P> {
         self.pending.get_mut(&request)
     }
 
     /// Forgets a request (canceled or timed out locally); a late answer is then [`Incoming::Stale`].
-    pub fn forget(&mut self, request: Id) -> Option<P> {
+    pub(crate) fn forget(&mut self, request: Id) -> Option<P> {
         self.pending.remove(&request)
     }
 
     /// Number of requests waiting.
-    pub fn pending_len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn pending_len(&self) -> usize {
         self.pending.len()
     }
 
     /// Ends the session and hands back every pending request, to fail them.
-    pub fn end(&mut self) -> Vec<P> {
+    pub(crate) fn end(&mut self) -> Vec<P> {
         self.phase = Phase::Ended;
         self.pending.drain().map(|(_, p)| p).collect()
     }
@@ -232,7 +229,7 @@ impl<P: PendingRequest> ClientCore<P> {
     }
 
     /// Classifies an incoming message, checking that it may arrive now.
-    pub fn handle(&mut self, message: Message) -> Result<Incoming<P>, Violation> {
+    pub(crate) fn handle(&mut self, message: Message) -> Result<Incoming<P>, Violation> {
         match message {
             Message::Welcome(w) if self.joining() => {
                 self.phase = Phase::Established;
