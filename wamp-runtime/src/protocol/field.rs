@@ -2,7 +2,7 @@
 //! from and written to a [`Value`].
 
 use super::id::MAX_ID;
-use super::value::{Dict, Value};
+use crate::serializer::{Dict, Value};
 
 /// A type that a known Options/Details key can hold.
 pub trait FieldType: Sized {
@@ -140,11 +140,11 @@ macro_rules! string_enum {
 
         impl $crate::protocol::field::FieldType for $name {
             const EXPECTED: &'static str = $expected;
-            fn from_value(value: $crate::protocol::value::Value) -> Option<Self> {
+            fn from_value(value: $crate::serializer::Value) -> Option<Self> {
                 value.as_str().and_then(Self::parse)
             }
-            fn to_value(&self) -> $crate::protocol::value::Value {
-                $crate::protocol::value::Value::String(self.as_str().to_owned())
+            fn to_value(&self) -> $crate::serializer::Value {
+                $crate::serializer::Value::String(self.as_str().to_owned())
             }
         }
     };
@@ -165,13 +165,13 @@ macro_rules! dict_struct {
         pub struct $name {
             $( $(#[$fmeta])* pub $field: Option<$ty>, )*
             /// Every other key, kept as received (implementation keys such as `x_cb_node`).
-            pub extra: $crate::protocol::value::Dict,
+            pub extra: $crate::serializer::Dict,
         }
 
         impl $name {
             /// Reads the struct from a dictionary, checking the type of every known key.
             pub fn from_dict(
-                mut dict: $crate::protocol::value::Dict,
+                mut dict: $crate::serializer::Dict,
                 message: &'static str,
                 dict_name: &'static str,
             ) -> Result<Self, $crate::protocol::ProtocolError> {
@@ -182,7 +182,7 @@ macro_rules! dict_struct {
             }
 
             /// Writes the struct as a dictionary.
-            pub fn to_dict(&self) -> $crate::protocol::value::Dict {
+            pub fn to_dict(&self) -> $crate::serializer::Dict {
                 let mut dict = self.extra.clone();
                 $( if let Some(v) = &self.$field {
                     dict.insert($key.to_owned(), $crate::protocol::field::FieldType::to_value(v));

@@ -3,7 +3,7 @@
 
 use super::field::{FieldType, dict_struct, string_enum};
 use super::roles::Roles;
-use super::value::{Dict, Value};
+use crate::serializer::{Dict, Value};
 
 string_enum! {
     /// How a subscription or registration URI is matched (`match`).

@@ -12,10 +12,8 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::value::{Dict, Value};
-use crate::serializer::SerializerKind;
-use crate::serializer::format;
-pub use crate::serializer::format::PathError;
+use crate::serializer::parts;
+use crate::serializer::{Dict, PathError, PayloadError, SerializerKind, Value};
 
 /// The `Arguments`/`ArgumentsKw` of a message, or a transparent (end-to-end
 /// encrypted) payload.
@@ -39,34 +37,6 @@ enum Inner {
     Transparent { bytes: Bytes, text: bool },
 }
 
-/// A payload could not be encoded or decoded as asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PayloadError {
-    /// The payload does not decode into the requested type.
-    #[error("cannot decode {part} as {serializer}: {reason}")]
-    Decode {
-        /// `args` or `kwargs`.
-        part: &'static str,
-        /// Serializer of the payload.
-        serializer: SerializerKind,
-        /// What the decoder said.
-        reason: String,
-    },
-    /// A value could not be encoded.
-    #[error("cannot encode {part} as {serializer}: {reason}")]
-    Encode {
-        /// `args` or `kwargs`.
-        part: &'static str,
-        /// Target serializer.
-        serializer: SerializerKind,
-        /// What the encoder said.
-        reason: String,
-    },
-    /// The payload is transparent (end-to-end encrypted) and has no arguments.
-    #[error("the payload is transparent (enc_algo) and cannot be decoded as arguments")]
-    Transparent,
-}
-
 impl Payload {
     /// A payload with no arguments.
     pub const fn empty() -> Self {
@@ -81,7 +51,7 @@ impl Payload {
         serializer: SerializerKind,
         args: &A,
     ) -> Result<Self, PayloadError> {
-        let args = format::encode_part(serializer, "args", args)?;
+        let args = parts::encode_part(serializer, "args", args)?;
         Ok(Self::from_raw(serializer, Some(args), None))
     }
 
@@ -91,7 +61,7 @@ impl Payload {
         serializer: SerializerKind,
         kwargs: &K,
     ) -> Result<Self, PayloadError> {
-        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
+        let kwargs = parts::encode_part(serializer, "kwargs", kwargs)?;
         Ok(Self::from_raw(serializer, None, Some(kwargs)))
     }
 
@@ -101,8 +71,8 @@ impl Payload {
         args: &A,
         kwargs: &K,
     ) -> Result<Self, PayloadError> {
-        let args = format::encode_part(serializer, "args", args)?;
-        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
+        let args = parts::encode_part(serializer, "args", args)?;
+        let kwargs = parts::encode_part(serializer, "kwargs", kwargs)?;
         Ok(Self::from_raw(serializer, Some(args), Some(kwargs)))
     }
 
@@ -110,7 +80,7 @@ impl Payload {
     /// arguments stay as they are encoded. A transparent payload is replaced.
     pub fn with_args<A: Serialize + ?Sized>(&self, args: &A) -> Result<Self, PayloadError> {
         let serializer = self.serializer().unwrap_or(SerializerKind::Cbor);
-        let args = format::encode_part(serializer, "args", args)?;
+        let args = parts::encode_part(serializer, "args", args)?;
         Ok(Self::from_raw(
             serializer,
             Some(args),
@@ -122,7 +92,7 @@ impl Payload {
     /// arguments stay as they are encoded. A transparent payload is replaced.
     pub fn with_kwargs<K: Serialize + ?Sized>(&self, kwargs: &K) -> Result<Self, PayloadError> {
         let serializer = self.serializer().unwrap_or(SerializerKind::Cbor);
-        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
+        let kwargs = parts::encode_part(serializer, "kwargs", kwargs)?;
         Ok(Self::from_raw(
             serializer,
             self.raw_args().cloned(),
@@ -184,8 +154,8 @@ impl Payload {
         args: Option<Bytes>,
         kwargs: Option<Bytes>,
     ) -> Self {
-        let args = args.filter(|a| !format::is_empty_list(serializer, a));
-        let kwargs = kwargs.filter(|k| !format::is_empty_dict(serializer, k));
+        let args = args.filter(|a| !parts::is_empty_list(serializer, a));
+        let kwargs = kwargs.filter(|k| !parts::is_empty_dict(serializer, k));
         if args.is_none() && kwargs.is_none() {
             return Self::empty();
         }
@@ -254,8 +224,8 @@ impl Payload {
                 serializer,
                 args: Some(args),
                 ..
-            } => format::decode_part(*serializer, "args", args),
-            _ => format::decode_part(SerializerKind::Cbor, "args", &[0x80]),
+            } => parts::decode_part(*serializer, "args", args),
+            _ => parts::decode_part(SerializerKind::Cbor, "args", &[0x80]),
         }
     }
 
@@ -268,8 +238,8 @@ impl Payload {
                 serializer,
                 kwargs: Some(kwargs),
                 ..
-            } => format::decode_part(*serializer, "kwargs", kwargs),
-            _ => format::decode_part(SerializerKind::Cbor, "kwargs", &[0xa0]),
+            } => parts::decode_part(*serializer, "kwargs", kwargs),
+            _ => parts::decode_part(SerializerKind::Cbor, "kwargs", &[0xa0]),
         }
     }
 
@@ -283,7 +253,7 @@ impl Payload {
                 serializer,
                 args: Some(args),
                 ..
-            } => format::split_list(*serializer, args)
+            } => parts::split_list(*serializer, args)
                 .map(|ranges| ranges.into_iter().map(|r| &args[r]).collect())
                 .map_err(|reason| PayloadError::Decode {
                     part: "args",
@@ -303,7 +273,7 @@ impl Payload {
                 serializer,
                 kwargs: Some(kwargs),
                 ..
-            } => format::split_dict(*serializer, kwargs)
+            } => parts::split_dict(*serializer, kwargs)
                 .map(|entries| entries.into_iter().map(|(k, r)| (k, &kwargs[r])).collect())
                 .map_err(|reason| PayloadError::Decode {
                     part: "kwargs",
@@ -319,7 +289,7 @@ impl Payload {
     /// path of the bad value.
     pub fn decode_element<T: DeserializeOwned>(&self, element: &[u8]) -> Result<T, PathError> {
         match self.serializer() {
-            Some(serializer) => format::decode_path(serializer, element),
+            Some(serializer) => parts::decode_path(serializer, element),
             None => Err(PathError::whole("the payload has no arguments")),
         }
     }
@@ -335,8 +305,8 @@ impl Payload {
                 serializer,
                 kwargs: Some(kwargs),
                 ..
-            } => format::decode_path(*serializer, kwargs),
-            _ => format::decode_path(SerializerKind::Cbor, &[0xa0]),
+            } => parts::decode_path(*serializer, kwargs),
+            _ => parts::decode_path(SerializerKind::Cbor, &[0xa0]),
         }
     }
 
@@ -361,11 +331,11 @@ impl Payload {
             } if *serializer != target => {
                 let args = args
                     .as_ref()
-                    .map(|a| format::transcode(*serializer, target, "args", a))
+                    .map(|a| parts::transcode(*serializer, target, "args", a))
                     .transpose()?;
                 let kwargs = kwargs
                     .as_ref()
-                    .map(|k| format::transcode(*serializer, target, "kwargs", k))
+                    .map(|k| parts::transcode(*serializer, target, "kwargs", k))
                     .transpose()?;
                 Ok(Payload::from_raw(target, args, kwargs))
             }

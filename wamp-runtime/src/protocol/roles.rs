@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::field::FieldType;
-use super::value::{Dict, Value};
+use crate::serializer::{Dict, Value};
 
 /// A WAMP role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -6,9 +6,11 @@ use rmp::Marker;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::format::{Format, PathError, Sniff};
-use crate::protocol::Value;
-use crate::serializer::SerializerKind;
+use super::error::PathError;
+use super::format::Format;
+use super::kind::SerializerKind;
+use super::sniff::Sniff;
+use super::value::Value;
 
 /// The MessagePack wire format.
 pub(crate) struct MsgPack;
@@ -198,14 +200,6 @@ impl Format for MsgPack {
 
     fn write_bin(out: &mut Vec<u8>, b: &[u8]) {
         let _ = rmp::encode::write_bin(out, b);
-    }
-
-    fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
-        Self::encode_typed(out, v)
-    }
-
-    fn write_dict(out: &mut Vec<u8>, dict: &crate::protocol::Dict) -> Result<(), String> {
-        Self::encode_typed(out, &crate::protocol::DictRef { dict, json: false })
     }
 
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {
