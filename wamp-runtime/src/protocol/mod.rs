@@ -5,6 +5,7 @@
 //! It builds on [`crate::serializer`] (values and wire formats) and on nothing
 //! else of the crate.
 
+pub(crate) mod dict_struct;
 mod envelope;
 mod error;
 pub(crate) mod field;
@@ -13,6 +14,7 @@ mod message;
 pub mod options;
 mod payload;
 pub mod roles;
+pub(crate) mod string_enum;
 pub mod uri;
 
 pub use crate::serializer::{Dict, PathError, PayloadError, Value, ValueError};

@@ -42,12 +42,11 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         name: mt.name(),
         _format: std::marker::PhantomData,
     };
-    let n = mt.name();
     Ok(match mt {
         MessageType::Hello => {
             r.expect_len(3, 3, "3")?;
             let realm = r.uri(1, "Realm", UriKind::Concrete)?;
-            let details = HelloDetails::from_dict(r.dict(2, "Details")?, n, "Details")?;
+            let details = r.options::<HelloDetails>(2, "Details")?;
             match &details.roles {
                 None => return Err(r.invalid("Details.roles is missing")),
                 Some(roles)
@@ -65,7 +64,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         MessageType::Welcome => {
             r.expect_len(3, 3, "3")?;
             let session = r.id(1, "Session")?;
-            let details = WelcomeDetails::from_dict(r.dict(2, "Details")?, n, "Details")?;
+            let details = r.options::<WelcomeDetails>(2, "Details")?;
             match &details.roles {
                 None => return Err(r.invalid("Details.roles is missing")),
                 Some(roles)
@@ -80,7 +79,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         MessageType::Abort => {
             r.expect_len(3, 5, "3 to 5")?;
             Message::Abort(Abort {
-                details: CloseDetails::from_dict(r.dict(1, "Details")?, n, "Details")?,
+                details: r.options::<CloseDetails>(1, "Details")?,
                 reason: r.uri(2, "Reason", UriKind::Concrete)?,
                 payload: r.payload(3)?,
             })
@@ -89,20 +88,20 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
             r.expect_len(3, 3, "3")?;
             Message::Challenge(Challenge {
                 authmethod: r.string(1, "AuthMethod")?,
-                extra: ChallengeExtra::from_dict(r.dict(2, "Extra")?, n, "Extra")?,
+                extra: r.options::<ChallengeExtra>(2, "Extra")?,
             })
         }
         MessageType::Authenticate => {
             r.expect_len(3, 3, "3")?;
             Message::Authenticate(Authenticate {
                 signature: r.string(1, "Signature")?,
-                extra: AuthenticateExtra::from_dict(r.dict(2, "Extra")?, n, "Extra")?,
+                extra: r.options::<AuthenticateExtra>(2, "Extra")?,
             })
         }
         MessageType::Goodbye => {
             r.expect_len(3, 3, "3")?;
             Message::Goodbye(Goodbye {
-                details: CloseDetails::from_dict(r.dict(1, "Details")?, n, "Details")?,
+                details: r.options::<CloseDetails>(1, "Details")?,
                 reason: r.uri(2, "Reason", UriKind::Concrete)?,
             })
         }
@@ -116,7 +115,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
                         "REQUEST.Type {code} is not a request that can fail"
                     ))
                 })?;
-            let details = ErrorDetails::from_dict(r.dict(3, "Details")?, n, "Details")?;
+            let details = r.options::<ErrorDetails>(3, "Details")?;
             Message::Error(ErrorMessage {
                 request_type,
                 request: r.id(2, "REQUEST.Request")?,
@@ -127,7 +126,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Publish => {
             r.expect_len(4, 6, "4 to 6")?;
-            let options = PublishOptions::from_dict(r.dict(2, "Options")?, n, "Options")?;
+            let options = r.options::<PublishOptions>(2, "Options")?;
             Message::Publish(Publish {
                 request: r.id(1, "Request")?,
                 topic: r.uri(3, "Topic", UriKind::Concrete)?,
@@ -146,7 +145,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
             r.expect_len(4, 4, "4")?;
             Message::Subscribe(Subscribe {
                 request: r.id(1, "Request")?,
-                options: SubscribeOptions::from_dict(r.dict(2, "Options")?, n, "Options")?,
+                options: r.options::<SubscribeOptions>(2, "Options")?,
                 topic: r.uri(3, "Topic", UriKind::EmptyComponents)?,
             })
         }
@@ -167,11 +166,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         MessageType::Unsubscribed => {
             r.expect_len(2, 3, "2 or 3")?;
             let details = if r.len() == 3 {
-                Some(UnsubscribedDetails::from_dict(
-                    r.dict(2, "Details")?,
-                    n,
-                    "Details",
-                )?)
+                Some(r.options::<UnsubscribedDetails>(2, "Details")?)
             } else {
                 None
             };
@@ -182,7 +177,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Event => {
             r.expect_len(4, 6, "4 to 6")?;
-            let details = EventDetails::from_dict(r.dict(3, "Details")?, n, "Details")?;
+            let details = r.options::<EventDetails>(3, "Details")?;
             Message::Event(Event {
                 subscription: r.id(1, "SUBSCRIBED.Subscription")?,
                 publication: r.id(2, "PUBLISHED.Publication")?,
@@ -192,7 +187,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Call => {
             r.expect_len(4, 6, "4 to 6")?;
-            let options = CallOptions::from_dict(r.dict(2, "Options")?, n, "Options")?;
+            let options = r.options::<CallOptions>(2, "Options")?;
             Message::Call(Call {
                 request: r.id(1, "Request")?,
                 procedure: r.uri(3, "Procedure", UriKind::Concrete)?,
@@ -204,12 +199,12 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
             r.expect_len(3, 3, "3")?;
             Message::Cancel(Cancel {
                 request: r.id(1, "CALL.Request")?,
-                options: CancelOptions::from_dict(r.dict(2, "Options")?, n, "Options")?,
+                options: r.options::<CancelOptions>(2, "Options")?,
             })
         }
         MessageType::Result => {
             r.expect_len(3, 5, "3 to 5")?;
-            let details = ResultDetails::from_dict(r.dict(2, "Details")?, n, "Details")?;
+            let details = r.options::<ResultDetails>(2, "Details")?;
             Message::Result(ResultMessage {
                 request: r.id(1, "CALL.Request")?,
                 payload: r.payload(3)?,
@@ -218,7 +213,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Register => {
             r.expect_len(4, 4, "4")?;
-            let options = RegisterOptions::from_dict(r.dict(2, "Options")?, n, "Options")?;
+            let options = r.options::<RegisterOptions>(2, "Options")?;
             let kind = match options.match_ {
                 Some(MatchPolicy::Wildcard) => UriKind::EmptyComponents,
                 Some(MatchPolicy::Prefix) => UriKind::LastEmpty,
@@ -247,11 +242,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         MessageType::Unregistered => {
             r.expect_len(2, 3, "2 or 3")?;
             let details = if r.len() == 3 {
-                Some(UnregisteredDetails::from_dict(
-                    r.dict(2, "Details")?,
-                    n,
-                    "Details",
-                )?)
+                Some(r.options::<UnregisteredDetails>(2, "Details")?)
             } else {
                 None
             };
@@ -262,7 +253,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Invocation => {
             r.expect_len(4, 6, "4 to 6")?;
-            let details = InvocationDetails::from_dict(r.dict(3, "Details")?, n, "Details")?;
+            let details = r.options::<InvocationDetails>(3, "Details")?;
             Message::Invocation(Invocation {
                 request: r.id(1, "Request")?,
                 registration: r.id(2, "REGISTERED.Registration")?,
@@ -274,12 +265,12 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
             r.expect_len(3, 3, "3")?;
             Message::Interrupt(Interrupt {
                 request: r.id(1, "INVOCATION.Request")?,
-                options: InterruptOptions::from_dict(r.dict(2, "Options")?, n, "Options")?,
+                options: r.options::<InterruptOptions>(2, "Options")?,
             })
         }
         MessageType::Yield => {
             r.expect_len(3, 5, "3 to 5")?;
-            let options = YieldOptions::from_dict(r.dict(2, "Options")?, n, "Options")?;
+            let options = r.options::<YieldOptions>(2, "Options")?;
             Message::Yield(Yield {
                 request: r.id(1, "INVOCATION.Request")?,
                 payload: r.payload(3)?,

@@ -21,18 +21,18 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
         Message::Hello(m) => {
             let mut w = w(3);
             w.str(&m.realm);
-            w.dict(&m.details.to_dict())?;
+            w.options(&m.details)?;
             w
         }
         Message::Welcome(m) => {
             let mut w = w(3);
             w.u64(m.session);
-            w.dict(&m.details.to_dict())?;
+            w.options(&m.details)?;
             w
         }
         Message::Abort(m) => {
             let mut w = w(3 + base);
-            w.dict(&m.details.to_dict())?;
+            w.options(&m.details)?;
             w.str(&m.reason);
             w.payload(&m.payload)?;
             w
@@ -40,18 +40,18 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
         Message::Challenge(m) => {
             let mut w = w(3);
             w.str(&m.authmethod);
-            w.dict(&m.extra.to_dict())?;
+            w.options(&m.extra)?;
             w
         }
         Message::Authenticate(m) => {
             let mut w = w(3);
             w.str(&m.signature);
-            w.dict(&m.extra.to_dict())?;
+            w.options(&m.extra)?;
             w
         }
         Message::Goodbye(m) => {
             let mut w = w(3);
-            w.dict(&m.details.to_dict())?;
+            w.options(&m.details)?;
             w.str(&m.reason);
             w
         }
@@ -59,7 +59,7 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
             let mut w = w(5 + base);
             w.u64(m.request_type.code());
             w.u64(m.request);
-            w.dict(&m.details.to_dict())?;
+            w.options(&m.details)?;
             w.str(&m.error);
             w.payload(&m.payload)?;
             w
@@ -67,7 +67,7 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
         Message::Publish(m) => {
             let mut w = w(4 + base);
             w.u64(m.request);
-            w.dict(&m.options.to_dict())?;
+            w.options(&m.options)?;
             w.str(&m.topic);
             w.payload(&m.payload)?;
             w
@@ -81,7 +81,7 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
         Message::Subscribe(m) => {
             let mut w = w(4);
             w.u64(m.request);
-            w.dict(&m.options.to_dict())?;
+            w.options(&m.options)?;
             w.str(&m.topic);
             w
         }
@@ -101,7 +101,7 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
             let mut w = w(2 + usize::from(m.details.is_some()));
             w.u64(m.request);
             if let Some(d) = &m.details {
-                w.dict(&d.to_dict())?;
+                w.options(d)?;
             }
             w
         }
@@ -109,14 +109,14 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
             let mut w = w(4 + base);
             w.u64(m.subscription);
             w.u64(m.publication);
-            w.dict(&m.details.to_dict())?;
+            w.options(&m.details)?;
             w.payload(&m.payload)?;
             w
         }
         Message::Call(m) => {
             let mut w = w(4 + base);
             w.u64(m.request);
-            w.dict(&m.options.to_dict())?;
+            w.options(&m.options)?;
             w.str(&m.procedure);
             w.payload(&m.payload)?;
             w
@@ -124,20 +124,20 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
         Message::Cancel(m) => {
             let mut w = w(3);
             w.u64(m.request);
-            w.dict(&m.options.to_dict())?;
+            w.options(&m.options)?;
             w
         }
         Message::Result(m) => {
             let mut w = w(3 + base);
             w.u64(m.request);
-            w.dict(&m.details.to_dict())?;
+            w.options(&m.details)?;
             w.payload(&m.payload)?;
             w
         }
         Message::Register(m) => {
             let mut w = w(4);
             w.u64(m.request);
-            w.dict(&m.options.to_dict())?;
+            w.options(&m.options)?;
             w.str(&m.procedure);
             w
         }
@@ -157,7 +157,7 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
             let mut w = w(2 + usize::from(m.details.is_some()));
             w.u64(m.request);
             if let Some(d) = &m.details {
-                w.dict(&d.to_dict())?;
+                w.options(d)?;
             }
             w
         }
@@ -165,20 +165,20 @@ pub(super) fn encode<F: Format>(msg: &Message) -> Result<Vec<u8>, EncodeError> {
             let mut w = w(4 + base);
             w.u64(m.request);
             w.u64(m.registration);
-            w.dict(&m.details.to_dict())?;
+            w.options(&m.details)?;
             w.payload(&m.payload)?;
             w
         }
         Message::Interrupt(m) => {
             let mut w = w(3);
             w.u64(m.request);
-            w.dict(&m.options.to_dict())?;
+            w.options(&m.options)?;
             w
         }
         Message::Yield(m) => {
             let mut w = w(3 + base);
             w.u64(m.request);
-            w.dict(&m.options.to_dict())?;
+            w.options(&m.options)?;
             w.payload(&m.payload)?;
             w
         }

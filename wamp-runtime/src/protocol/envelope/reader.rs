@@ -6,9 +6,10 @@ use std::ops::Range;
 
 use bytes::Bytes;
 
+use crate::protocol::dict_struct::{Checked, DictStruct};
 use crate::protocol::id::is_valid_id;
 use crate::protocol::uri::{UriKind, UriRule, is_valid_uri};
-use crate::protocol::{Dict, Id, Payload, ProtocolError, Uri, Value};
+use crate::protocol::{Id, Payload, ProtocolError, Uri};
 use crate::serializer::parts::is_empty_dict;
 use crate::serializer::{Format, Sniff};
 
@@ -94,17 +95,23 @@ impl<F: Format> Reader<F> {
         Ok(Uri::from_trusted(text))
     }
 
-    pub(super) fn dict(&self, i: usize, field: &'static str) -> Result<Dict, ProtocolError> {
-        if F::sniff(self.elem(i)) != Sniff::Dict {
+    /// An Options/Details dict, read straight into its struct.
+    pub(super) fn options<T: DictStruct>(
+        &self,
+        i: usize,
+        field: &'static str,
+    ) -> Result<T, ProtocolError> {
+        let elem = self.elem(i);
+        if F::sniff(elem) != Sniff::Dict {
             return Err(self.wrong_type(i, field, "a dict"));
         }
-        // Most Options and Details are empty: no value to build.
-        if is_empty_dict(F::KIND, self.elem(i)) {
-            return Ok(Dict::new());
+        // Most Options and Details are empty: nothing to read.
+        if is_empty_dict(F::KIND, elem) {
+            return Ok(T::default());
         }
-        match F::read_value(self.elem(i)) {
-            Ok(Value::Dict(d)) => Ok(d),
-            Ok(_) => Err(self.wrong_type(i, field, "a dict")),
+        match F::decode_typed::<Checked<T>>(elem) {
+            Ok(Checked(Ok(options))) => Ok(options),
+            Ok(Checked(Err(bad))) => Err(bad.into_error(self.name, field)),
             Err(reason) => Err(ProtocolError::WrongType {
                 message: self.name,
                 field,

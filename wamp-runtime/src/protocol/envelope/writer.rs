@@ -3,7 +3,8 @@
 
 use std::marker::PhantomData;
 
-use crate::protocol::{Dict, EncodeError, Payload};
+use crate::protocol::dict_struct::DictStruct;
+use crate::protocol::{EncodeError, Payload};
 use crate::serializer::Format;
 
 /// Writes the elements of one message.
@@ -40,13 +41,14 @@ impl<F: Format> Writer<F> {
         F::write_str(self.next(), s);
     }
 
-    pub(super) fn dict(&mut self, d: &Dict) -> Result<(), EncodeError> {
-        if d.is_empty() {
-            // The common case: no options, no value to build.
+    /// An Options/Details dict, written straight from its struct.
+    pub(super) fn options<T: DictStruct>(&mut self, options: &T) -> Result<(), EncodeError> {
+        if options.is_empty() {
+            // The common case: no options, nothing to serialize.
             self.raw(F::EMPTY_DICT);
             Ok(())
         } else {
-            F::encode_typed(self.next(), d).map_err(value_error::<F>)
+            F::encode_typed(self.next(), options).map_err(value_error::<F>)
         }
     }
 
