@@ -6,14 +6,19 @@
 //! else of the crate.
 
 pub(crate) mod dict_struct;
+mod encoded_parts;
 mod envelope;
 mod error;
 pub(crate) mod field;
 pub mod id;
+mod local_args;
 mod message;
 pub mod options;
 mod payload;
+#[cfg(test)]
+mod payload_tests;
 pub mod roles;
+mod single_arg;
 pub(crate) mod string_enum;
 pub mod uri;
 

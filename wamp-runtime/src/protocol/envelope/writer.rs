@@ -67,13 +67,13 @@ impl<F: Format> Writer<F> {
         if payload.is_empty() {
             return Ok(());
         }
-        let payload = payload
-            .to_serializer(F::KIND)
+        let parts = payload
+            .parts_in(F::KIND)
             .map_err(|e| EncodeError::Payload {
                 serializer: F::KIND,
                 reason: e.to_string(),
             })?;
-        match (payload.raw_args(), payload.raw_kwargs()) {
+        match (&parts.args, &parts.kwargs) {
             (Some(a), Some(k)) => {
                 self.raw(a);
                 self.raw(k);
@@ -115,7 +115,5 @@ pub(super) fn payload_len(payload: &Payload) -> usize {
 }
 
 pub(super) fn payload_size(payload: &Payload) -> usize {
-    payload.raw_args().map_or(0, |b| b.len())
-        + payload.raw_kwargs().map_or(0, |b| b.len())
-        + payload.transparent_bytes().map_or(0, |b| b.len())
+    payload.encoded_len_hint()
 }
