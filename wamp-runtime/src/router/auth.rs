@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::config::RealmConfig;
-use super::handle::Identity;
+use super::identity::Identity;
 use super::uris;
 use crate::protocol::id::Id;
 use crate::protocol::options::{ChallengeExtra, HelloDetails};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{RouterInner, reflection};
+use super::state::RouterState;
 use crate::docs::Format;
 
 fn response(status: &str, content_type: &str, body: &str) -> String {
@@ -19,17 +19,12 @@ fn response(status: &str, content_type: &str, body: &str) -> String {
     )
 }
 
-fn answer(inner: &RouterInner, path: &str) -> String {
+fn answer(inner: &RouterState, path: &str) -> String {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let mut parts = path.trim_start_matches('/').splitn(2, '/');
     let realm_name = parts.next().unwrap_or_default();
     let file = parts.next().unwrap_or_default();
-    let realm = inner
-        .realms
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(realm_name)
-        .cloned();
+    let realm = inner.existing_realm(realm_name);
     let Some(realm) = realm else {
         return response(
             "404 Not Found",
@@ -44,11 +39,11 @@ fn answer(inner: &RouterInner, path: &str) -> String {
         "asyncapi.json" => (Format::AsyncApi, "application/json"),
         _ => return response("404 Not Found", "text/plain; charset=utf-8", "not found\n"),
     };
-    let doc = reflection::catalog(&realm);
+    let doc = realm.catalog();
     response("200 OK", content_type, &format.render(&doc))
 }
 
-async fn handle(inner: Arc<RouterInner>, mut tcp: TcpStream) -> std::io::Result<()> {
+async fn handle(inner: Arc<RouterState>, mut tcp: TcpStream) -> std::io::Result<()> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -73,7 +68,7 @@ async fn handle(inner: Arc<RouterInner>, mut tcp: TcpStream) -> std::io::Result<
 }
 
 /// Binds `addr` and serves the docs until the router shuts down.
-pub(super) async fn serve(inner: Arc<RouterInner>, addr: &str) -> std::io::Result<SocketAddr> {
+pub(super) async fn serve(inner: Arc<RouterState>, addr: &str) -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tokio::spawn(async move {

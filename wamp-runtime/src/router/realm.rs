@@ -1,171 +1,198 @@
-//! A realm: its joined sessions, its broker and dealer, and its permissions.
+//! The I/O shell of one realm: the sans-I/O [`RealmCore`] behind a lock, the
+//! outboxes of its sessions, and the timer that drives call timeouts. Each
+//! input locks the realm, asks the core, queues its output in order without
+//! waiting, and unlocks; full outboxes are waited for after the lock.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 
-use super::broker::Broker;
-use super::config::{Permission, RealmConfig};
-use super::dealer::Dealer;
-use super::handle::SessionHandle;
-use super::matching::{compare_wildcards, matches};
-use crate::protocol::id::{Id, random_id};
-use crate::protocol::options::MatchPolicy;
-use crate::protocol::{Payload, Value};
+use tokio::sync::Notify;
 
-/// An action that needs permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
-    Call,
-    Register,
-    Publish,
-    Subscribe,
+use crate::protocol::Message;
+use crate::protocol::id::Id;
+
+use super::config::RealmConfig;
+use super::core::{Joining, NotRoutable, Outgoing, Output, RealmCore};
+use super::outbox::{Deferred, Outbound, Outbox, SharedMessage, flush_deferred};
+
+/// The core and the outboxes of its sessions, changed together.
+struct State {
+    core: RealmCore,
+    outboxes: HashMap<Id, Outbox>,
 }
 
 /// One realm of the router.
 pub(crate) struct Realm {
-    pub(crate) name: String,
+    /// The realm's configuration (authentication).
     pub(crate) config: RealmConfig,
-    sessions: RwLock<HashMap<Id, Arc<SessionHandle>>>,
-    pub(crate) broker: Mutex<Broker>,
-    pub(crate) dealer: Mutex<Dealer>,
-}
-
-/// Locks a mutex, recovering the data if a panicking thread poisoned it.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    state: Mutex<State>,
+    /// How long a routing session waits for a full outbox.
+    patience: Duration,
+    timer: Arc<Notify>,
+    timer_running: AtomicBool,
 }
 
 impl Realm {
-    pub(crate) fn new(config: RealmConfig) -> Self {
-        Realm {
-            name: config.name.clone(),
+    /// A realm as configured.
+    pub(crate) fn new(config: RealmConfig, patience: Duration) -> Arc<Self> {
+        Arc::new(Realm {
+            state: Mutex::new(State {
+                core: RealmCore::new(&config),
+                outboxes: HashMap::new(),
+            }),
             config,
-            sessions: RwLock::new(HashMap::new()),
-            broker: Mutex::new(Broker::default()),
-            dealer: Mutex::new(Dealer::default()),
-        }
-    }
-
-    /// A fresh session ID not used in this realm.
-    pub(crate) fn new_session_id(&self) -> Id {
-        let sessions = self.sessions.read().unwrap_or_else(|p| p.into_inner());
-        loop {
-            let id = random_id();
-            if !sessions.contains_key(&id) {
-                return id;
-            }
-        }
-    }
-
-    pub(crate) fn add_session(&self, session: Arc<SessionHandle>) {
-        let mut sessions = self.sessions.write().unwrap_or_else(|p| p.into_inner());
-        sessions.insert(session.id, session);
-    }
-
-    pub(crate) fn session(&self, id: Id) -> Option<Arc<SessionHandle>> {
-        self.sessions
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .cloned()
-    }
-
-    pub(crate) fn sessions(&self) -> Vec<Arc<SessionHandle>> {
-        self.sessions
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect()
-    }
-
-    /// Removes a session and everything it owned: registrations,
-    /// subscriptions, calls in flight (callers get `wamp.error.canceled`,
-    /// callees an INTERRUPT), and tells the meta API.
-    pub(crate) fn remove_session(self: &Arc<Self>, session: &Arc<SessionHandle>) {
-        let removed = self
-            .sessions
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&session.id)
-            .is_some();
-        if !removed {
-            return;
-        }
-        let meta = lock(&self.dealer).remove_session(session);
-        self.publish_meta_events(meta);
-        let meta = lock(&self.broker).remove_session(session.id);
-        self.publish_meta_events(meta);
-        let mut info = crate::protocol::Dict::new();
-        info.insert("session".into(), Value::UInt(session.id));
-        info.insert(
-            "authid".into(),
-            Value::String(session.identity.authid.clone()),
-        );
-        info.insert(
-            "authrole".into(),
-            Value::String(session.identity.authrole.clone()),
-        );
-        self.publish_meta("wamp.session.on_leave", vec![Value::Dict(info)]);
-    }
-
-    /// The permission that decides for `uri`: exact, then the longest prefix,
-    /// then the best wildcard.
-    fn permission(&self, authrole: &str, uri: &str) -> Option<&Permission> {
-        let role = self.config.roles.iter().find(|r| r.name == authrole)?;
-        let candidates = role
-            .permissions
-            .iter()
-            .filter(|p| matches(p.match_, &p.uri, uri));
-        candidates.max_by(|a, b| {
-            let rank = |p: &Permission| match p.match_ {
-                MatchPolicy::Exact => 2,
-                MatchPolicy::Prefix => 1,
-                MatchPolicy::Wildcard => 0,
-            };
-            rank(a).cmp(&rank(b)).then_with(|| match a.match_ {
-                MatchPolicy::Prefix => a.uri.len().cmp(&b.uri.len()),
-                MatchPolicy::Wildcard => compare_wildcards(&a.uri, &b.uri),
-                MatchPolicy::Exact => std::cmp::Ordering::Equal,
-            })
+            patience,
+            timer: Arc::new(Notify::new()),
+            timer_running: AtomicBool::new(false),
         })
     }
 
-    /// Whether a session may do `action` on `uri`. A realm without roles is open.
-    pub(crate) fn authorize(&self, session: &SessionHandle, action: Action, uri: &str) -> bool {
-        if self.config.roles.is_empty() {
-            return true;
+    /// The realm's name.
+    pub(crate) fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A fresh session ID, offered to authenticators before the join.
+    pub(crate) fn new_session_id(&self) -> Id {
+        self.lock().core.new_session_id()
+    }
+
+    /// A session joins under `id` (or a fresh ID if taken meanwhile):
+    /// `welcome(id)` is queued first in its outbox, then whatever the join
+    /// routes to others.
+    pub(crate) async fn join(
+        self: &Arc<Self>,
+        id: Id,
+        joining: Joining,
+        outbox: Outbox,
+        welcome: impl FnOnce(Id) -> Message,
+    ) -> Id {
+        let mut deferred = Vec::new();
+        let id = {
+            let mut state = self.lock();
+            let (id, out) = state.core.join(id, joining);
+            outbox.push(id, Outbound::one(welcome(id)), &mut deferred);
+            state.outboxes.insert(id, outbox);
+            enqueue(&state.outboxes, out, &mut deferred);
+            id
+        };
+        self.settle(deferred).await;
+        id
+    }
+
+    /// Routes one message of session `id`.
+    pub(crate) async fn handle(self: &Arc<Self>, id: Id, msg: Message) -> Result<(), NotRoutable> {
+        let mut deferred = Vec::new();
+        let rearm = {
+            let mut state = self.lock();
+            let out = state.core.handle(id, msg, Instant::now())?;
+            let rearm = out.rearm;
+            enqueue(&state.outboxes, out, &mut deferred);
+            rearm
+        };
+        if rearm {
+            self.rearm_timer();
         }
-        self.permission(&session.identity.authrole, uri)
-            .is_some_and(|p| match action {
-                Action::Call => p.call,
-                Action::Register => p.register,
-                Action::Publish => p.publish,
-                Action::Subscribe => p.subscribe,
-            })
+        self.settle(deferred).await;
+        Ok(())
     }
 
-    /// Whether the realm's policy discloses callers of `uri` to callees.
-    pub(crate) fn discloses_caller(&self, session: &SessionHandle, uri: &str) -> bool {
-        self.permission(&session.identity.authrole, uri)
-            .is_some_and(|p| p.disclose_caller)
+    /// Session `id` is gone.
+    pub(crate) async fn leave(self: &Arc<Self>, id: Id) {
+        let mut deferred = Vec::new();
+        {
+            let mut state = self.lock();
+            let out = state.core.leave(id, Instant::now());
+            state.outboxes.remove(&id);
+            enqueue(&state.outboxes, out, &mut deferred);
+        }
+        self.settle(deferred).await;
     }
 
-    /// Whether the realm's policy discloses publishers of `uri` to subscribers.
-    pub(crate) fn discloses_publisher(&self, session: &SessionHandle, uri: &str) -> bool {
-        self.permission(&session.identity.authrole, uri)
-            .is_some_and(|p| p.disclose_publisher)
+    /// The live catalog document of the realm.
+    pub(crate) fn catalog(&self) -> serde_json::Value {
+        self.lock().core.catalog()
     }
 
-    /// Publishes a meta event (`wamp.session.on_join`, ...) from the router itself.
-    pub(crate) fn publish_meta(&self, topic: &str, args: Vec<Value>) {
-        let payload = Payload::from_values(args, crate::protocol::Dict::new());
-        lock(&self.broker).publish_internal(topic, payload);
+    async fn settle(&self, deferred: Vec<Deferred>) {
+        if !deferred.is_empty() {
+            flush_deferred(deferred, self.patience).await;
+        }
     }
 
-    pub(crate) fn publish_meta_events(&self, events: Vec<(&'static str, Vec<Value>)>) {
-        for (topic, args) in events {
-            self.publish_meta(topic, args);
+    /// Wakes the timer task (starting it the first time): a deadline may
+    /// have moved earlier.
+    fn rearm_timer(self: &Arc<Self>) {
+        if !self.timer_running.swap(true, Ordering::AcqRel) {
+            tokio::spawn(run_timer(Arc::downgrade(self), self.timer.clone()));
+        }
+        self.timer.notify_one();
+    }
+}
+
+/// Queues the core's output in order, without waiting.
+fn enqueue(outboxes: &HashMap<Id, Outbox>, out: Output, deferred: &mut Vec<Deferred>) {
+    for item in out.items {
+        match item {
+            Outgoing::Send(id, message) => {
+                if let Some(outbox) = outboxes.get(&id) {
+                    outbox.push(id, Outbound::one(message), deferred);
+                }
+            }
+            Outgoing::Fanout(ids, message) => {
+                let shared = SharedMessage::new(message);
+                for id in ids {
+                    if let Some(outbox) = outboxes.get(&id) {
+                        outbox.push(id, Outbound::Shared(shared.clone()), deferred);
+                    }
+                }
+            }
+            Outgoing::Close(id) => {
+                if let Some(outbox) = outboxes.get(&id) {
+                    outbox.close();
+                }
+            }
+        }
+    }
+}
+
+/// The realm's timer: sleeps until the core's next deadline (or a re-arm),
+/// then lets the core expire what is due. Ends with the realm.
+async fn run_timer(realm: Weak<Realm>, wake: Arc<Notify>) {
+    loop {
+        let next = {
+            let Some(realm) = realm.upgrade() else { return };
+            realm.lock().core.next_deadline()
+        };
+        let notified = wake.notified();
+        match next {
+            Some(at) => {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(at.into()) => {}
+                    _ = notified => continue,
+                }
+            }
+            None => {
+                notified.await;
+                continue;
+            }
+        }
+        let Some(realm) = realm.upgrade() else { return };
+        let mut deferred = Vec::new();
+        {
+            let mut state = realm.lock();
+            let out = state.core.expire(Instant::now());
+            enqueue(&state.outboxes, out, &mut deferred);
+        }
+        if !deferred.is_empty() {
+            let patience = realm.patience;
+            tokio::spawn(flush_deferred(deferred, patience));
         }
     }
 }

@@ -42,22 +42,6 @@ pub(crate) const SYSTEM_SHUTDOWN: &str = "wamp.close.system_shutdown";
 /// The session was killed through the meta API.
 pub(crate) const KILLED: &str = "wamp.close.killed";
 
-/// The ERROR a router sends for a failed request, with positional arguments.
-pub(crate) fn error_reply(
-    request_type: crate::protocol::MessageType,
-    request: crate::protocol::Id,
-    uri: &str,
-    args: Vec<crate::protocol::Value>,
-) -> crate::protocol::Message {
-    crate::protocol::Message::Error(crate::protocol::ErrorMessage {
-        request_type,
-        request,
-        details: Default::default(),
-        error: crate::protocol::Uri::from_trusted(uri),
-        payload: crate::protocol::Payload::from_values(args, Default::default()),
-    })
-}
-
 /// The current time as ISO 8601 UTC with milliseconds, e.g. `2026-11-22T04:05:06.789Z`.
 pub(crate) fn now_iso8601() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()

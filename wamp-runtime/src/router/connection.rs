@@ -1,0 +1,327 @@
+//! One client connection: the opening handshake (HELLO, authentication,
+//! WELCOME), then the reader loop that hands every message to the realm, and
+//! the writer task that encodes and flushes the outbox in batches.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::auth::{self, AuthRequest, AuthStep};
+use super::core::Joining;
+use super::identity::Identity;
+use super::outbox::{self, Outbound, Outbox};
+use super::realm::Realm;
+use super::roles::{AGENT, router_roles};
+use super::state::RouterState;
+use super::uris;
+use super::writer::writer;
+use crate::protocol::id::Id;
+use crate::protocol::options::{CloseDetails, WelcomeDetails};
+use crate::protocol::*;
+use crate::serializer::SerializerKind;
+use crate::transport::{FrameStream, Transport, TransportDetails};
+
+/// The reading half of a connection, with its serializer.
+struct Reader {
+    stream: FrameStream,
+    serializer: SerializerKind,
+}
+
+#[allow(clippy::large_enum_variant)] // short-lived, never stored
+enum Read {
+    Message(Message),
+    Violation(ProtocolError),
+    Closed,
+}
+
+impl Reader {
+    async fn next(&mut self) -> Read {
+        match self.stream.next().await {
+            None => Read::Closed,
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "transport read failed");
+                Read::Closed
+            }
+            Some(Ok(frame)) => match self.serializer.decode(frame) {
+                Ok(m) => Read::Message(m),
+                Err(e) => Read::Violation(e),
+            },
+        }
+    }
+}
+
+fn abort(reason: &str, message: impl Into<String>) -> Message {
+    Message::Abort(Abort::new(Uri::from_trusted(reason), message))
+}
+
+/// A connection's outbox queue, shared by the sessions it carries in turn.
+struct Link {
+    tx: mpsc::Sender<Outbound>,
+    /// Closes the connection.
+    closing: CancellationToken,
+}
+
+impl Link {
+    /// Queues a handshake message (CHALLENGE, ABORT) of the connection.
+    fn send(&self, message: Message) {
+        Outbox::new(self.tx.clone(), self.closing.clone()).push_now(message);
+    }
+}
+
+/// Serves one connection until it closes.
+pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
+    let Transport {
+        sink,
+        stream,
+        serializer,
+        details,
+    } = transport;
+    let (tx, rx) = outbox::channel(router.config.outbox_capacity);
+    let closing = CancellationToken::new();
+    let writer = tokio::spawn(writer(sink, serializer, rx, closing.clone()));
+    let link = Link {
+        tx,
+        closing: closing.clone(),
+    };
+    let mut reader = Reader { stream, serializer };
+    let shutdown = router.shutdown.clone();
+    loop {
+        let joined = tokio::select! {
+            j = join(&router, &mut reader, &link, &details) => j,
+            _ = shutdown.cancelled() => None,
+            _ = closing.cancelled() => None,
+        };
+        let Some((realm, session, kill)) = joined else {
+            break;
+        };
+        let keep_transport = run(&realm, session, &mut reader, &link, &kill, &shutdown).await;
+        realm.leave(session).await;
+        if !keep_transport {
+            break;
+        }
+    }
+    drop(link);
+    closing.cancel();
+    let _ = writer.await;
+}
+
+/// The opening handshake. `None` when the connection ends before a session.
+async fn join(
+    router: &Arc<RouterState>,
+    reader: &mut Reader,
+    link: &Link,
+    details: &TransportDetails,
+) -> Option<(Arc<Realm>, Id, CancellationToken)> {
+    let timeout = Duration::from_secs(router.config.join_timeout_secs.max(1));
+    let hello = match tokio::time::timeout(timeout, reader.next()).await {
+        Err(_) => {
+            link.send(abort(uris::PROTOCOL_VIOLATION, "no HELLO in time"));
+            return None;
+        }
+        Ok(Read::Closed) => return None,
+        Ok(Read::Violation(e)) => {
+            link.send(abort(uris::PROTOCOL_VIOLATION, e.to_string()));
+            return None;
+        }
+        Ok(Read::Message(Message::Hello(h))) => h,
+        Ok(Read::Message(other)) => {
+            let text = format!("expected HELLO, received {}", other.message_type().name());
+            link.send(abort(uris::PROTOCOL_VIOLATION, text));
+            return None;
+        }
+    };
+    let Some(realm) = router.realm(hello.realm.as_str()) else {
+        let text = format!("no realm \"{}\" exists on this router", hello.realm);
+        link.send(abort(uris::NO_SUCH_REALM, text));
+        return None;
+    };
+    let session = realm.new_session_id();
+    let identity = match authenticate(router, &realm, &hello, session, reader, link, timeout).await
+    {
+        Ok(identity) => identity,
+        Err(Some(msg)) => {
+            link.send(msg);
+            return None;
+        }
+        Err(None) => return None,
+    };
+    let kill = CancellationToken::new();
+    let outbox = Outbox::new(link.tx.clone(), kill.clone());
+    let welcome_details = WelcomeDetails {
+        roles: Some(router_roles()),
+        agent: Some(AGENT.into()),
+        realm: Some(realm.name().to_owned()),
+        authid: Some(identity.authid.clone()),
+        authrole: Some(identity.authrole.clone()),
+        authmethod: Some(identity.authmethod.clone()),
+        authprovider: Some(identity.authprovider.clone()),
+        authextra: (!identity.authextra.is_empty()).then(|| identity.authextra.clone()),
+        ..Default::default()
+    };
+    let authid = identity.authid.clone();
+    let joining = Joining {
+        identity,
+        serializer: reader.serializer,
+        roles: hello.details.roles.clone().unwrap_or_default(),
+        transport: details.kind,
+        peer: details.peer,
+    };
+    let session = realm
+        .join(session, joining, outbox, |session| {
+            Message::Welcome(Welcome {
+                session,
+                details: welcome_details,
+            })
+        })
+        .await;
+    tracing::debug!(session, realm = %realm.name(), %authid, "session joined");
+    Some((realm, session, kill))
+}
+
+/// Runs the authentication methods the client offers, in its order, until one
+/// is configured. `Err(Some(abort))` refuses the client.
+async fn authenticate(
+    router: &Arc<RouterState>,
+    realm: &Arc<Realm>,
+    hello: &Hello,
+    session: Id,
+    reader: &mut Reader,
+    link: &Link,
+    timeout: Duration,
+) -> Result<Identity, Option<Message>> {
+    let offered = hello
+        .details
+        .authmethods
+        .clone()
+        .unwrap_or_else(|| vec!["anonymous".into()]);
+    let custom = |method: &str| {
+        router
+            .authenticators
+            .iter()
+            .find(|a| a.handles(realm.name(), method))
+            .cloned()
+    };
+    let Some(method) = offered
+        .iter()
+        .find(|m| custom(m).is_some() || auth::static_handles(&realm.config, m))
+        .cloned()
+    else {
+        return Err(Some(abort(
+            uris::NO_AUTH_METHOD,
+            format!("cannot authenticate using any of the offered authmethods {offered:?}"),
+        )));
+    };
+    let request = AuthRequest {
+        realm: realm.name(),
+        method: &method,
+        details: &hello.details,
+        session,
+    };
+    let custom = custom(&method);
+    let mut step = match &custom {
+        Some(a) => a.hello(request.clone()).await,
+        None => auth::static_hello(&realm.config, &request),
+    };
+    loop {
+        match step {
+            AuthStep::Welcome(identity) => return Ok(identity),
+            AuthStep::Deny { reason, message } => {
+                let reason = Uri::new(reason)
+                    .unwrap_or_else(|_| Uri::from_trusted(uris::AUTHENTICATION_FAILED));
+                return Err(Some(Message::Abort(Abort::new(reason, message))));
+            }
+            AuthStep::Challenge {
+                method,
+                extra,
+                state,
+            } => {
+                link.send(Message::Challenge(Challenge {
+                    authmethod: method,
+                    extra,
+                }));
+                let reply = match tokio::time::timeout(timeout, reader.next()).await {
+                    Err(_) => {
+                        return Err(Some(abort(
+                            uris::AUTHENTICATION_FAILED,
+                            "no AUTHENTICATE in time",
+                        )));
+                    }
+                    Ok(Read::Closed) => return Err(None),
+                    Ok(Read::Violation(e)) => {
+                        return Err(Some(abort(uris::PROTOCOL_VIOLATION, e.to_string())));
+                    }
+                    Ok(Read::Message(Message::Authenticate(a))) => a,
+                    Ok(Read::Message(other)) => {
+                        return Err(Some(abort(
+                            uris::PROTOCOL_VIOLATION,
+                            format!(
+                                "expected AUTHENTICATE, received {}",
+                                other.message_type().name()
+                            ),
+                        )));
+                    }
+                };
+                step = match &custom {
+                    Some(a) => a.authenticate(request.clone(), state, &reply).await,
+                    None => auth::static_authenticate(&realm.config, &request, state, &reply),
+                };
+            }
+        }
+    }
+}
+
+/// The established session: hands every message to the realm until the
+/// session ends. Returns whether the transport may carry another session
+/// (after a GOODBYE).
+async fn run(
+    realm: &Arc<Realm>,
+    session: Id,
+    reader: &mut Reader,
+    link: &Link,
+    kill: &CancellationToken,
+    shutdown: &CancellationToken,
+) -> bool {
+    let outbox = Outbox::new(link.tx.clone(), kill.clone());
+    loop {
+        let read = tokio::select! {
+            biased;
+            _ = kill.cancelled() => return false,
+            _ = shutdown.cancelled() => {
+                outbox.push_now(Message::Goodbye(Goodbye {
+                    details: CloseDetails { message: Some("router is shutting down".into()), ..Default::default() },
+                    reason: Uri::from_trusted(uris::SYSTEM_SHUTDOWN),
+                }));
+                return false;
+            }
+            read = reader.next() => read,
+        };
+        let msg = match read {
+            Read::Closed => return false,
+            Read::Violation(e) => {
+                tracing::info!(session, error = %e, "protocol violation");
+                link.send(abort(uris::PROTOCOL_VIOLATION, e.to_string()));
+                return false;
+            }
+            Read::Message(m) => m,
+        };
+        match msg {
+            Message::Goodbye(_) => {
+                outbox.push_now(Message::Goodbye(Goodbye::new(Uri::from_trusted(
+                    uris::GOODBYE_AND_OUT,
+                ))));
+                return true;
+            }
+            Message::Abort(_) => return false,
+            msg => {
+                if let Err(refused) = realm.handle(session, msg).await {
+                    tracing::info!(session, "protocol violation: {}", refused.0);
+                    link.send(abort(uris::PROTOCOL_VIOLATION, refused.0));
+                    return false;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The broker: subscriptions, routing PUBLISH → EVENT (one EVENT per
+//! subscription, encoded once per serializer by the shell), publisher
+//! exclusion, black/white listing, publisher disclosure and retained events;
+//! as tables and handlers with no I/O.
+
+mod deliver;
+mod publish;
+mod subscribe;
+mod subscriptions;
+mod tables;
+
+pub(crate) use subscriptions::Subscription;
+pub(crate) use tables::Broker;

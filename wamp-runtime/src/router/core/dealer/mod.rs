@@ -1,0 +1,14 @@
+//! The dealer: registrations, routing CALL → INVOCATION → YIELD → RESULT,
+//! progressive results and invocations, cancellation and call timeouts; as
+//! tables and handlers with no I/O.
+
+mod calls;
+mod cancel;
+mod register;
+mod registrations;
+mod route;
+mod tables;
+
+pub(crate) use calls::{InFlight, InvocationKey};
+pub(crate) use registrations::Registration;
+pub(crate) use tables::Dealer;

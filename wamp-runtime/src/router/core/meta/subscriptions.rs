@@ -1,0 +1,87 @@
+//! `wamp.subscription.*`: list, look up, match, describe subscriptions and
+//! their subscribers, and remove a subscriber.
+
+use crate::protocol::Value;
+use crate::protocol::id::Id;
+use crate::router::uris;
+
+use super::super::broker::Subscription;
+use super::args::{by_policy, id_or_null, ids};
+use super::call::{MetaCall, MetaError, MetaReply};
+
+fn subscription<'a>(call: &'a MetaCall<'_, '_>, id: Id) -> Result<&'a Subscription, MetaError> {
+    call.broker.subscriptions.get(id).ok_or_else(|| {
+        MetaError::new(
+            uris::NO_SUCH_SUBSCRIPTION,
+            format!("no subscription with ID {id} exists on this broker"),
+        )
+    })
+}
+
+/// `wamp.subscription.list()`.
+pub(crate) fn list(call: &mut MetaCall<'_, '_>) -> MetaReply {
+    let subs = call.broker.subscriptions.iter().map(|s| (s.policy, s.id));
+    Ok(vec![by_policy(subs)])
+}
+
+/// `wamp.subscription.lookup(topic, {match})`.
+pub(crate) fn lookup(call: &mut MetaCall<'_, '_>) -> MetaReply {
+    let uri = call.str(0, "topic")?;
+    let policy = call.match_option()?;
+    Ok(vec![id_or_null(
+        call.broker.subscriptions.find(uri, policy),
+    )])
+}
+
+/// `wamp.subscription.match(topic)`: the subscriptions an event would reach.
+pub(crate) fn match_(call: &mut MetaCall<'_, '_>) -> MetaReply {
+    let topic = call.str(0, "topic")?;
+    let found: Vec<Id> = call
+        .broker
+        .subscriptions
+        .matching(topic)
+        .map(|s| s.id)
+        .collect();
+    Ok(vec![if found.is_empty() {
+        Value::Null
+    } else {
+        ids(found)
+    }])
+}
+
+/// `wamp.subscription.get(subscription)`.
+pub(crate) fn get(call: &mut MetaCall<'_, '_>) -> MetaReply {
+    let id = call.id(0, "subscription")?;
+    Ok(vec![subscription(call, id)?.describe()])
+}
+
+/// `wamp.subscription.list_subscribers(subscription)`.
+pub(crate) fn list_subscribers(call: &mut MetaCall<'_, '_>) -> MetaReply {
+    let id = call.id(0, "subscription")?;
+    Ok(vec![ids(subscription(call, id)?
+        .subscribers
+        .iter()
+        .copied())])
+}
+
+/// `wamp.subscription.count_subscribers(subscription)`.
+pub(crate) fn count_subscribers(call: &mut MetaCall<'_, '_>) -> MetaReply {
+    let id = call.id(0, "subscription")?;
+    Ok(vec![Value::UInt(
+        subscription(call, id)?.subscribers.len() as u64
+    )])
+}
+
+/// `wamp.subscription.remove_subscriber(subscription, subscriber, reason=)`.
+pub(crate) fn remove_subscriber(call: &mut MetaCall<'_, '_>) -> MetaReply {
+    let id = call.id(0, "subscription")?;
+    let subscriber = call.id(1, "subscriber")?;
+    let reason = call.kw_str("reason");
+    if !call.broker.revoke(call.env, id, subscriber, reason) {
+        return Err(MetaError::new(
+            uris::NO_SUCH_SUBSCRIPTION,
+            format!("no subscriber {subscriber} on subscription {id}"),
+        ));
+    }
+    Ok(vec![])
+}

@@ -1,0 +1,293 @@
+//! One realm's routing state with no I/O: it takes one input (a session
+//! joins, sends a message, leaves; time passes) and returns what to send to
+//! whom and which sessions to close.
+
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::protocol::id::{Id, MAX_ID};
+use crate::protocol::{Call, Message, MessageType};
+use crate::router::config::RealmConfig;
+use crate::router::uris;
+
+use super::broker::Broker;
+use super::dealer::Dealer;
+use super::env::Env;
+use super::errors::error_reply;
+use super::meta::{self, MetaCall};
+use super::meta_event::MetaEvent;
+use super::output::{NotRoutable, Output};
+use super::permissions::{Action, Permissions};
+use super::session::{Joining, Member, Members};
+
+/// One realm of the router: sessions, dealer, broker, meta API.
+pub(crate) struct RealmCore {
+    name: String,
+    members: Members,
+    permissions: Permissions,
+    dealer: Dealer,
+    broker: Broker,
+    rng: StdRng,
+}
+
+impl RealmCore {
+    /// A realm as configured, with IDs from the operating system's randomness.
+    pub(crate) fn new(config: &RealmConfig) -> Self {
+        Self::with_rng(config, StdRng::from_os_rng())
+    }
+
+    /// A realm whose IDs and random choices follow `seed` (for tests).
+    #[cfg(test)]
+    pub(crate) fn seeded(config: &RealmConfig, seed: u64) -> Self {
+        Self::with_rng(config, StdRng::seed_from_u64(seed))
+    }
+
+    fn with_rng(config: &RealmConfig, rng: StdRng) -> Self {
+        RealmCore {
+            name: config.name.clone(),
+            members: Members::default(),
+            permissions: Permissions::new(config),
+            dealer: Dealer::default(),
+            broker: Broker::default(),
+            rng,
+        }
+    }
+
+    /// The realm's name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A joined session.
+    pub(crate) fn member(&self, id: Id) -> Option<&Member> {
+        self.members.get(id)
+    }
+
+    /// Runs `handler` with the environment of one input, then publishes the
+    /// meta events it reported.
+    fn with_env<R>(
+        &mut self,
+        now: Instant,
+        handler: impl FnOnce(&mut Env<'_>, &mut Dealer, &mut Broker, &str) -> R,
+    ) -> (Output, R) {
+        let mut out = Output::default();
+        let mut meta = Vec::new();
+        let mut env = Env {
+            members: &mut self.members,
+            permissions: &self.permissions,
+            out: &mut out,
+            meta: &mut meta,
+            now,
+            rng: &mut self.rng,
+        };
+        let result = handler(&mut env, &mut self.dealer, &mut self.broker, &self.name);
+        self.publish_meta(&mut out, meta);
+        (out, result)
+    }
+
+    /// Publishes meta events to their subscribers.
+    fn publish_meta(&mut self, out: &mut Output, events: Vec<MetaEvent>) {
+        for event in events {
+            self.broker.publish_internal(
+                &self.members,
+                out,
+                &mut self.rng,
+                event.topic,
+                event.args,
+            );
+        }
+    }
+
+    /// A fresh session ID not used in this realm (offered to authenticators
+    /// before the session joins).
+    pub(crate) fn new_session_id(&mut self) -> Id {
+        loop {
+            let id = self.rng.random_range(1..=MAX_ID);
+            if !self.members.contains(id) {
+                return id;
+            }
+        }
+    }
+
+    /// A session joins under `id` (or a fresh ID if another session took it
+    /// meanwhile), returned, and `wamp.session.on_join` is published.
+    pub(crate) fn join(&mut self, id: Id, joining: Joining) -> (Id, Output) {
+        let id = if id == 0 || self.members.contains(id) {
+            self.new_session_id()
+        } else {
+            id
+        };
+        let info = self.members.insert(id, joining).describe();
+        let mut out = Output::default();
+        self.publish_meta(
+            &mut out,
+            vec![MetaEvent::new("wamp.session.on_join", vec![info])],
+        );
+        (id, out)
+    }
+
+    /// A session leaves (GOODBYE, ABORT, closed or killed connection): its
+    /// registrations and subscriptions go, calls it made are interrupted at
+    /// their callees, calls it served end with `wamp.error.canceled`, and the
+    /// meta API is told.
+    pub(crate) fn leave(&mut self, session: Id, now: Instant) -> Output {
+        let Some(member) = self.members.remove(session) else {
+            return Output::default();
+        };
+        let (mut out, ()) =
+            self.with_env(now, |env, dealer, _, _| dealer.remove_session(env, session));
+        let (more, ()) =
+            self.with_env(now, |env, _, broker, _| broker.remove_session(env, session));
+        out.items.extend(more.items);
+        let info = member.leave_info();
+        self.publish_meta(
+            &mut out,
+            vec![MetaEvent::new("wamp.session.on_leave", vec![info])],
+        );
+        out
+    }
+
+    /// Routes one message of an established session. Messages a client may
+    /// not send in a session (HELLO, WELCOME, EVENT, ...) are refused; GOODBYE
+    /// and ABORT end the session and are the shell's to handle.
+    pub(crate) fn handle(
+        &mut self,
+        session: Id,
+        msg: Message,
+        now: Instant,
+    ) -> Result<Output, NotRoutable> {
+        if !self.members.contains(session) {
+            return Ok(Output::default());
+        }
+        let (out, routed) = match msg {
+            Message::Call(m) => self.with_env(now, |env, dealer, broker, realm| {
+                route_call(env, dealer, broker, realm, session, m)
+            }),
+            Message::Yield(m) => self.with_env(now, |env, dealer, _, _| {
+                dealer.yield_(env, session, m);
+                Ok(())
+            }),
+            Message::Error(m) if m.request_type == MessageType::Invocation => {
+                self.with_env(now, |env, dealer, _, _| {
+                    dealer.invocation_error(env, session, m);
+                    Ok(())
+                })
+            }
+            Message::Cancel(m) => self.with_env(now, |env, dealer, _, _| {
+                dealer.cancel(env, session, m);
+                Ok(())
+            }),
+            Message::Register(m) => self.with_env(now, |env, dealer, _, _| {
+                dealer.register(env, session, m);
+                Ok(())
+            }),
+            Message::Unregister(m) => self.with_env(now, |env, dealer, _, _| {
+                dealer.unregister(env, session, m);
+                Ok(())
+            }),
+            Message::Publish(m) => self.with_env(now, |env, _, broker, _| {
+                broker.publish(env, session, m);
+                Ok(())
+            }),
+            Message::Subscribe(m) => self.with_env(now, |env, _, broker, _| {
+                broker.subscribe(env, session, m);
+                Ok(())
+            }),
+            Message::Unsubscribe(m) => self.with_env(now, |env, _, broker, _| {
+                broker.unsubscribe(env, session, m);
+                Ok(())
+            }),
+            Message::EventReceived(m) => {
+                tracing::trace!(session, publication = m.publication, "event acknowledged");
+                (Output::default(), Ok(()))
+            }
+            other => {
+                return Err(NotRoutable(format!(
+                    "{} is not allowed from a client in an established session",
+                    other.message_type().name()
+                )));
+            }
+        };
+        routed.map(|()| out)
+    }
+
+    /// Ends the calls whose timeout has passed.
+    pub(crate) fn expire(&mut self, now: Instant) -> Output {
+        self.with_env(now, |env, dealer, _, _| dealer.expire(env, now))
+            .0
+    }
+
+    /// When [`RealmCore::expire`] next has something to do.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.dealer.calls.next_deadline()
+    }
+
+    /// The live catalog document of the realm (reflection).
+    pub(crate) fn catalog(&self) -> serde_json::Value {
+        meta::catalog(&self.name, &self.dealer, &self.broker)
+    }
+
+    /// The realm's state, for tests and invariants.
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> (&Members, &Dealer, &Broker) {
+        (&self.members, &self.dealer, &self.broker)
+    }
+}
+
+/// A CALL: authorized once, then either answered by the meta API (`wamp.*`)
+/// or routed by the dealer.
+fn route_call(
+    env: &mut Env<'_>,
+    dealer: &mut Dealer,
+    broker: &mut Broker,
+    realm: &str,
+    caller: Id,
+    msg: Call,
+) -> Result<(), NotRoutable> {
+    // A further chunk of a progressive call belongs to its call, whatever
+    // URI it names.
+    if dealer.call_of(caller, msg.request).is_some() {
+        return dealer.call(env, caller, msg);
+    }
+    let uri = msg.procedure.as_str();
+    let allowed = env.members.get(caller).is_some_and(|m| {
+        env.permissions
+            .allows(&m.identity.authrole, Action::Call, uri)
+    });
+    if !allowed {
+        let text = format!("session is not authorized to call procedure '{uri}'");
+        env.out.send(
+            caller,
+            error_reply(MessageType::Call, msg.request, uris::NOT_AUTHORIZED, text),
+        );
+        return Ok(());
+    }
+    if !uri.starts_with("wamp.") {
+        return dealer.call(env, caller, msg);
+    }
+    let (args, kwargs) = match (msg.payload.args_values(), msg.payload.kwargs_values()) {
+        (Ok(args), Ok(kwargs)) => (args, kwargs),
+        (Err(e), _) | (_, Err(e)) => {
+            let text = format!("the arguments of <{uri}> cannot be read: {e}");
+            env.out.send(
+                caller,
+                error_reply(MessageType::Call, msg.request, uris::INVALID_ARGUMENT, text),
+            );
+            return Ok(());
+        }
+    };
+    let mut call = MetaCall {
+        env,
+        dealer,
+        broker,
+        realm,
+        caller,
+        args,
+        kwargs,
+    };
+    let answer = meta::answer(&mut call, &msg);
+    call.env.out.send(caller, answer);
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Tests of the router core, driven without sockets: dealer, broker and meta
+//! API through [`RealmCore`], and a seeded simulation checking invariants.
+
+mod harness;
+mod simulation;

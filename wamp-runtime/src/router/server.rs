@@ -1,0 +1,169 @@
+//! The router's public face: [`RouterBuilder`] and [`Router`], which listen on
+//! sockets, serve transports and shut down.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use super::auth::Authenticator;
+use super::config::{RealmConfig, RouterConfig};
+use super::state::RouterState;
+use super::{connection, docs_http};
+use crate::serializer::SerializerKind;
+use crate::transport::{Acceptor, ServerOptions, Transport, memory};
+
+/// Builds a [`Router`].
+#[derive(Default)]
+pub struct RouterBuilder {
+    config: RouterConfig,
+    authenticators: Vec<Arc<dyn Authenticator>>,
+}
+
+impl RouterBuilder {
+    /// Starts from a whole configuration (e.g. read from TOML).
+    pub fn config(mut self, config: RouterConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Adds a realm.
+    pub fn realm(mut self, realm: RealmConfig) -> Self {
+        self.config.realms.push(realm);
+        self
+    }
+
+    /// Creates open realms on demand when clients ask for unknown ones.
+    pub fn auto_create_realms(mut self, yes: bool) -> Self {
+        self.config.auto_create_realms = yes;
+        self
+    }
+
+    /// Frames queued per session; a full queue holds back whoever routes to it.
+    pub fn outbox_capacity(mut self, frames: usize) -> Self {
+        self.config.outbox_capacity = frames;
+        self
+    }
+
+    /// How long a session's queue may stay full before it is disconnected as a
+    /// stalled consumer.
+    pub fn slow_consumer_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.slow_consumer_timeout_ms = timeout.as_millis() as u64;
+        self
+    }
+
+    /// Adds a user-supplied authenticator, asked before the static configuration.
+    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
+        self.authenticators.push(Arc::new(authenticator));
+        self
+    }
+
+    /// Builds the router and serves WebSocket and RawSocket on `addr` (port 0
+    /// picks a free port): the one line for examples and tests.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use wamp::router::{RealmConfig, Router};
+    /// let (router, addr) = Router::builder().realm(RealmConfig::open("realm1")).start("127.0.0.1:0").await?;
+    /// # let _ = (router, addr); Ok(()) }
+    /// ```
+    pub async fn start(self, addr: &str) -> std::io::Result<(Router, SocketAddr)> {
+        let router = self.build();
+        let local = router.listen(addr).await?;
+        Ok((router, local))
+    }
+
+    /// Builds the router. It serves nothing until given listeners or transports.
+    pub fn build(self) -> Router {
+        Router {
+            inner: Arc::new(RouterState::new(self.config, self.authenticators)),
+        }
+    }
+}
+
+/// A running WAMP router. Cheap to clone; every clone is the same router.
+#[derive(Clone)]
+pub struct Router {
+    inner: Arc<RouterState>,
+}
+
+impl Router {
+    /// A builder.
+    pub fn builder() -> RouterBuilder {
+        RouterBuilder::default()
+    }
+
+    /// Serves WebSocket and RawSocket (every serializer) on `addr`. Returns the
+    /// bound address (useful with port 0).
+    pub async fn listen(&self, addr: &str) -> std::io::Result<SocketAddr> {
+        self.listen_with(
+            addr,
+            Acceptor::new(ServerOptions::with_serializers(SerializerKind::ALL)),
+        )
+        .await
+    }
+
+    /// Serves on `addr` with a configured acceptor (TLS, limits, serializers).
+    pub async fn listen_with(&self, addr: &str, acceptor: Acceptor) -> std::io::Result<SocketAddr> {
+        let listener = TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let router = self.clone();
+        let acceptor = Arc::new(acceptor);
+        tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    a = listener.accept() => a,
+                    _ = router.inner.shutdown.cancelled() => break,
+                };
+                let (tcp, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let router = router.clone();
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    match acceptor.accept_tcp(tcp).await {
+                        Ok(transport) => router.serve(transport).await,
+                        Err(e) => tracing::debug!(%peer, error = %e, "transport handshake failed"),
+                    }
+                });
+            }
+        });
+        tracing::info!(%local, "WAMP router listening (WebSocket and RawSocket)");
+        Ok(local)
+    }
+
+    /// Serves the live API docs of every realm over plain HTTP on `addr`
+    /// (its own port; returns the bound address): `GET /<realm>/` is the HTML
+    /// page of what the realm's sessions registered and subscribed, built from
+    /// the schemas components send with REGISTER/SUBSCRIBE;
+    /// `/<realm>/catalog.json`, `/<realm>/catalog.md` and
+    /// `/<realm>/asyncapi.json` the other formats. Stops with [`Router::shutdown`].
+    pub async fn serve_docs(&self, addr: &str) -> std::io::Result<SocketAddr> {
+        docs_http::serve(self.inner.clone(), addr).await
+    }
+
+    /// Serves one connected transport until it closes.
+    pub async fn serve(&self, transport: Transport) {
+        connection::serve(self.inner.clone(), transport).await;
+    }
+
+    /// Connects an in-process client: returns the client's end of an in-memory
+    /// transport whose other end this router serves.
+    pub fn connect_memory(&self, serializer: SerializerKind) -> Transport {
+        let (client, server) = memory::pair(serializer, 1024);
+        let router = self.clone();
+        tokio::spawn(async move { router.serve(server).await });
+        client
+    }
+
+    /// Says GOODBYE (`wamp.close.system_shutdown`) to every session and stops
+    /// accepting connections.
+    pub fn shutdown(&self) {
+        self.inner.shutdown.cancel();
+    }
+}

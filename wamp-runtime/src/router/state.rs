@@ -1,0 +1,70 @@
+//! What every connection of one router shares: the configuration, the
+//! realms (created on demand when allowed), user authenticators, shutdown.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::auth::Authenticator;
+use super::config::{RealmConfig, RouterConfig};
+use super::realm::Realm;
+
+/// State shared by every connection of one router.
+pub(crate) struct RouterState {
+    /// The configuration.
+    pub(crate) config: RouterConfig,
+    realms: RwLock<HashMap<String, Arc<Realm>>>,
+    /// User authenticators, asked before the static configuration.
+    pub(crate) authenticators: Vec<Arc<dyn Authenticator>>,
+    /// Fires when the router shuts down.
+    pub(crate) shutdown: CancellationToken,
+}
+
+impl RouterState {
+    /// The router's state with the configured realms.
+    pub(crate) fn new(config: RouterConfig, authenticators: Vec<Arc<dyn Authenticator>>) -> Self {
+        let patience = Duration::from_millis(config.slow_consumer_timeout_ms);
+        let realms = config
+            .realms
+            .iter()
+            .map(|r| (r.name.clone(), Realm::new(r.clone(), patience)))
+            .collect();
+        RouterState {
+            config,
+            realms: RwLock::new(realms),
+            authenticators,
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    /// An existing realm.
+    pub(crate) fn existing_realm(&self, name: &str) -> Option<Arc<Realm>> {
+        self.realms
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()
+    }
+
+    /// The realm of that name, created on the fly when the config allows it.
+    pub(crate) fn realm(&self, name: &str) -> Option<Arc<Realm>> {
+        if let Some(r) = self.existing_realm(name) {
+            return Some(r);
+        }
+        if !self.config.auto_create_realms || !crate::protocol::uri::is_valid_realm(name) {
+            return None;
+        }
+        let patience = Duration::from_millis(self.config.slow_consumer_timeout_ms);
+        let mut realms = self.realms.write().unwrap_or_else(|p| p.into_inner());
+        let realm = realms
+            .entry(name.to_owned())
+            .or_insert_with(|| {
+                tracing::info!(realm = name, "realm created on demand");
+                Realm::new(RealmConfig::open(name), patience)
+            })
+            .clone();
+        Some(realm)
+    }
+}
