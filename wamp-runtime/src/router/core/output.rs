@@ -45,11 +45,6 @@ impl Output {
     pub(crate) fn close(&mut self, session: Id) {
         self.items.push(Outgoing::Close(session));
     }
-
-    /// Whether there is nothing to do.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
 }
 
 /// A message a client may not send in an established session (or may not

@@ -20,7 +20,7 @@ use super::meta::{self, MetaCall};
 use super::meta_event::MetaEvent;
 use super::output::{NotRoutable, Output};
 use super::permissions::{Action, Permissions};
-use super::session::{Joining, Member, Members};
+use super::session::{Joining, Members};
 
 /// One realm of the router: sessions, dealer, broker, meta API.
 pub(crate) struct RealmCore {
@@ -53,16 +53,6 @@ impl RealmCore {
             broker: Broker::default(),
             rng,
         }
-    }
-
-    /// The realm's name.
-    pub(crate) fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// A joined session.
-    pub(crate) fn member(&self, id: Id) -> Option<&Member> {
-        self.members.get(id)
     }
 
     /// Runs `handler` with the environment of one input, then publishes the

@@ -177,6 +177,7 @@ impl Members {
         self.by_id.values()
     }
 
+    #[cfg(test)]
     /// Number of sessions.
     pub(crate) fn len(&self) -> usize {
         self.by_id.len()

@@ -132,6 +132,7 @@ impl UriIndex {
         exact.into_iter().chain(prefix).chain(wildcard)
     }
 
+    #[cfg(test)]
     /// Number of patterns.
     pub(crate) fn len(&self) -> usize {
         self.exact.len() + self.prefix.len() + self.wildcard.len()

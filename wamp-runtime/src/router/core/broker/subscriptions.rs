@@ -64,6 +64,7 @@ impl Subscriptions {
         self.by_id.values()
     }
 
+    #[cfg(test)]
     /// Number of subscriptions.
     pub(crate) fn len(&self) -> usize {
         self.by_id.len()

@@ -96,16 +96,19 @@ impl Calls {
             .collect()
     }
 
+    #[cfg(test)]
     /// Number of calls in flight.
     pub(crate) fn len(&self) -> usize {
         self.by_invocation.len()
     }
 
+    #[cfg(test)]
     /// Number of pending deadlines (each belongs to a call in flight).
     pub(crate) fn deadline_count(&self) -> usize {
         self.deadlines.len()
     }
 
+    #[cfg(test)]
     /// Every call in flight.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&InvocationKey, &InFlight)> {
         self.by_invocation.iter()

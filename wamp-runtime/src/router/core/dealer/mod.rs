@@ -9,6 +9,5 @@ mod registrations;
 mod route;
 mod tables;
 
-pub(crate) use calls::{InFlight, InvocationKey};
 pub(crate) use registrations::Registration;
 pub(crate) use tables::Dealer;

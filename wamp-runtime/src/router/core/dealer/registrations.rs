@@ -124,6 +124,7 @@ impl Registrations {
         self.by_id.values()
     }
 
+    #[cfg(test)]
     /// Number of registrations.
     pub(crate) fn len(&self) -> usize {
         self.by_id.len()

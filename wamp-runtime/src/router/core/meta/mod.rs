@@ -10,6 +10,6 @@ mod sessions;
 mod subscriptions;
 mod table;
 
-pub(crate) use call::{MetaCall, MetaError};
+pub(crate) use call::MetaCall;
 pub(crate) use reflection::catalog;
-pub(crate) use table::{PROCEDURES, answer};
+pub(crate) use table::answer;
