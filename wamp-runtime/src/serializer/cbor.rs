@@ -229,16 +229,12 @@ impl Format for Cbor {
             (Header::Bytes(Some(n)), start) if start + n == elem.len() => {
                 Some(elem[start..].to_vec())
             }
-            (Header::Bytes(None), _) => match Self::read_value(elem).ok()? {
+            (Header::Bytes(None), _) => match ciborium::from_reader::<Value, _>(elem).ok()? {
                 Value::Bytes(b) => Some(b),
                 _ => None,
             },
             _ => None,
         }
-    }
-
-    fn read_value(elem: &[u8]) -> Result<Value, String> {
-        ciborium::from_reader(elem).map_err(|e| e.to_string())
     }
 
     fn begin_list(out: &mut Vec<u8>, len: usize) {

@@ -9,7 +9,6 @@ use serde::de::DeserializeOwned;
 use super::error::PathError;
 use super::kind::SerializerKind;
 use super::sniff::Sniff;
-use super::value::Value;
 
 /// What one wire format must do for the envelope codec.
 pub(crate) trait Format {
@@ -36,8 +35,6 @@ pub(crate) trait Format {
     fn read_str(elem: &[u8]) -> Option<String>;
     /// A binary element (in JSON: a `"\0"`+base64 string).
     fn read_bin(elem: &[u8]) -> Option<Vec<u8>>;
-    /// Any element as a value.
-    fn read_value(elem: &[u8]) -> Result<Value, String>;
 
     /// Starts a list of `len` elements.
     fn begin_list(out: &mut Vec<u8>, len: usize);

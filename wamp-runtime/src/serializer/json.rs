@@ -11,7 +11,6 @@ use super::format::Format;
 use super::json_binary::{BinaryDeserializer, BinarySerializer, binary_from_text, binary_string};
 use super::kind::SerializerKind;
 use super::sniff::Sniff;
-use super::value::Value;
 
 /// The JSON wire format.
 pub(crate) struct Json;
@@ -120,10 +119,6 @@ impl Format for Json {
 
     fn read_bin(elem: &[u8]) -> Option<Vec<u8>> {
         binary_from_text(Self::read_str(elem)?.as_bytes())
-    }
-
-    fn read_value(elem: &[u8]) -> Result<Value, String> {
-        Self::decode_typed(elem)
     }
 
     fn begin_list(out: &mut Vec<u8>, _len: usize) {

@@ -10,7 +10,6 @@ use super::error::PathError;
 use super::format::Format;
 use super::kind::SerializerKind;
 use super::sniff::Sniff;
-use super::value::Value;
 
 /// The MessagePack wire format.
 pub(crate) struct MsgPack;
@@ -175,10 +174,6 @@ impl Format for MsgPack {
         let mut rd = elem;
         let len = rmp::decode::read_bin_len(&mut rd).ok()? as usize;
         rd.get(..len).map(<[u8]>::to_vec)
-    }
-
-    fn read_value(elem: &[u8]) -> Result<Value, String> {
-        rmp_serde::from_slice(elem).map_err(|e| e.to_string())
     }
 
     fn begin_list(out: &mut Vec<u8>, len: usize) {

@@ -133,7 +133,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 /// A dictionary key: WAMP dictionaries have string keys only.
-pub(crate) struct DictKey(pub(crate) String);
+struct DictKey(String);
 
 impl<'de> Deserialize<'de> for DictKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
