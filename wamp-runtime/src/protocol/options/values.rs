@@ -5,7 +5,7 @@ use serde::de::Deserializer;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::FieldType;
+use crate::protocol::field::FieldType;
 use crate::protocol::field::{Found, read_scalar};
 use crate::protocol::id::MAX_ID;
 use crate::protocol::string_enum::string_enum;
