@@ -141,8 +141,10 @@ fn wrong_types_name_the_key_in_every_serializer() {
 
 #[test]
 fn a_typed_field_hides_the_same_key_in_extra() {
-    let mut opts = PublishOptions::default();
-    opts.acknowledge = Some(true);
+    let mut opts = PublishOptions {
+        acknowledge: Some(true),
+        ..PublishOptions::default()
+    };
     opts.extra
         .insert("acknowledge".into(), Value::from("stale"));
     opts.extra.insert("zz".into(), Value::Null);
