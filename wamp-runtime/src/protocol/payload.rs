@@ -60,22 +60,26 @@ fn shape(value: &Value) -> &'static str {
     }
 }
 
-/// Converts local arguments into values, checking that they are a list (`args`)
-/// or a dict (`kwargs`).
-fn to_values<T: Serialize + ?Sized>(part: &'static str, value: &T) -> Result<Value, PayloadError> {
-    let value =
-        Value::from_serialize(value).map_err(|e| PayloadError::Value { part, reason: e.0 })?;
-    let (ok, want) = match part {
-        "args" => (matches!(value, Value::List(_)), "a list"),
-        _ => (matches!(value, Value::Dict(_)), "a dict"),
-    };
-    if ok {
-        Ok(value)
-    } else {
-        Err(PayloadError::Value {
-            part,
-            reason: format!("{part} must serialize as {want}, not {}", shape(&value)),
-        })
+/// Converts local positional arguments into values; they must be a list.
+fn to_list<T: Serialize + ?Sized>(args: &T) -> Result<Vec<Value>, PayloadError> {
+    match Value::from_serialize(args).map_err(local_error("args"))? {
+        Value::List(items) => Ok(items),
+        other => Err(not_a(&other, "args", "a list")),
+    }
+}
+
+/// Converts local keyword arguments into values; they must be a dict.
+fn to_dict<T: Serialize + ?Sized>(kwargs: &T) -> Result<Dict, PayloadError> {
+    match Value::from_serialize(kwargs).map_err(local_error("kwargs"))? {
+        Value::Dict(dict) => Ok(dict),
+        other => Err(not_a(&other, "kwargs", "a dict")),
+    }
+}
+
+fn not_a(found: &Value, part: &'static str, want: &str) -> PayloadError {
+    PayloadError::Value {
+        part,
+        reason: format!("{part} must serialize as {want}, not {}", shape(found)),
     }
 }
 
@@ -135,13 +139,10 @@ impl Payload {
                 Ok(Self::from_raw(*serializer, Some(args), p.kwargs.clone()))
             }
             Inner::Local(local) => Ok(Self::local(
-                to_values("args", args)?,
-                local.kwargs().clone(),
+                to_list(args)?,
+                local.kwarg_dict().cloned().unwrap_or_default(),
             )),
-            _ => Ok(Self::local(
-                to_values("args", args)?,
-                Value::Dict(Dict::new()),
-            )),
+            _ => Ok(Self::local(to_list(args)?, Dict::new())),
         }
     }
 
@@ -157,32 +158,20 @@ impl Payload {
                 let kwargs = parts::encode_part(*serializer, "kwargs", kwargs)?;
                 Ok(Self::from_raw(*serializer, p.args.clone(), Some(kwargs)))
             }
-            Inner::Local(local) => Ok(Self::local(
-                local.args().clone(),
-                to_values("kwargs", kwargs)?,
-            )),
-            _ => Ok(Self::local(
-                Value::List(Vec::new()),
-                to_values("kwargs", kwargs)?,
-            )),
+            Inner::Local(local) => Ok(Self::local(local.arg_list().to_vec(), to_dict(kwargs)?)),
+            _ => Ok(Self::local(Vec::new(), to_dict(kwargs)?)),
         }
     }
 
     /// Positional arguments, when the serializer is not known yet: they are kept
     /// as values and encoded once in each serializer they are sent in.
     pub fn from_args<A: Serialize + ?Sized>(args: &A) -> Result<Self, PayloadError> {
-        Ok(Self::local(
-            to_values("args", args)?,
-            Value::Dict(Dict::new()),
-        ))
+        Ok(Self::local(to_list(args)?, Dict::new()))
     }
 
     /// Keyword arguments, when the serializer is not known yet.
     pub fn from_kwargs<K: Serialize + ?Sized>(kwargs: &K) -> Result<Self, PayloadError> {
-        Ok(Self::local(
-            Value::List(Vec::new()),
-            to_values("kwargs", kwargs)?,
-        ))
+        Ok(Self::local(Vec::new(), to_dict(kwargs)?))
     }
 
     /// Positional and keyword arguments, when the serializer is not known yet.
@@ -190,22 +179,16 @@ impl Payload {
         args: &A,
         kwargs: &K,
     ) -> Result<Self, PayloadError> {
-        Ok(Self::local(
-            to_values("args", args)?,
-            to_values("kwargs", kwargs)?,
-        ))
+        Ok(Self::local(to_list(args)?, to_dict(kwargs)?))
     }
 
     /// A payload from dynamic values, encoded once in each serializer it is sent in.
     pub fn from_values(args: Vec<Value>, kwargs: Dict) -> Self {
-        Self::local(Value::List(args), Value::Dict(kwargs))
+        Self::local(args, kwargs)
     }
 
-    /// Local values (a `Value::List` and a `Value::Dict`); empty when both are.
-    fn local(args: Value, kwargs: Value) -> Self {
-        let (Value::List(args), Value::Dict(kwargs)) = (args, kwargs) else {
-            unreachable!("local arguments are a list and a dict");
-        };
+    /// Local values; empty when both parts are.
+    fn local(args: Vec<Value>, kwargs: Dict) -> Self {
         if args.is_empty() && kwargs.is_empty() {
             return Self::empty();
         }
