@@ -127,14 +127,35 @@ pub fn on_announcement(announcement: Announcement) {
 
 #[allow(dead_code)] // the docs tests include this file as a module
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+async fn main() -> std::process::ExitCode {
+    use std::process::ExitCode;
+    use wamp::docs::DocsOutcome;
+
     // `--print-schema json|md|html|asyncapi` or `--write-docs DIR`: print or
-    // write the docs and exit, before starting anything.
-    wamp::docs::handle_cli(
-        &wamp::docs::Info::new("Math service", env!("CARGO_PKG_VERSION"))
-            .description("Arithmetic and statistics over WAMP: the documented example service."),
-    );
-    run().await
+    // write the docs and stop, before starting anything.
+    let info = wamp::docs::Info::new("Math service", env!("CARGO_PKG_VERSION"))
+        .description("Arithmetic and statistics over WAMP: the documented example service.");
+    match wamp::client::handle_docs_cli(&info) {
+        Ok(DocsOutcome::NotRequested) => {}
+        Ok(DocsOutcome::Written(files)) => {
+            for file in files {
+                println!("{}", file.display());
+            }
+            return ExitCode::SUCCESS;
+        }
+        Ok(_) => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(e.exit_code());
+        }
+    }
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("math_service: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[allow(dead_code)]

@@ -435,3 +435,75 @@ async fn router_serves_the_live_docs_over_http() {
     stop.stop();
     router.shutdown();
 }
+
+/// Sends `request` (ignoring a write cut short by the server) and reads
+/// until the server closes; `None` if it did not close within `limit`.
+async fn exchange(
+    addr: std::net::SocketAddr,
+    request: &[u8],
+    limit: Duration,
+) -> Option<(String, Duration)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = tcp.write_all(request).await;
+    let mut out = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let read = async {
+        loop {
+            match tcp.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(limit, read).await.ok()?;
+    Some((
+        String::from_utf8_lossy(&out).into_owned(),
+        started.elapsed(),
+    ))
+}
+
+#[tokio::test]
+async fn live_docs_cut_off_slow_oversized_and_wrong_requests() {
+    let router = Router::builder().realm(RealmConfig::open("realm1")).build();
+    let addr = router.serve_docs("127.0.0.1:0").await.unwrap();
+    let quick = Duration::from_secs(3);
+
+    // A request head that never ends is cut off after the header timeout (5 s).
+    let (reply, took) = exchange(addr, b"GET /realm1/ HTTP/1.1\r\nHost: x\r\n", quick * 4)
+        .await
+        .expect("a slow request is cut off");
+    assert!(took < quick * 3, "cut off after {took:?}");
+    assert!(!reply.starts_with("HTTP/1.1 200"), "{reply}");
+
+    // A head above the limit is refused at once.
+    let big = format!(
+        "GET /realm1/ HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    let (reply, _) = exchange(addr, big.as_bytes(), quick)
+        .await
+        .expect("an oversized request is cut off");
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 431"),
+        "{reply}"
+    );
+
+    // A body, or a method other than GET, is refused.
+    let body = b"GET /realm1/ HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc";
+    let (reply, _) = exchange(addr, body, quick).await.unwrap();
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    let post = b"POST /realm1/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+    let (reply, _) = exchange(addr, post, quick).await.unwrap();
+    assert!(reply.starts_with("HTTP/1.1 405"), "{reply}");
+
+    // A good request still works, with its content type; then shutdown stops the listener.
+    let get = b"GET /realm1/catalog.md HTTP/1.1\r\nHost: x\r\n\r\n";
+    let (reply, _) = exchange(addr, get, quick).await.unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("text/markdown"), "{reply}");
+    router.shutdown();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}

@@ -9,6 +9,8 @@
 //! variable `WAMP_MACROS_DEBUG` to print every expansion on stderr (or set it
 //! to a function name to print only that one).
 
+#![forbid(unsafe_code)]
+
 mod check;
 mod ctxt;
 mod expand;

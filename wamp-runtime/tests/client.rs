@@ -10,20 +10,22 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use wamp::auth::{CryptoSign, Ticket, WampCra, cryptosign, wampcra};
 use wamp::client::{
-    JoinConfig, RetryPolicy, TransportConfig, event_handler, procedure, typed_procedure, uri,
+    JoinConfig, RetryPolicy, TransportConfig, event_handler, procedure, typed_procedure,
 };
 use wamp::protocol::options::{
     CancelMode, ChallengeExtra, EventDetails as WireEventDetails, InterruptOptions,
     InvocationDetails, ResultDetails, UnregisteredDetails, WelcomeDetails,
 };
 use wamp::protocol::roles::{Role, RoleDetails, Roles, feature};
+use wamp::protocol::uris;
 use wamp::protocol::{
     Challenge, ErrorMessage, Event, Interrupt, Invocation, Message, MessageType, Payload,
     Published, Registered, ResultMessage, Subscribed, Unregistered, Uri, Welcome,
 };
 use wamp::transport::{Acceptor, ServerOptions, Transport, memory};
 use wamp::{
-    CallOptions, CallResult, Error, PublishOptions, RegisterOptions, Session, SubscribeOptions,
+    CallOptions, CallResult, Error, ErrorKind, PublishOptions, RegisterOptions, Session,
+    SubscribeOptions,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -421,7 +423,7 @@ async fn dropping_a_call_sends_cancel_and_explicit_cancel_has_a_mode() {
         request_type: MessageType::Call,
         request: c.request,
         details: Default::default(),
-        error: Uri::from_trusted(uri::CANCELED),
+        error: Uri::from_trusted(uris::CANCELED),
         payload: Payload::empty(),
     }))
     .await;
@@ -536,7 +538,7 @@ async fn invocations_yield_errors_and_panics() {
     let Message::Error(e) = invoke(&mut peer, 3, 11, p, Default::default()).await else {
         panic!("expected ERROR")
     };
-    assert_eq!(e.error.as_str(), uri::RUNTIME_ERROR);
+    assert_eq!(e.error.as_str(), uris::RUNTIME_ERROR);
     assert_eq!(e.payload.args::<(String,)>().unwrap().0, "boom");
 
     // Bad arguments for the typed sugar, then the session still serves calls.
@@ -544,7 +546,7 @@ async fn invocations_yield_errors_and_panics() {
     let Message::Error(e) = invoke(&mut peer, 4, 11, p, Default::default()).await else {
         panic!()
     };
-    assert_eq!(e.error.as_str(), uri::INVALID_ARGUMENT);
+    assert_eq!(e.error.as_str(), uris::INVALID_ARGUMENT);
     let p = peer.args(&(9, 3));
     let Message::Yield(y) = invoke(&mut peer, 5, 11, p, Default::default()).await else {
         panic!("the session survived the panic")
@@ -555,7 +557,7 @@ async fn invocations_yield_errors_and_panics() {
     else {
         panic!()
     };
-    assert_eq!(e.error.as_str(), uri::NO_SUCH_REGISTRATION);
+    assert_eq!(e.error.as_str(), uris::NO_SUCH_REGISTRATION);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -610,7 +612,7 @@ async fn interrupt_cancels_the_handler_and_progress_is_sent() {
         panic!("expected ERROR after INTERRUPT")
     };
     assert_eq!(e.request, 1);
-    assert_eq!(e.error.as_str(), uri::CANCELED);
+    assert_eq!(e.error.as_str(), uris::CANCELED);
     tokio::time::timeout(WAIT, dropped_rx)
         .await
         .unwrap()
@@ -790,7 +792,7 @@ async fn revocation_deactivates_registration_and_subscription() {
     else {
         panic!()
     };
-    assert_eq!(e.error.as_str(), uri::NO_SUCH_REGISTRATION);
+    assert_eq!(e.error.as_str(), uris::NO_SUCH_REGISTRATION);
     assert!(!reg.is_active());
 }
 
@@ -820,9 +822,11 @@ async fn transport_loss_fails_every_pending_request() {
     kinds.sort_by_key(|k| k.code());
     assert_eq!(kinds, vec![MessageType::Call, MessageType::Register]);
     drop(peer);
-    assert!(call.await.unwrap().unwrap_err().is_transport_lost());
+    let lost = call.await.unwrap().unwrap_err();
+    assert!(lost.is_transport_lost());
+    assert_eq!(lost.kind(), ErrorKind::Transport);
     assert!(reg.await.unwrap().unwrap_err().is_transport_lost());
-    assert_eq!(session.closed().await.reason, uri::TRANSPORT_LOST);
+    assert_eq!(session.closed().await.reason, uris::TRANSPORT_LOST);
     let after = session.call("com.late", &()).await.unwrap_err();
     assert!(after.is_transport_lost(), "{after}");
 }
@@ -836,7 +840,95 @@ async fn join_times_out_when_the_router_is_silent() {
     };
     let err = Session::join(client, config).await.unwrap_err();
     assert!(err.is_timeout(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(std::error::Error::source(&err).is_some(), "{err:?}");
     drop(server);
+}
+
+/// The error of `f` when it fails: every error of the public API converts into
+/// `wamp::Error` with `?`, with a kind and the original as its source.
+async fn converted<T, F>(f: F) -> Error
+where
+    F: std::future::Future<Output = Result<T, Error>>,
+{
+    match f.await {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+fn source_is<E: std::error::Error + 'static>(e: &Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.downcast_ref::<E>().is_some())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_of_the_public_api_convert_with_their_kind_and_source() {
+    // A transport that cannot connect (nothing listens on port 1).
+    let e = converted(async {
+        Ok(wamp::transport::connect("ws://127.0.0.1:1/ws", &Default::default()).await?)
+    })
+    .await;
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    assert_eq!(e.uri(), uris::TRANSPORT_LOST);
+    assert!(e.is_transport_lost());
+    assert!(source_is::<wamp::transport::TransportError>(&e), "{e:?}");
+
+    // A frame that is no WAMP message.
+    let e = converted(async {
+        Ok(wamp::SerializerKind::Json.decode(bytes::Bytes::from_static(b"[999]"))?)
+    })
+    .await;
+    assert_eq!(
+        (e.kind(), e.uri()),
+        (ErrorKind::Protocol, uris::PROTOCOL_VIOLATION)
+    );
+    assert!(source_is::<wamp::ProtocolError>(&e), "{e:?}");
+
+    // Arguments of the wrong type.
+    let e = converted(async {
+        let payload = Payload::from_args(&(1,))?;
+        Ok(payload.args::<(String,)>()?)
+    })
+    .await;
+    assert_eq!(
+        (e.kind(), e.uri()),
+        (ErrorKind::InvalidArgument, uris::INVALID_ARGUMENT)
+    );
+    assert!(source_is::<wamp::protocol::PayloadError>(&e), "{e:?}");
+
+    // A bad URI, a bad key, a file that is not there.
+    let e = converted(async { Ok(Uri::new("com..bad")?) }).await;
+    assert_eq!(
+        (e.kind(), e.uri()),
+        (ErrorKind::InvalidArgument, uris::INVALID_URI)
+    );
+    let e = converted(async { Ok(cryptosign::SigningKey::from_hex("not hex")?) }).await;
+    assert_eq!(e.kind(), ErrorKind::Authentication);
+    assert!(source_is::<wamp::auth::AuthError>(&e), "{e:?}");
+    let e = converted(async { Ok(std::fs::read("/nonexistent/wamp")?) }).await;
+    assert_eq!((e.kind(), e.uri()), (ErrorKind::Io, uris::RUNTIME_ERROR));
+    assert!(source_is::<std::io::Error>(&e), "{e:?}");
+
+    // A bad docs flag.
+    let e = converted(async {
+        let args = ["--print-schema".to_owned(), "pdf".to_owned()];
+        Ok(wamp::docs::DocsRequest::parse(&args, None)?)
+    })
+    .await;
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(source_is::<wamp::docs::CliError>(&e), "{e:?}");
+
+    // The source survives a clone; errors made from a URI have its kind and no source.
+    let cloned = e.clone();
+    assert!(source_is::<wamp::docs::CliError>(&cloned));
+    let app = Error::message("com.shop.out_of_stock", "apple");
+    assert_eq!(app.kind(), ErrorKind::Application);
+    assert!(std::error::Error::source(&app).is_none());
+    assert_eq!(Error::new(uris::CANCELED).kind(), ErrorKind::Canceled);
+    assert_eq!(Error::new(uris::NOT_JOINED).kind(), ErrorKind::Closed);
+    let wrapped = app.with_source(std::io::Error::other("disk full"));
+    assert_eq!(wrapped.kind(), ErrorKind::Application);
+    assert!(source_is::<std::io::Error>(&wrapped));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -846,8 +938,8 @@ async fn protocol_violation_aborts() {
     let Message::Abort(a) = peer.recv().await else {
         panic!("expected ABORT")
     };
-    assert_eq!(a.reason.as_str(), uri::PROTOCOL_VIOLATION);
-    assert_eq!(session.closed().await.reason, uri::PROTOCOL_VIOLATION);
+    assert_eq!(a.reason.as_str(), uris::PROTOCOL_VIOLATION);
+    assert_eq!(session.closed().await.reason, uris::PROTOCOL_VIOLATION);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -860,9 +952,9 @@ async fn leave_and_router_goodbye() {
     let Message::Goodbye(g) = peer.recv().await else {
         panic!()
     };
-    assert_eq!(g.reason.as_str(), uri::CLOSE_NORMAL);
+    assert_eq!(g.reason.as_str(), uris::CLOSE_NORMAL);
     peer.send(Message::Goodbye(wamp::protocol::Goodbye::new(
-        Uri::from_trusted(uri::CLOSE_GOODBYE_AND_OUT),
+        Uri::from_trusted(uris::CLOSE_GOODBYE_AND_OUT),
     )))
     .await;
     assert!(leave.await.unwrap().is_clean());
@@ -870,14 +962,14 @@ async fn leave_and_router_goodbye() {
 
     let (session, mut peer) = json().await;
     peer.send(Message::Goodbye(wamp::protocol::Goodbye::new(
-        Uri::from_trusted(uri::CLOSE_SYSTEM_SHUTDOWN),
+        Uri::from_trusted(uris::CLOSE_SYSTEM_SHUTDOWN),
     )))
     .await;
     let Message::Goodbye(g) = peer.recv().await else {
         panic!("GOODBYE must be answered")
     };
-    assert_eq!(g.reason.as_str(), uri::CLOSE_GOODBYE_AND_OUT);
-    assert_eq!(session.closed().await.reason, uri::CLOSE_SYSTEM_SHUTDOWN);
+    assert_eq!(g.reason.as_str(), uris::CLOSE_GOODBYE_AND_OUT);
+    assert_eq!(session.closed().await.reason, uris::CLOSE_SYSTEM_SHUTDOWN);
 }
 
 /// A loopback server (WebSocket and RawSocket on one port) handing each accepted transport to the test.
@@ -992,14 +1084,14 @@ async fn component_reconnects_and_registers_again() {
         assert_eq!(y.payload.args::<(u64,)>().unwrap(), (2 + round,));
         if round == 1 {
             drop(peer); // the router's side dies
-            assert_eq!(left_rx.recv().await.as_deref(), Some(uri::TRANSPORT_LOST));
+            assert_eq!(left_rx.recv().await.as_deref(), Some(uris::TRANSPORT_LOST));
         } else {
             stop.stop();
             let Message::Goodbye(_) = peer.recv().await else {
                 panic!("stop leaves with GOODBYE")
             };
             peer.send(Message::Goodbye(wamp::protocol::Goodbye::new(
-                Uri::from_trusted(uri::CLOSE_GOODBYE_AND_OUT),
+                Uri::from_trusted(uris::CLOSE_GOODBYE_AND_OUT),
             )))
             .await;
         }
@@ -1011,7 +1103,7 @@ async fn component_reconnects_and_registers_again() {
         .unwrap();
     assert_eq!(
         left_rx.recv().await.as_deref(),
-        Some(uri::CLOSE_GOODBYE_AND_OUT)
+        Some(uris::CLOSE_GOODBYE_AND_OUT)
     );
 }
 
@@ -1333,7 +1425,7 @@ async fn component_retries_a_failed_join_and_components_run_side_by_side() {
             panic!()
         };
         peer.send(Message::Goodbye(wamp::protocol::Goodbye::new(
-            Uri::from_trusted(uri::CLOSE_GOODBYE_AND_OUT),
+            Uri::from_trusted(uris::CLOSE_GOODBYE_AND_OUT),
         )))
         .await;
     }

@@ -9,8 +9,9 @@ use tokio::sync::mpsc;
 use wamp::auth::{CryptoSign, Ticket, WampCra, cryptosign};
 use wamp::client::{
     CancelMode, JoinConfig, MatchPolicy, RetryPolicy, TransportConfig, event_handler, procedure,
-    typed_procedure, uri,
+    typed_procedure,
 };
+use wamp::protocol::uris;
 use wamp::router::{
     AuthConfig, CraPrincipal, CryptosignPrincipal, Permission, RealmConfig, RoleConfig, Router,
     TicketPrincipal,
@@ -120,7 +121,7 @@ async fn rpc_across_serializers_and_transports() {
     assert_eq!(err.args::<(String, i32)>().unwrap(), ("nope".into(), 7));
 
     let err = caller.call("com.nothing", &()).await.unwrap_err();
-    assert_eq!(err.uri(), uri::NO_SUCH_PROCEDURE);
+    assert_eq!(err.uri(), uris::NO_SUCH_PROCEDURE);
 
     let mut stream = caller
         .call("com.long", &())
@@ -440,6 +441,6 @@ async fn component_comes_back_after_the_router_kills_its_session() {
             .call("com.echo", &("three",))
             .await
             .unwrap_err()
-            .is(uri::NO_SUCH_PROCEDURE)
+            .is(uris::NO_SUCH_PROCEDURE)
     );
 }

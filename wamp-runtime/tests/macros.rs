@@ -13,7 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::mpsc;
-use wamp::client::{JoinConfig, TransportConfig, uri};
+use wamp::client::{JoinConfig, TransportConfig};
+use wamp::protocol::uris;
 use wamp::router::{RealmConfig, Router};
 use wamp::transport::ClientOptions;
 use wamp::{
@@ -290,7 +291,7 @@ async fn caller(url: &str, serializer: SerializerKind) -> Session {
 }
 
 fn invalid(err: &Error) -> String {
-    assert_eq!(err.uri(), uri::INVALID_ARGUMENT, "{err}");
+    assert_eq!(err.uri(), uris::INVALID_ARGUMENT, "{err}");
     err.text().unwrap()
 }
 
@@ -586,7 +587,7 @@ async fn duplicate_uris_fail_at_startup_with_both_locations() {
         .await
         .expect("the check fails at once")
         .unwrap_err();
-    assert_eq!(err.uri(), uri::PROCEDURE_ALREADY_EXISTS);
+    assert_eq!(err.uri(), uris::PROCEDURE_ALREADY_EXISTS);
     let text = err.text().unwrap();
     let file = file!();
     assert!(
@@ -720,7 +721,7 @@ async fn renamed_functions_are_served_and_described_under_their_new_uri() {
         .unwrap();
     assert_eq!(sum, 42);
     let missing = client.call("com.math.add", &(1, 2)).await.unwrap_err();
-    assert_eq!(missing.uri(), uri::NO_SUCH_PROCEDURE);
+    assert_eq!(missing.uri(), uris::NO_SUCH_PROCEDURE);
 
     let described: serde_json::Value = client
         .call("wamp.reflection.procedure.describe", &("org.calc.add",))

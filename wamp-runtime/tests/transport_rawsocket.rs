@@ -2,16 +2,15 @@
 
 mod common;
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use common::*;
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wamp::SerializerKind;
-use wamp::transport::rawsocket::{self, Frame, FrameType, Refusal};
-use wamp::transport::{ClientOptions, ServerOptions, TransportError, TransportKind, connect};
+use wamp::transport::{
+    Acceptor, ClientOptions, ServerOptions, TransportError, TransportKind, connect,
+};
 
 fn url(addr: std::net::SocketAddr) -> String {
     format!("rs://{addr}")
@@ -21,7 +20,7 @@ async fn server_transport(
     tcp: TcpStream,
     options: ServerOptions,
 ) -> Result<wamp::transport::Transport, TransportError> {
-    Ok(rawsocket::server(tcp, &options).await?.into_transport())
+    Acceptor::new(options).accept_tcp(tcp).await
 }
 
 #[tokio::test]
@@ -130,33 +129,10 @@ async fn reserved_bits_are_refused_with_error_3() {
 }
 
 #[tokio::test]
-async fn bad_first_octet_fails_without_reply() {
-    let (addr, server) = serve_one(|tcp| server_transport(tcp, ServerOptions::default())).await;
-    let mut tcp = TcpStream::connect(addr).await.unwrap();
-    tcp.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
-    match server.await.unwrap() {
-        Err(TransportError::Handshake(msg)) => assert!(msg.contains("first octet"), "{msg}"),
-        other => panic!("expected a handshake error, got {other:?}"),
-    }
-    let mut rest = Vec::new();
-    let _ = timeout(tcp.read_to_end(&mut rest)).await;
-    assert!(
-        rest.is_empty(),
-        "no reply to a non-RawSocket client: {rest:?}"
-    );
-}
-
-#[tokio::test]
 async fn client_reports_refusals_and_non_rawsocket_servers() {
     let cases: [([u8; 4], &str); 3] = [
-        (
-            Refusal::MaxConnectionCount.reply(),
-            "maximum connection count reached",
-        ),
-        (
-            Refusal::MaxLengthUnacceptable.reply(),
-            "maximum message length unacceptable",
-        ),
+        ([0x7F, 0x40, 0, 0], "maximum connection count reached"),
+        ([0x7F, 0x20, 0, 0], "maximum message length unacceptable"),
         (*b"HTTP", "not RawSocket"),
     ];
     for (reply, expected) in cases {
@@ -177,73 +153,6 @@ async fn client_reports_refusals_and_non_rawsocket_servers() {
         assert!(err.to_string().contains(expected), "{err}");
         assert_eq!(server.await.unwrap(), [0x7F, 0xF2, 0, 0]);
     }
-
-    // The refuse helper of a server at its connection limit.
-    let (addr, server) = serve_one(|tcp| async move {
-        rawsocket::refuse(tcp, Refusal::MaxConnectionCount, Duration::from_secs(5)).await
-    })
-    .await;
-    let err = timeout(connect(&url(addr), &ClientOptions::default()))
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("error 4"), "{err}");
-    server.await.unwrap().unwrap();
-}
-
-#[tokio::test]
-async fn ping_is_answered_by_exactly_one_pong_while_the_server_only_reads() {
-    let (addr, server) = serve_one(|tcp| server_transport(tcp, ServerOptions::default())).await;
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let mut client = timeout(rawsocket::client(
-        tcp,
-        &ClientOptions::with_serializers([SerializerKind::Cbor]),
-    ))
-    .await
-    .unwrap();
-    let mut server = server.await.unwrap().unwrap();
-    let reader = tokio::spawn(async move {
-        let first = server.stream.next().await;
-        (server, first)
-    });
-    for payload in [&b""[..], b"ping-1", &[0xAB; 300]] {
-        client
-            .send(Frame::ping(Bytes::copy_from_slice(payload)))
-            .await
-            .unwrap();
-        let pong = timeout(client.next()).await.unwrap().unwrap();
-        assert_eq!(pong, Frame::pong(Bytes::copy_from_slice(payload)));
-    }
-    // Two pings in one batch: two pongs, in order, and then nothing else.
-    client
-        .feed(Frame::ping(Bytes::from_static(b"a")))
-        .await
-        .unwrap();
-    client
-        .feed(Frame::ping(Bytes::from_static(b"b")))
-        .await
-        .unwrap();
-    client.flush().await.unwrap();
-    assert_eq!(
-        timeout(client.next()).await.unwrap().unwrap(),
-        Frame::pong(Bytes::from_static(b"a"))
-    );
-    assert_eq!(
-        timeout(client.next()).await.unwrap().unwrap(),
-        Frame::pong(Bytes::from_static(b"b"))
-    );
-    client
-        .send(Frame::message(Bytes::from_static(b"[1]")))
-        .await
-        .unwrap();
-    let (mut server, first) = timeout(reader).await.unwrap();
-    assert_eq!(&first.unwrap().unwrap()[..], b"[1]");
-    send(&mut server, b"[2]").await.unwrap();
-    let next = timeout(client.next()).await.unwrap().unwrap();
-    assert_eq!(
-        next,
-        Frame::message(Bytes::from_static(b"[2]")),
-        "no extra PONG before the message"
-    );
 }
 
 #[tokio::test]
@@ -375,49 +284,4 @@ async fn a_message_of_exactly_16_mib_crosses() {
         send(&mut client, &vec![0; (16 << 20) + 1]).await,
         Err(TransportError::MessageTooLarge { .. })
     ));
-}
-
-#[test]
-fn frame_type_codes() {
-    assert_eq!(FrameType::from_code(1), Some(FrameType::Ping));
-    assert_eq!(FrameType::from_code(3), None);
-}
-
-#[tokio::test]
-async fn keepalive_pings_a_silent_peer_and_fails_when_it_stops_answering() {
-    use wamp::transport::Keepalive;
-    let keepalive = Some(Keepalive {
-        interval: Duration::from_millis(50),
-        timeout: Duration::from_millis(100),
-    });
-    let options = ServerOptions {
-        keepalive,
-        ..ServerOptions::default()
-    };
-    let (addr, server) = serve_one(move |tcp| server_transport(tcp, options)).await;
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let mut client = rawsocket::client(tcp, &ClientOptions::default())
-        .await
-        .unwrap();
-    let mut server = server.await.unwrap().unwrap();
-    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
-    // A peer that reads (and so answers pings) but never sends anything.
-    let peer = tokio::spawn(async move {
-        tokio::select! {
-            _ = &mut stop_rx => {}
-            f = client.next() => panic!("unexpected frame {f:?}"),
-        }
-        client
-    });
-    let alive = tokio::time::timeout(Duration::from_millis(400), server.stream.next()).await;
-    assert!(
-        alive.is_err(),
-        "the connection stays up while pongs come back: {alive:?}"
-    );
-    stop_tx.send(()).unwrap();
-    let _client = peer.await.unwrap();
-    match timeout(server.stream.next()).await {
-        Some(Err(TransportError::Io(e))) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
-        other => panic!("expected a keepalive timeout, got {other:?}"),
-    }
 }

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use wamp::SerializerKind;
 use wamp::transport::{
-    ClientOptions, ServerOptions, TransportError, TransportKind, connect, websocket,
+    Acceptor, ClientOptions, ServerOptions, TransportError, TransportKind, connect,
 };
 
 const JSON: &[u8] = br#"[1,"realm1",{}]"#;
@@ -47,9 +47,12 @@ async fn raw_client(
 #[tokio::test]
 async fn negotiates_each_serializer_and_round_trips() {
     for kind in SerializerKind::ALL {
-        let (addr, server) =
-            serve_one(|tcp| async move { websocket::server(tcp, &ServerOptions::default()).await })
-                .await;
+        let (addr, server) = serve_one(|tcp| async move {
+            Acceptor::new(ServerOptions::default())
+                .accept_tcp(tcp)
+                .await
+        })
+        .await;
         let mut client = timeout(connect(
             &url(addr),
             &ClientOptions::with_serializers([kind]),
@@ -70,9 +73,12 @@ async fn negotiates_each_serializer_and_round_trips() {
 #[tokio::test]
 async fn frame_type_is_text_for_json_and_binary_otherwise() {
     for kind in SerializerKind::ALL {
-        let (addr, server) =
-            serve_one(|tcp| async move { websocket::server(tcp, &ServerOptions::default()).await })
-                .await;
+        let (addr, server) = serve_one(|tcp| async move {
+            Acceptor::new(ServerOptions::default())
+                .accept_tcp(tcp)
+                .await
+        })
+        .await;
         let (mut raw, response) = raw_client(addr, kind.subprotocol()).await.unwrap();
         assert_eq!(
             response.headers()[header::SEC_WEBSOCKET_PROTOCOL],
@@ -139,7 +145,7 @@ async fn client_preference_order_wins() {
     for (offered, accepted, expected) in cases {
         let options = ServerOptions::with_serializers(accepted);
         let (addr, server) =
-            serve_one(move |tcp| async move { websocket::server(tcp, &options).await }).await;
+            serve_one(move |tcp| async move { Acceptor::new(options).accept_tcp(tcp).await }).await;
         let client = timeout(connect(
             &url(addr),
             &ClientOptions::with_serializers(offered),
@@ -156,7 +162,7 @@ async fn client_preference_order_wins() {
 async fn no_common_serializer_is_refused_on_both_sides() {
     let options = ServerOptions::with_serializers([SerializerKind::Json]);
     let (addr, server) =
-        serve_one(move |tcp| async move { websocket::server(tcp, &options).await }).await;
+        serve_one(move |tcp| async move { Acceptor::new(options).accept_tcp(tcp).await }).await;
     let err = timeout(connect(
         &url(addr),
         &ClientOptions::with_serializers([SerializerKind::MsgPack, SerializerKind::Cbor]),
@@ -225,9 +231,12 @@ async fn client_refuses_a_server_choosing_nothing_or_something_not_offered() {
 
 #[tokio::test]
 async fn no_subprotocol_falls_back_to_json_unless_disabled() {
-    let (addr, server) =
-        serve_one(|tcp| async move { websocket::server(tcp, &ServerOptions::default()).await })
-            .await;
+    let (addr, server) = serve_one(|tcp| async move {
+        Acceptor::new(ServerOptions::default())
+            .accept_tcp(tcp)
+            .await
+    })
+    .await;
     let (mut raw, response) = raw_client(addr, "").await.unwrap();
     assert!(
         response
@@ -245,7 +254,7 @@ async fn no_subprotocol_falls_back_to_json_unless_disabled() {
         ..ServerOptions::default()
     };
     let (addr, server) =
-        serve_one(move |tcp| async move { websocket::server(tcp, &options).await }).await;
+        serve_one(move |tcp| async move { Acceptor::new(options).accept_tcp(tcp).await }).await;
     match raw_client(addr, "").await {
         Err(WsError::Http(resp)) => assert_eq!(resp.status(), 400),
         other => panic!("expected HTTP 400, got {other:?}"),
@@ -258,9 +267,12 @@ async fn no_subprotocol_falls_back_to_json_unless_disabled() {
 
 #[tokio::test]
 async fn oversize_outgoing_is_refused_and_the_connection_stays_usable() {
-    let (addr, server) =
-        serve_one(|tcp| async move { websocket::server(tcp, &ServerOptions::default()).await })
-            .await;
+    let (addr, server) = serve_one(|tcp| async move {
+        Acceptor::new(ServerOptions::default())
+            .accept_tcp(tcp)
+            .await
+    })
+    .await;
     let options = ClientOptions {
         max_outgoing: 1000,
         ..ClientOptions::with_serializers([SerializerKind::MsgPack])
@@ -302,7 +314,7 @@ async fn oversize_incoming_is_a_clear_error_and_closes_with_1009() {
         ..ServerOptions::default()
     };
     let (addr, server) =
-        serve_one(move |tcp| async move { websocket::server(tcp, &options).await }).await;
+        serve_one(move |tcp| async move { Acceptor::new(options).accept_tcp(tcp).await }).await;
     let (mut raw, _) = raw_client(addr, "wamp.2.cbor").await.unwrap();
     let mut server = server.await.unwrap().unwrap();
     assert_eq!(server.details.max_incoming, 1000);
@@ -323,9 +335,12 @@ async fn oversize_incoming_is_a_clear_error_and_closes_with_1009() {
 
 #[tokio::test]
 async fn our_client_sees_oversize_incoming_too() {
-    let (addr, server) =
-        serve_one(|tcp| async move { websocket::server(tcp, &ServerOptions::default()).await })
-            .await;
+    let (addr, server) = serve_one(|tcp| async move {
+        Acceptor::new(ServerOptions::default())
+            .accept_tcp(tcp)
+            .await
+    })
+    .await;
     let options = ClientOptions {
         max_incoming: 100,
         ..ClientOptions::with_serializers([SerializerKind::Json])
@@ -344,9 +359,12 @@ async fn our_client_sees_oversize_incoming_too() {
 
 #[tokio::test]
 async fn pings_are_answered_while_the_server_only_reads() {
-    let (addr, server) =
-        serve_one(|tcp| async move { websocket::server(tcp, &ServerOptions::default()).await })
-            .await;
+    let (addr, server) = serve_one(|tcp| async move {
+        Acceptor::new(ServerOptions::default())
+            .accept_tcp(tcp)
+            .await
+    })
+    .await;
     let (mut raw, _) = raw_client(addr, "wamp.2.json").await.unwrap();
     let mut server = server.await.unwrap().unwrap();
     // The server application only reads, and never writes.
@@ -368,9 +386,12 @@ async fn pings_are_answered_while_the_server_only_reads() {
 
 #[tokio::test]
 async fn batches_many_frames_with_one_flush_and_closes_cleanly() {
-    let (addr, server) =
-        serve_one(|tcp| async move { websocket::server(tcp, &ServerOptions::default()).await })
-            .await;
+    let (addr, server) = serve_one(|tcp| async move {
+        Acceptor::new(ServerOptions::default())
+            .accept_tcp(tcp)
+            .await
+    })
+    .await;
     let mut client = timeout(connect(
         &url(addr),
         &ClientOptions::with_serializers([SerializerKind::Json]),
@@ -414,7 +435,7 @@ async fn keepalive_pings_a_silent_peer_and_fails_when_it_stops_answering() {
         ..ServerOptions::default()
     };
     let (addr, server) =
-        serve_one(move |tcp| async move { websocket::server(tcp, &options).await }).await;
+        serve_one(move |tcp| async move { Acceptor::new(options).accept_tcp(tcp).await }).await;
     let (mut raw, _) = raw_client(addr, "wamp.2.json").await.unwrap();
     let mut server = server.await.unwrap().unwrap();
 

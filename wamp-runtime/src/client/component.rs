@@ -30,13 +30,13 @@ use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
-use super::collect::{Collected, Handler, Source};
-use super::error::{Error, uri};
-use super::handler::{EventHandler, ProcedureHandler};
+use super::collect::{Collected, Handler, Source, all, check_duplicates};
+use super::error::Error;
 use super::join::JoinConfig;
 use super::options::{RegisterOptions, SubscribeOptions};
-use super::session::{CloseReason, Session};
+use super::session::{CloseReason, EventHandler, ProcedureHandler, Session};
 use crate::auth::Authenticator;
+use crate::protocol::uris;
 use crate::transport::{self, ClientOptions, Transport, TransportError};
 
 /// How long to wait between connection attempts (Autobahn's defaults).
@@ -265,7 +265,7 @@ impl ComponentBuilder {
     /// # let _ = component; }
     /// ```
     pub fn collected_renamed(mut self, from: &str, to: &str) -> Self {
-        for entry in super::collect::all() {
+        for entry in all() {
             if let Some(rest) = entry.uri.strip_prefix(from) {
                 self = self.collected_entry_as(entry, format!("{to}{rest}"));
             }
@@ -274,7 +274,7 @@ impl ComponentBuilder {
     }
 
     fn collected_where(mut self, keep: impl Fn(&Collected) -> bool) -> Self {
-        for entry in super::collect::all() {
+        for entry in all() {
             if keep(entry) {
                 self = self.collected_entry(entry);
             }
@@ -389,7 +389,7 @@ impl Component {
     /// with the same URI and match policy, one of them with single invocation.
     /// The error names both source locations.
     pub fn check(&self) -> Result<(), Error> {
-        super::collect::check_duplicates(
+        check_duplicates(
             self.inner
                 .procedures
                 .iter()
@@ -404,7 +404,7 @@ impl Component {
         let inner = &self.inner;
         if inner.transports.is_empty() {
             return Err(Error::message(
-                uri::TRANSPORT_LOST,
+                uris::TRANSPORT_LOST,
                 "the component has no transport",
             ));
         }
@@ -423,7 +423,7 @@ impl Component {
                 .collect();
             let Some(&index) = live.iter().find(|&&i| i >= next).or(live.first()) else {
                 return Err(Error::message(
-                    uri::TRANSPORT_LOST,
+                    uris::TRANSPORT_LOST,
                     "every transport ran out of retries",
                 ));
             };
@@ -476,9 +476,7 @@ impl Component {
     }
 
     async fn connect_and_join(&self, config: &TransportConfig) -> Result<Session, Error> {
-        let transport = (config.connect)()
-            .await
-            .map_err(|e| Error::message(uri::TRANSPORT_LOST, e.to_string()))?;
+        let transport = (config.connect)().await?;
         let session = Session::join(transport, self.inner.join.clone()).await?;
         for (uri, options, handler, source) in &self.inner.procedures {
             if let Err(e) = session
@@ -492,7 +490,7 @@ impl Component {
             {
                 tracing::error!(component = %self.inner.name, procedure = %uri, error = %e, "register failed");
                 session
-                    .leave_with(uri::CLOSE_NORMAL, Some("setup failed".into()))
+                    .leave_with(uris::CLOSE_NORMAL, Some("setup failed".into()))
                     .await;
                 return Err(e);
             }
@@ -509,7 +507,7 @@ impl Component {
             {
                 tracing::error!(component = %self.inner.name, %topic, error = %e, "subscribe failed");
                 session
-                    .leave_with(uri::CLOSE_NORMAL, Some("setup failed".into()))
+                    .leave_with(uris::CLOSE_NORMAL, Some("setup failed".into()))
                     .await;
                 return Err(e);
             }
@@ -519,31 +517,4 @@ impl Component {
         }
         Ok(session)
     }
-}
-
-/// Runs components until Ctrl-C (then each leaves cleanly) or until all of them end.
-///
-/// First handles the docs flags (`--print-schema json|md|html|asyncapi`,
-/// `--write-docs DIR`, see [`crate::docs::handle_cli`]): with one of them it
-/// prints the catalog and exits without connecting.
-pub async fn run(components: Vec<Component>) -> Result<(), Error> {
-    crate::docs::handle_cli(&crate::docs::Info::from_binary());
-    let started: Vec<_> = components.iter().map(Component::start).collect();
-    let stops: Vec<StopHandle> = started.iter().map(|(s, _)| s.clone()).collect();
-    let all = futures_util::future::join_all(started.into_iter().map(|(_, task)| task));
-    tokio::pin!(all);
-    let results = tokio::select! {
-        r = &mut all => r,
-        _ = tokio::signal::ctrl_c() => {
-            tracing::info!("Ctrl-C: leaving");
-            for s in &stops {
-                s.stop();
-            }
-            all.await
-        }
-    };
-    for r in results {
-        r.map_err(|e| Error::message(uri::RUNTIME_ERROR, e.to_string()))??;
-    }
-    Ok(())
 }

@@ -1,137 +1,25 @@
-//! Type-erased handlers (what the macros and hand-written code register) and
-//! the contexts they receive.
+//! Handlers from closures: [`procedure`] and [`event_handler`] take the whole
+//! context, [`typed_procedure`] and [`typed_event_handler`] typed positional
+//! arguments ([`decode_args`]).
 
 use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio_util::sync::CancellationToken;
 
-use super::details::{CallDetails, CallResult, EventDetails, State};
+use super::details::{CallResult, EventDetails};
 use super::error::Error;
-use super::session::Session;
-use crate::protocol::{Id, Payload};
-
-/// A procedure: takes an invocation, returns the result or an error.
-pub type ProcedureHandler =
-    Arc<dyn Fn(Invocation) -> BoxFuture<'static, Result<CallResult, Error>> + Send + Sync>;
-
-/// An event handler: takes an event; an error is logged (and withholds EVENT_RECEIVED).
-pub type EventHandler =
-    Arc<dyn Fn(EventContext) -> BoxFuture<'static, Result<(), Error>> + Send + Sync>;
-
-/// Everything a procedure gets for one call.
-pub struct Invocation {
-    /// The arguments, still encoded (decode with `payload.args::<T>()`).
-    pub payload: Payload,
-    /// Who called what.
-    pub details: CallDetails,
-    /// The session the call arrived on: call and publish from a handler.
-    pub session: Session,
-    /// Sends progressive results, when the caller asked for them.
-    pub progress: Option<ProgressSender>,
-    /// Canceled when the router interrupts the call (the future is dropped too).
-    pub cancel: CancellationToken,
-}
-
-impl Invocation {
-    /// Shared state of type `T`, if the component or session holds one.
-    pub fn state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
-        self.session.state::<T>()
-    }
-}
-
-/// Everything an event handler gets for one event.
-pub struct EventContext {
-    /// The arguments, still encoded.
-    pub payload: Payload,
-    /// Who published what.
-    pub details: EventDetails,
-    /// The session the event arrived on.
-    pub session: Session,
-}
-
-impl EventContext {
-    /// Shared state of type `T`, if the component or session holds one.
-    pub fn state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
-        self.session.state::<T>()
-    }
-}
-
-/// Sends progressive results (`YIELD` with `progress: true`) for one invocation.
-#[derive(Clone)]
-pub struct ProgressSender {
-    pub(crate) session: Session,
-    pub(crate) request: Id,
-}
-
-impl ProgressSender {
-    /// Sends one progressive result with positional arguments.
-    pub async fn send<A: Serialize + ?Sized>(&self, args: &A) -> Result<(), Error> {
-        let payload = super::session::encode_args(self.session.serializer(), args)?;
-        self.send_payload(payload).await
-    }
-
-    /// Sends one progressive result with an encoded payload.
-    pub async fn send_payload(&self, payload: Payload) -> Result<(), Error> {
-        self.session.send_progress(self.request, payload).await
-    }
-}
-
-/// A typed sender of progressive results, a special parameter of
-/// `#[wamp::register]` procedures: each [`Progress::send`] is one `YIELD` with
-/// `progress: true` carrying `[value]`. When the caller did not ask for
-/// progressive results, sending does nothing.
-pub struct Progress<T> {
-    pub(crate) sender: Option<ProgressSender>,
-    pub(crate) _type: std::marker::PhantomData<fn(&T)>,
-}
-
-impl<T> Clone for Progress<T> {
-    fn clone(&self) -> Self {
-        Progress {
-            sender: self.sender.clone(),
-            _type: std::marker::PhantomData,
-        }
-    }
-}
-
-impl<T> std::fmt::Debug for Progress<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Progress")
-            .field("requested", &self.sender.is_some())
-            .finish()
-    }
-}
-
-impl<T: Serialize> Progress<T> {
-    /// Whether the caller asked for progressive results.
-    pub fn is_requested(&self) -> bool {
-        self.sender.is_some()
-    }
-
-    /// Sends one progressive result (nothing when the caller did not ask for them).
-    pub async fn send(&self, value: &T) -> Result<(), Error> {
-        match &self.sender {
-            Some(sender) => sender.send(&[value]).await,
-            None => Ok(()),
-        }
-    }
-}
+use super::session::{EventContext, EventHandler, Invocation, ProcedureHandler};
+use crate::protocol::{Payload, PayloadError, Value};
 
 /// Decodes positional arguments; when there are none, `()` (and other types
 /// that accept `null`, such as `Option<T>`) decode too.
-pub fn decode_args<A: DeserializeOwned>(
-    payload: &Payload,
-) -> Result<A, crate::protocol::PayloadError> {
+pub fn decode_args<A: DeserializeOwned>(payload: &Payload) -> Result<A, PayloadError> {
     match payload.args() {
         Ok(a) => Ok(a),
-        Err(e) if !payload.has_args() => crate::protocol::Value::Null
-            .deserialize_into()
-            .map_err(|_| e),
+        Err(e) if !payload.has_args() => Value::Null.deserialize_into().map_err(|_| e),
         Err(e) => Err(e),
     }
 }

@@ -3,12 +3,12 @@
 use futures_util::{SinkExt as _, StreamExt as _};
 
 use super::details::{Extensions, SessionDetails};
-use super::error::{Error, uri};
-use super::session::Pending;
-use super::state::{ClientCore, Incoming};
+use super::error::Error;
+use super::state::{ClientCore, Incoming, PendingRequest};
 use crate::auth::{Anonymous, Authenticator};
 use crate::protocol::options::HelloDetails;
 use crate::protocol::roles::{Role, RoleDetails, Roles, feature};
+use crate::protocol::uris;
 use crate::protocol::{Abort, Authenticate, Dict, Hello, Message, Uri, Welcome};
 use crate::serializer::SerializerKind;
 use crate::transport::{FrameSink, FrameStream, TransportDetails};
@@ -124,8 +124,7 @@ pub fn client_roles() -> Roles {
 }
 
 fn hello(config: &JoinConfig) -> Result<Hello, Error> {
-    let realm = Uri::new(config.realm.clone())
-        .map_err(|e| Error::message(uri::INVALID_URI, e.to_string()))?;
+    let realm = Uri::new(config.realm.clone())?;
     let anonymous: [Arc<dyn Authenticator>; 1] = [Arc::new(Anonymous::default())];
     let auths: &[Arc<dyn Authenticator>] = if config.authenticators.is_empty() {
         &anonymous
@@ -159,33 +158,23 @@ fn abort_error(a: Abort) -> Error {
 }
 
 /// Runs the opening handshake on the raw transport halves.
-pub(crate) async fn handshake(
-    proto: &mut ClientCore<Pending>,
+pub(crate) async fn handshake<P: PendingRequest>(
+    proto: &mut ClientCore<P>,
     sink: &mut FrameSink,
     stream: &mut FrameStream,
     serializer: SerializerKind,
     channel_binding: Option<&[u8]>,
     config: &JoinConfig,
 ) -> Result<Welcome, Error> {
-    let encode = |m: &Message| {
-        serializer
-            .encode(m)
-            .map_err(|e| Error::message(uri::INVALID_PAYLOAD, e.to_string()))
-    };
-    let hello = proto
-        .hello(hello(config)?)
-        .map_err(|v| Error::message(uri::PROTOCOL_VIOLATION, v.0))?;
-    sink.send(encode(&Message::Hello(hello))?)
-        .await
-        .map_err(|_| Error::transport_lost())?;
+    let encode = |m: &Message| serializer.encode(m).map_err(Error::from);
+    let hello = proto.hello(hello(config)?)?;
+    sink.send(encode(&Message::Hello(hello))?).await?;
     loop {
         let frame = match stream.next().await {
-            Some(Ok(frame)) => frame,
-            _ => return Err(Error::transport_lost()),
+            Some(frame) => frame?,
+            None => return Err(Error::transport_lost()),
         };
-        let message = serializer
-            .decode(frame)
-            .map_err(|e| Error::message(uri::PROTOCOL_VIOLATION, e.to_string()))?;
+        let message = serializer.decode(frame)?;
         match proto.handle(message) {
             Ok(Incoming::Welcome(w)) => return Ok(w),
             Ok(Incoming::Abort(a)) => return Err(abort_error(a)),
@@ -196,26 +185,19 @@ pub(crate) async fn handshake(
                     .find(|a| a.method() == c.authmethod)
                     .ok_or_else(|| {
                         Error::message(
-                            uri::AUTHENTICATION_FAILED,
+                            uris::AUTHENTICATION_FAILED,
                             format!("challenged for unoffered method {}", c.authmethod),
                         )
                     })
-                    .and_then(|a| {
-                        a.on_challenge_bound(&c, channel_binding)
-                            .map_err(|e| Error::message(uri::AUTHENTICATION_FAILED, e.0))
-                    });
+                    .and_then(|a| Ok(a.on_challenge_bound(&c, channel_binding)?));
                 match answer {
                     Ok(auth) => {
                         proto.authenticated();
-                        sink.send(encode(&Message::Authenticate(auth))?)
-                            .await
-                            .map_err(|_| Error::transport_lost())?;
+                        sink.send(encode(&Message::Authenticate(auth))?).await?;
                     }
                     Err(e) => {
-                        let abort = Abort::new(
-                            Uri::from_trusted("wamp.error.cannot_authenticate"),
-                            e.to_string(),
-                        );
+                        let abort =
+                            Abort::new(Uri::from_trusted(uris::CANNOT_AUTHENTICATE), e.to_string());
                         let _ = sink.send(encode(&Message::Abort(abort))?).await;
                         let _ = sink.close().await;
                         return Err(e);
@@ -224,15 +206,15 @@ pub(crate) async fn handshake(
             }
             Ok(other) => {
                 return Err(Error::message(
-                    uri::PROTOCOL_VIOLATION,
+                    uris::PROTOCOL_VIOLATION,
                     format!("unexpected message while joining: {}", other.kind()),
                 ));
             }
             Err(v) => {
-                let abort = Abort::new(Uri::from_trusted(uri::PROTOCOL_VIOLATION), v.0.clone());
+                let abort = Abort::new(Uri::from_trusted(uris::PROTOCOL_VIOLATION), v.0.clone());
                 let _ = sink.send(encode(&Message::Abort(abort))?).await;
                 let _ = sink.close().await;
-                return Err(Error::message(uri::PROTOCOL_VIOLATION, v.0));
+                return Err(v.into());
             }
         }
     }

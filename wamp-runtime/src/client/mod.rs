@@ -2,37 +2,43 @@
 //! [`Component`] that keeps one joined with reconnects.
 //!
 //! - [`state`]: the sans-I/O session state machine;
-//! - [`Session`]: the runtime (one reader task dispatching, one writer task batching);
+//! - [`Session`]: the runtime around it (one reader task dispatching, one
+//!   writer task batching), in `session/`;
 //! - handlers: [`ProcedureHandler`] and [`EventHandler`] are type-erased
 //!   closures over an [`Invocation`] / [`EventContext`]; [`typed_procedure`]
-//!   and [`typed_event_handler`] wrap closures with typed arguments.
+//!   and [`typed_event_handler`] wrap closures with typed arguments;
+//! - [`Error`] with its [`ErrorKind`] and the standard error URIs ([`crate::protocol::uris`]);
+//! - [`collect`]: the `#[wamp::register]` / `#[wamp::subscribe]` entries of
+//!   the binary, their catalog and the docs flags; [`run`] and [`serve`].
 
-mod call;
 pub mod collect;
 pub mod component;
 mod details;
 mod error;
+mod error_kind;
 mod handler;
 mod join;
 #[doc(hidden)]
 pub mod macro_support;
 mod options;
+mod run;
 mod session;
 pub mod state;
 
-pub use call::PendingCall;
-pub use collect::{catalog, serve};
-pub use component::{Component, ComponentBuilder, RetryPolicy, StopHandle, TransportConfig, run};
+pub use collect::{catalog, handle_docs_cli};
+pub use component::{Component, ComponentBuilder, RetryPolicy, StopHandle, TransportConfig};
 pub use details::{CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State};
-pub use error::{ApplicationError, Error, uri};
-pub use handler::{
-    EventContext, EventHandler, Invocation, ProcedureHandler, Progress, ProgressSender,
-    decode_args, event_handler, procedure, typed_event_handler, typed_procedure,
-};
+pub use error::{ApplicationError, Error};
+pub use error_kind::ErrorKind;
+pub use handler::{decode_args, event_handler, procedure, typed_event_handler, typed_procedure};
 pub use join::{JoinConfig, client_roles};
 pub use options::{
     CallOptions, CancelMode, InvokePolicy, MatchPolicy, PublishOptions, RegisterOptions,
     SubscribeOptions,
 };
-pub use session::{CallRequest, CloseReason, Registration, Session, Subscription};
+pub use run::{run, serve};
+pub use session::{
+    CallRequest, CloseReason, EventContext, EventHandler, Invocation, PendingCall,
+    ProcedureHandler, Progress, ProgressSender, Registration, Session, Subscription,
+};
 pub use tokio_util::sync::CancellationToken;

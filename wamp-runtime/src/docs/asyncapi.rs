@@ -34,7 +34,7 @@ fn id(uri: &str) -> String {
     if id.is_empty() { "_".into() } else { id }
 }
 
-/// Exports the topics of a catalog document ([`super::document`]) as AsyncAPI
+/// Exports the topics of a catalog document ([`from_catalog`](super::from_catalog)) as AsyncAPI
 /// 3.0: one channel per topic (its address is the topic URI), one `receive`
 /// operation per subscription of the service, the event payload as
 /// `{ "args": [...], "kwargs": {...} }` and the shared types under

@@ -1,173 +1,138 @@
-//! `--print-schema json|md|html|asyncapi` and `--write-docs DIR`, handled by
-//! the runtime so that any component binary can print its docs without
-//! connecting anywhere.
+//! The docs flags of a binary: `--print-schema json|md|html|asyncapi` (or the
+//! `WAMP_PRINT_SCHEMA` variable) and `--write-docs DIR`, read from the command
+//! line and carried out on a catalog document. Nothing here ends the process:
+//! the caller learns what was done and decides what happens next.
 
-use std::path::Path;
+use std::io::{self, Write as _};
+use std::path::PathBuf;
 
 use serde_json::Value as Json;
 
-use super::{Info, asyncapi, document, html, markdown};
+use super::format::{Format, write_docs};
 
-/// An output format of the docs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// The versioned JSON catalog document.
-    Json,
-    /// Markdown.
-    Markdown,
-    /// The self-contained HTML page.
-    Html,
-    /// AsyncAPI 3.0 (the topics), as JSON.
-    AsyncApi,
-}
-
-impl Format {
-    /// Parses `json`, `md`/`markdown`, `html` or `asyncapi`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "json" => Some(Format::Json),
-            "md" | "markdown" => Some(Format::Markdown),
-            "html" => Some(Format::Html),
-            "asyncapi" => Some(Format::AsyncApi),
-            _ => None,
-        }
-    }
-
-    /// Renders a catalog document in this format.
-    pub fn render(self, doc: &Json) -> String {
-        let pretty = |v: &Json| {
-            let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-            s.push('\n');
-            s
-        };
-        match self {
-            Format::Json => pretty(doc),
-            Format::Markdown => markdown(doc),
-            Format::Html => html(doc),
-            Format::AsyncApi => pretty(&asyncapi(doc)),
-        }
-    }
-
-    /// The file name `--write-docs` uses.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Format::Json => "catalog.json",
-            Format::Markdown => "catalog.md",
-            Format::Html => "catalog.html",
-            Format::AsyncApi => "asyncapi.json",
-        }
-    }
-}
-
+/// The flags this module reads, for the usage message.
 const USAGE: &str = "usage: --print-schema json|md|html|asyncapi, or --write-docs DIR";
 
-/// What the command line (or `WAMP_PRINT_SCHEMA`) asks for.
-#[derive(Debug, PartialEq, Eq)]
-enum Request {
+/// What the docs flags ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocsRequest {
+    /// Print the docs in one format to stdout.
     Print(Format),
-    Write(String),
-    Bad(String),
+    /// Write the docs in every format into a directory.
+    Write(PathBuf),
 }
 
-fn parse(args: &[String], env: Option<String>) -> Option<Request> {
-    let mut i = 0;
-    while i < args.len() {
-        let arg = &args[i];
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_owned())),
-            None => (arg.as_str(), None),
-        };
-        if flag == "--print-schema" || flag == "--write-docs" {
+/// What was done about the docs flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "once the docs are printed or written, a binary usually stops"]
+pub enum DocsOutcome {
+    /// No docs flag was given: the binary goes on with its work.
+    NotRequested,
+    /// The docs were printed to stdout in this format.
+    Printed(Format),
+    /// The docs were written into these files.
+    Written(Vec<PathBuf>),
+}
+
+impl DocsOutcome {
+    /// Whether the docs were printed or written, so the binary has done what
+    /// it was asked for and should stop.
+    pub fn is_done(&self) -> bool {
+        !matches!(self, DocsOutcome::NotRequested)
+    }
+}
+
+/// A docs flag that could not be carried out.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// A flag has a bad or missing value.
+    #[error("{0}; {USAGE}")]
+    Usage(String),
+    /// Printing to stdout failed.
+    #[error("cannot print the docs: {0}")]
+    Print(#[source] io::Error),
+    /// Writing the files failed.
+    #[error("cannot write the docs into {}: {source}", dir.display())]
+    Write {
+        /// The directory asked for.
+        dir: PathBuf,
+        /// Why writing failed.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl CliError {
+    /// The exit status a binary conventionally ends with: 2 for a usage
+    /// error, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Print(_) | CliError::Write { .. } => 1,
+        }
+    }
+}
+
+impl DocsRequest {
+    /// Reads the flags from this process's arguments and the
+    /// `WAMP_PRINT_SCHEMA` variable; `Ok(None)` when neither asks for docs.
+    pub fn from_env() -> Result<Option<Self>, CliError> {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        Self::parse(&args, std::env::var("WAMP_PRINT_SCHEMA").ok().as_deref())
+    }
+
+    /// Reads `--print-schema [FORMAT]` (default `json`, also as
+    /// `--print-schema=FORMAT`) or `--write-docs DIR` from `args` (without the
+    /// program name), else the value of `WAMP_PRINT_SCHEMA` in `env`.
+    pub fn parse(args: &[String], env: Option<&str>) -> Result<Option<Self>, CliError> {
+        for (i, arg) in args.iter().enumerate() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) => (f, Some(v.to_owned())),
+                None => (arg.as_str(), None),
+            };
+            if flag != "--print-schema" && flag != "--write-docs" {
+                continue;
+            }
             let value = inline.or_else(|| args.get(i + 1).cloned());
-            return Some(match (flag, value) {
-                ("--print-schema", None) => Request::Print(Format::Json),
+            return match (flag, value) {
+                ("--print-schema", None) => Ok(Some(DocsRequest::Print(Format::Json))),
                 ("--print-schema", Some(v)) => match Format::parse(&v) {
-                    Some(f) => Request::Print(f),
-                    None => Request::Bad(format!("unknown docs format {v:?}; {USAGE}")),
+                    Some(f) => Ok(Some(DocsRequest::Print(f))),
+                    None => Err(CliError::Usage(format!("unknown docs format {v:?}"))),
                 },
-                (_, Some(dir)) => Request::Write(dir),
-                (_, None) => Request::Bad(format!("--write-docs needs a directory; {USAGE}")),
-            });
+                (_, Some(dir)) => Ok(Some(DocsRequest::Write(dir.into()))),
+                (_, None) => Err(CliError::Usage("--write-docs needs a directory".into())),
+            };
         }
-        i += 1;
+        match env {
+            None => Ok(None),
+            Some(v) => match Format::parse(v) {
+                Some(f) => Ok(Some(DocsRequest::Print(f))),
+                None => Err(CliError::Usage(format!("unknown WAMP_PRINT_SCHEMA {v:?}"))),
+            },
+        }
     }
-    let env = env?;
-    Some(match Format::parse(&env) {
-        Some(f) => Request::Print(f),
-        None => Request::Bad(format!("unknown WAMP_PRINT_SCHEMA {env:?}; {USAGE}")),
-    })
-}
 
-/// Writes the docs in every format into `dir` (created if missing):
-/// `catalog.json`, `catalog.md`, `catalog.html` and `asyncapi.json`.
-pub fn write_docs(dir: &Path, doc: &Json) -> std::io::Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(dir)?;
-    let mut written = Vec::new();
-    for format in [
-        Format::Json,
-        Format::Markdown,
-        Format::Html,
-        Format::AsyncApi,
-    ] {
-        let path = dir.join(format.file_name());
-        std::fs::write(&path, format.render(doc))?;
-        written.push(path);
-    }
-    Ok(written)
-}
-
-/// Handles `--print-schema [json|md|html|asyncapi]` (default `json`) and
-/// `--write-docs DIR` in `args`, or the `WAMP_PRINT_SCHEMA` variable in `env`:
-/// returns `None` when neither is there, otherwise the exit code after
-/// printing to stdout or writing the files (`2` on a bad value).
-pub fn handle_cli_args(info: &Info, args: &[String], env: Option<String>) -> Option<i32> {
-    let request = parse(args, env)?;
-    let doc = document(info);
-    Some(match request {
-        Request::Print(format) => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            match out
-                .write_all(format.render(&doc).as_bytes())
-                .and_then(|()| out.flush())
-            {
-                Ok(()) => 0,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot print the docs");
-                    1
-                }
+    /// Prints `doc` to stdout or writes it into the directory, and says which.
+    pub fn fulfil(&self, doc: &Json) -> Result<DocsOutcome, CliError> {
+        match self {
+            DocsRequest::Print(format) => {
+                let mut out = io::stdout().lock();
+                out.write_all(format.render(doc).as_bytes())
+                    .and_then(|()| out.flush())
+                    .map_err(CliError::Print)?;
+                Ok(DocsOutcome::Printed(*format))
+            }
+            DocsRequest::Write(dir) => {
+                write_docs(dir, doc)
+                    .map(DocsOutcome::Written)
+                    .map_err(|source| CliError::Write {
+                        dir: dir.clone(),
+                        source,
+                    })
             }
         }
-        Request::Write(dir) => match write_docs(Path::new(&dir), &doc) {
-            Ok(paths) => {
-                for p in paths {
-                    println!("{}", p.display());
-                }
-                0
-            }
-            Err(e) => {
-                tracing::error!(error = %e, dir, "cannot write the docs");
-                1
-            }
-        },
-        Request::Bad(message) => {
-            tracing::error!("{message}");
-            eprintln!("{message}");
-            2
-        }
-    })
-}
-
-/// Handles the docs flags of the running binary (see [`handle_cli_args`]):
-/// when one is given, prints or writes the docs of every collected procedure
-/// and topic and exits the process; otherwise returns and the binary goes on.
-/// [`crate::run`] and [`crate::serve`] call it with [`Info::from_binary`];
-/// call it first thing in `main` to name the service and to exit before
-/// starting anything else.
-pub fn handle_cli(info: &Info) {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(code) = handle_cli_args(info, &args, std::env::var("WAMP_PRINT_SCHEMA").ok()) {
-        std::process::exit(code);
     }
 }
 
@@ -175,36 +140,65 @@ pub fn handle_cli(info: &Info) {
 mod tests {
     use super::*;
 
-    fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
+    fn parse(args: &[&str], env: Option<&str>) -> Result<Option<DocsRequest>, CliError> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        DocsRequest::parse(&args, env)
     }
 
     #[test]
     fn parses_flags() {
-        assert_eq!(parse(&args(&["--other"]), None), None);
+        assert_eq!(parse(&["--other"], None).unwrap(), None);
         assert_eq!(
-            parse(&args(&["--print-schema", "md"]), None),
-            Some(Request::Print(Format::Markdown))
+            parse(&["--print-schema", "md"], None).unwrap(),
+            Some(DocsRequest::Print(Format::Markdown))
         );
         assert_eq!(
-            parse(&args(&["--print-schema=html"]), None),
-            Some(Request::Print(Format::Html))
+            parse(&["--print-schema=html"], None).unwrap(),
+            Some(DocsRequest::Print(Format::Html))
         );
         assert_eq!(
-            parse(&args(&["--print-schema"]), None),
-            Some(Request::Print(Format::Json))
+            parse(&["--print-schema"], None).unwrap(),
+            Some(DocsRequest::Print(Format::Json))
         );
         assert_eq!(
-            parse(&args(&["--write-docs", "out"]), None),
-            Some(Request::Write("out".into()))
+            parse(&["--write-docs", "out"], None).unwrap(),
+            Some(DocsRequest::Write("out".into()))
         );
-        assert!(matches!(
-            parse(&args(&["--print-schema", "pdf"]), None),
-            Some(Request::Bad(_))
-        ));
         assert_eq!(
-            parse(&[], Some("asyncapi".into())),
-            Some(Request::Print(Format::AsyncApi))
+            parse(&[], Some("asyncapi")).unwrap(),
+            Some(DocsRequest::Print(Format::AsyncApi))
         );
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for bad in [
+            parse(&["--print-schema", "pdf"], None),
+            parse(&["--write-docs"], None),
+        ] {
+            let e = bad.unwrap_err();
+            assert!(matches!(e, CliError::Usage(_)), "{e}");
+            assert_eq!(e.exit_code(), 2);
+            assert!(e.to_string().contains("usage:"));
+        }
+        assert!(matches!(parse(&[], Some("pdf")), Err(CliError::Usage(_))));
+    }
+
+    #[test]
+    fn writing_reports_the_files_or_the_failure() {
+        let dir = std::env::temp_dir().join(format!("wamp-docs-cli-{}", std::process::id()));
+        let doc = serde_json::json!({"procedures": [], "topics": [], "$defs": {}});
+        let outcome = DocsRequest::Write(dir.clone()).fulfil(&doc).unwrap();
+        assert!(outcome.is_done());
+        let DocsOutcome::Written(files) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(files.len(), Format::ALL.len());
+        // A directory cannot be created under a regular file.
+        let under_file = files[0].join("sub");
+        let e = DocsRequest::Write(under_file).fulfil(&doc).unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(std::error::Error::source(&e).is_some());
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::resolve;
+use super::schema_refs::resolve;
 
 /// An example value of `schema`: its first `examples` entry, `default`,
 /// `const` or `enum` value if it has one, otherwise one built from its type

@@ -212,7 +212,7 @@ fn entry(out: &mut String, e: &Json, defs: &Map<String, Json>, topic: bool) {
     out.push_str("</section>\n");
 }
 
-/// Renders a catalog document ([`super::document`]) as one self-contained
+/// Renders a catalog document ([`from_catalog`](super::from_catalog)) as one self-contained
 /// HTML page (no external resources; works from `file://` and offline):
 /// a search box that filters procedures, topics and types, and every schema
 /// as a table. The body gets `data-status="ready"` once its script ran, and

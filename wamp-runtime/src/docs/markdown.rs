@@ -123,7 +123,7 @@ fn entry(out: &mut String, e: &Json, defs: &Map<String, Json>, topic: bool) {
     }
 }
 
-/// Renders a catalog document ([`super::document`]) as Markdown: the
+/// Renders a catalog document ([`from_catalog`](super::from_catalog)) as Markdown: the
 /// procedures, the topics and the shared types, each schema as a table.
 pub fn markdown(doc: &Json) -> String {
     let (procedures, topics, defs) = render::parts(doc);

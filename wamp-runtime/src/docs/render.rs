@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::{def_name, resolve};
+use super::schema_refs::{def_name, resolve};
 
 /// How a renderer writes text and links to type definitions.
 pub(super) trait Style {

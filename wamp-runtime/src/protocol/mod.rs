@@ -21,6 +21,7 @@ pub mod roles;
 mod single_arg;
 pub(crate) mod string_enum;
 pub mod uri;
+pub mod uris;
 
 pub use crate::serializer::{Dict, PathError, PayloadError, Value, ValueError};
 pub use error::{EncodeError, ProtocolError};

@@ -6,10 +6,11 @@ use std::pin::Pin;
 
 use super::config::RealmConfig;
 use super::identity::Identity;
-use super::uris;
 use crate::protocol::id::Id;
 use crate::protocol::options::{ChallengeExtra, HelloDetails};
+use crate::protocol::uris;
 use crate::protocol::{Authenticate, Dict, Value};
+use crate::router::clock::now_iso8601;
 
 /// What to do next in an authentication.
 #[derive(Debug)]
@@ -151,7 +152,7 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
                 "authmethod": "wampcra",
                 "authprovider": "static",
                 "nonce": hex::encode(rand::random::<[u8; 16]>()),
-                "timestamp": uris::now_iso8601(),
+                "timestamp": now_iso8601(),
                 "session": request.session,
             })
             .to_string();

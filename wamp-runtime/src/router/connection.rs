@@ -16,10 +16,10 @@ use super::outbox::{self, Outbound, Outbox};
 use super::realm::Realm;
 use super::roles::{AGENT, router_roles};
 use super::state::RouterState;
-use super::uris;
 use super::writer::writer;
 use crate::protocol::id::Id;
 use crate::protocol::options::{CloseDetails, WelcomeDetails};
+use crate::protocol::uris;
 use crate::protocol::*;
 use crate::serializer::SerializerKind;
 use crate::transport::{FrameStream, Transport, TransportDetails};
@@ -292,7 +292,7 @@ async fn run(
             _ = shutdown.cancelled() => {
                 outbox.push_now(Message::Goodbye(Goodbye {
                     details: CloseDetails { message: Some("router is shutting down".into()), ..Default::default() },
-                    reason: Uri::from_trusted(uris::SYSTEM_SHUTDOWN),
+                    reason: Uri::from_trusted(uris::CLOSE_SYSTEM_SHUTDOWN),
                 }));
                 return false;
             }
@@ -310,7 +310,7 @@ async fn run(
         match msg {
             Message::Goodbye(_) => {
                 outbox.push_now(Message::Goodbye(Goodbye::new(Uri::from_trusted(
-                    uris::GOODBYE_AND_OUT,
+                    uris::CLOSE_GOODBYE_AND_OUT,
                 ))));
                 return true;
             }

@@ -18,6 +18,7 @@
 //! `writer`, `server`) owns the sockets, tasks, outboxes and timers.
 
 mod auth;
+mod clock;
 mod config;
 mod connection;
 mod core;
@@ -28,7 +29,6 @@ mod realm;
 mod roles;
 mod server;
 mod state;
-mod uris;
 mod writer;
 
 pub use auth::{AuthFuture, AuthRequest, AuthStep, Authenticator};

@@ -1,20 +1,10 @@
-//! One entry point per side: [`connect`] dispatches on the URL scheme, and an
-//! [`Acceptor`] serves WebSocket and RawSocket on the same port (optionally
-//! behind TLS) by looking at the first octet the client sends.
+//! The client's entry point: [`connect`] dispatches on the URL scheme.
 
-use std::io;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
-
-use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use url::{Host, Url};
 
-use super::rawsocket::{self, with_timeout};
-use super::{ByteStream, ClientOptions, ServerOptions, Transport, TransportError, tls, websocket};
+use super::io::{ByteStream, with_timeout};
+use super::{ClientOptions, Transport, TransportError, rawsocket, websocket};
 
 /// Which protocol a URL scheme selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,18 +58,47 @@ pub async fn connect(url: &str, options: &ClientOptions) -> Result<Transport, Tr
             Scheme::WebSocket { tls: true } | Scheme::RawSocket { tls: true }
         );
         if tls_on {
-            let config = match &options.tls {
-                Some(config) => config.clone(),
-                None => tls::webpki_client_config()?,
-            };
-            let name = options.tls_server_name.as_deref().unwrap_or(&host);
-            let stream = tls::connect(tcp, config, name).await?;
-            handshake(stream, scheme, url, options).await
+            secure_handshake(tcp, &host, scheme, url, options).await
         } else {
             handshake(tcp, scheme, url, options).await
         }
     })
     .await
+}
+
+/// The TLS handshake (with [`ClientOptions::tls`], or the webpki roots), then
+/// the transport's.
+#[cfg(feature = "tls")]
+async fn secure_handshake(
+    tcp: TcpStream,
+    host: &str,
+    scheme: Scheme,
+    url: &str,
+    options: &ClientOptions,
+) -> Result<Transport, TransportError> {
+    use super::tls;
+    let config = match &options.tls {
+        Some(config) => config.clone(),
+        None => tls::webpki_client_config()?,
+    };
+    let name = options.tls_server_name.as_deref().unwrap_or(host);
+    let stream = tls::connect(tcp, config, name).await?;
+    handshake(stream, scheme, url, options).await
+}
+
+/// Without the `tls` feature, `wss://` and `rss://` cannot be reached.
+#[cfg(not(feature = "tls"))]
+async fn secure_handshake(
+    _tcp: TcpStream,
+    _host: &str,
+    _scheme: Scheme,
+    url: &str,
+    _options: &ClientOptions,
+) -> Result<Transport, TransportError> {
+    Err(invalid(
+        url,
+        "TLS support is not compiled in (feature `tls` of wamp-runtime)",
+    ))
 }
 
 async fn handshake<S: ByteStream>(
@@ -90,150 +109,6 @@ async fn handshake<S: ByteStream>(
 ) -> Result<Transport, TransportError> {
     match scheme {
         Scheme::WebSocket { .. } => websocket::client(stream, url, options).await,
-        Scheme::RawSocket { .. } => Ok(rawsocket::client(stream, options).await?.into_transport()),
-    }
-}
-
-/// Server side of the transports: accepts WebSocket and RawSocket clients on
-/// the same streams, optionally behind TLS.
-///
-/// A client whose first octet is `0x7F` speaks RawSocket; anything else is
-/// handed to the WebSocket (HTTP) handshake.
-#[derive(Debug, Clone)]
-pub struct Acceptor {
-    options: ServerOptions,
-    tls: Option<Arc<rustls::ServerConfig>>,
-}
-
-impl Acceptor {
-    /// An acceptor for plain (non-TLS) streams.
-    pub fn new(options: ServerOptions) -> Self {
-        Self { options, tls: None }
-    }
-
-    /// Runs a TLS handshake with `config` before the transport handshake.
-    pub fn with_tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
-        self.tls = Some(config);
-        self
-    }
-
-    /// The options used for every accepted transport.
-    pub fn options(&self) -> &ServerOptions {
-        &self.options
-    }
-
-    /// Accepts a transport on a freshly accepted TCP connection (sets TCP_NODELAY).
-    pub async fn accept_tcp(&self, stream: TcpStream) -> Result<Transport, TransportError> {
-        stream.set_nodelay(true)?;
-        self.accept(stream).await
-    }
-
-    /// Accepts a transport on any byte stream: TLS (if configured), then
-    /// RawSocket or WebSocket depending on the first octet, all within
-    /// [`ServerOptions::handshake_timeout`].
-    pub async fn accept<S: ByteStream>(&self, stream: S) -> Result<Transport, TransportError> {
-        with_timeout(
-            self.options.handshake_timeout,
-            "accepting a transport",
-            async {
-                match &self.tls {
-                    Some(config) => {
-                        self.detect(tls::accept(stream, config.clone()).await?)
-                            .await
-                    }
-                    None => self.detect(stream).await,
-                }
-            },
-        )
-        .await
-    }
-
-    async fn detect<S: ByteStream>(&self, mut stream: S) -> Result<Transport, TransportError> {
-        let mut first = [0u8; 1];
-        stream.read_exact(&mut first).await?;
-        if first[0] == rawsocket::MAGIC {
-            let mut hello = [rawsocket::MAGIC, 0, 0, 0];
-            stream.read_exact(&mut hello[1..]).await?;
-            let exp = rawsocket::length_exponent(self.options.max_incoming);
-            let (serializer, peer_max) =
-                rawsocket::server_with_hello(&mut stream, hello, &self.options.serializers, exp)
-                    .await?;
-            Ok(
-                rawsocket::server_established(stream, serializer, peer_max, exp, &self.options)
-                    .into_transport(),
-            )
-        } else {
-            let stream = Prefixed {
-                first: Some(first[0]),
-                inner: stream,
-            };
-            websocket::server(stream, &self.options).await
-        }
-    }
-}
-
-/// A stream with one already-read octet put back in front.
-struct Prefixed<S> {
-    first: Option<u8>,
-    inner: S,
-}
-
-impl<S: ByteStream> AsyncRead for Prefixed<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        if buf.remaining() > 0
-            && let Some(octet) = self.first.take()
-        {
-            buf.put_slice(&[octet]);
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl<S: ByteStream> AsyncWrite for Prefixed<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-impl<S: ByteStream> ByteStream for Prefixed<S> {
-    fn peer_addr(&self) -> Option<SocketAddr> {
-        self.inner.peer_addr()
-    }
-
-    fn is_tls(&self) -> bool {
-        self.inner.is_tls()
-    }
-
-    fn channel_binding(&self) -> Option<Bytes> {
-        self.inner.channel_binding()
+        Scheme::RawSocket { .. } => rawsocket::client(stream, options).await,
     }
 }

@@ -1,19 +1,21 @@
-//! The byte streams transports run on, and what they tell about the connection.
+//! The byte streams transports run on, what they tell about the connection,
+//! and the time limit of a handshake on them.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream};
 use tokio::net::TcpStream;
 
-use super::TransportKind;
+use super::{TransportError, TransportKind};
 
 /// A byte stream a WebSocket or RawSocket transport can run on.
 ///
 /// Implemented for [`TcpStream`], TLS streams over any `ByteStream`, and
-/// [`DuplexStream`]. For another stream type, an empty `impl ByteStream for T {}`
-/// is enough: every method has a default.
-pub trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+/// [`DuplexStream`] (for tests). Every method has a default.
+pub(crate) trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     /// Address of the other end, if known.
     fn peer_addr(&self) -> Option<SocketAddr> {
         None
@@ -37,48 +39,6 @@ impl ByteStream for TcpStream {
 }
 
 impl ByteStream for DuplexStream {}
-
-impl<S: ByteStream> ByteStream for tokio_rustls::client::TlsStream<S> {
-    fn peer_addr(&self) -> Option<SocketAddr> {
-        self.get_ref().0.peer_addr()
-    }
-
-    fn is_tls(&self) -> bool {
-        true
-    }
-
-    fn channel_binding(&self) -> Option<Bytes> {
-        super::tls::exporter_binding(self.get_ref().1)
-    }
-}
-
-impl<S: ByteStream> ByteStream for tokio_rustls::server::TlsStream<S> {
-    fn peer_addr(&self) -> Option<SocketAddr> {
-        self.get_ref().0.peer_addr()
-    }
-
-    fn is_tls(&self) -> bool {
-        true
-    }
-
-    fn channel_binding(&self) -> Option<Bytes> {
-        super::tls::exporter_binding(self.get_ref().1)
-    }
-}
-
-impl<S: ByteStream> ByteStream for Box<S> {
-    fn peer_addr(&self) -> Option<SocketAddr> {
-        (**self).peer_addr()
-    }
-
-    fn is_tls(&self) -> bool {
-        (**self).is_tls()
-    }
-
-    fn channel_binding(&self) -> Option<Bytes> {
-        (**self).channel_binding()
-    }
-}
 
 /// What a transport records about its stream before the stream is consumed.
 #[derive(Debug, Clone)]
@@ -105,5 +65,20 @@ impl StreamInfo {
             (false, false) => TransportKind::RawSocket,
             (false, true) => TransportKind::SecureRawSocket,
         }
+    }
+}
+
+/// Runs `fut`, failing with a [`TransportError::Handshake`] naming `what` if
+/// it does not finish within `limit`.
+pub(crate) async fn with_timeout<T>(
+    limit: Duration,
+    what: &str,
+    fut: impl Future<Output = Result<T, TransportError>>,
+) -> Result<T, TransportError> {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(result) => result,
+        Err(_) => Err(TransportError::Handshake(format!(
+            "{what} did not complete within {limit:?}"
+        ))),
     }
 }

@@ -10,9 +10,14 @@
 //! - Clients: [`connect()`] with a `ws://`, `wss://`, `rs://`/`tcp://` or
 //!   `rss://`/`tcps://` URL and [`ClientOptions`].
 //! - Servers: an [`Acceptor`] serves WebSocket and RawSocket on one port, with
-//!   optional TLS; [`websocket::server`] and [`rawsocket::server`] serve one kind.
+//!   optional TLS.
 //! - In-process: [`memory::pair`].
-//! - TLS configurations (ring provider only): [`tls`].
+//! - TLS configurations (ring provider only, feature `tls`): [`tls`].
+//!
+//! Inside, each job has its file: `connect` and `accept` are the two entry
+//! points, `websocket/` and `rawsocket/` the two wire protocols (handshakes,
+//! framing, the frame stream/sink adapter), `io` the byte streams they run
+//! on, `tls` the rustls glue, `keepalive` the ping timer shared by both.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -23,19 +28,21 @@ use futures_util::{Sink, Stream};
 
 use crate::serializer::SerializerKind;
 
-pub mod connect;
+mod accept;
+mod connect;
 mod error;
 mod io;
 mod keepalive;
 pub mod memory;
 mod options;
-pub mod rawsocket;
+mod rawsocket;
+#[cfg(feature = "tls")]
 pub mod tls;
-pub mod websocket;
+mod websocket;
 
-pub use connect::{Acceptor, connect};
+pub use accept::Acceptor;
+pub use connect::connect;
 pub use error::TransportError;
-pub use io::ByteStream;
 pub use keepalive::Keepalive;
 pub use options::{ClientOptions, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions};
 

@@ -1,6 +1,5 @@
 //! Options shared by every client and server transport.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::Keepalive;
@@ -28,8 +27,10 @@ pub struct ClientOptions {
     /// and the connection stays up. RawSocket also applies the peer's limit.
     pub max_outgoing: usize,
     /// TLS settings for `wss://` and `rss://`; `None` trusts the webpki roots.
-    pub tls: Option<Arc<rustls::ClientConfig>>,
+    #[cfg(feature = "tls")]
+    pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
     /// Name to check the server's certificate against, instead of the URL host.
+    #[cfg(feature = "tls")]
     pub tls_server_name: Option<String>,
     /// Extra HTTP headers for the WebSocket opening handshake.
     pub headers: Vec<(String, String)>,
@@ -45,7 +46,9 @@ impl Default for ClientOptions {
             serializers: SerializerKind::ALL.to_vec(),
             max_incoming: DEFAULT_MAX_MESSAGE_SIZE,
             max_outgoing: DEFAULT_MAX_MESSAGE_SIZE,
+            #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "tls")]
             tls_server_name: None,
             headers: Vec::new(),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,

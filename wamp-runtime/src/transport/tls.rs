@@ -4,6 +4,7 @@
 //! Every configuration built here uses the *ring* crypto provider explicitly; the
 //! process-wide default provider is never consulted or installed.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -14,7 +15,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use super::{ByteStream, TransportError};
+use super::TransportError;
+use super::io::ByteStream;
 
 /// RFC 9266 label of the `tls-exporter` channel binding.
 const EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
@@ -126,7 +128,7 @@ pub fn server_config_from_pem_files(
 
 /// Runs the TLS client handshake on `stream`, checking the server's
 /// certificate against `server_name` (a DNS name or an IP address).
-pub async fn connect<S: ByteStream>(
+pub(crate) async fn connect<S: ByteStream>(
     stream: S,
     config: Arc<ClientConfig>,
     server_name: &str,
@@ -140,7 +142,7 @@ pub async fn connect<S: ByteStream>(
 }
 
 /// Runs the TLS server handshake on `stream`.
-pub async fn accept<S: ByteStream>(
+pub(crate) async fn accept<S: ByteStream>(
     stream: S,
     config: Arc<ServerConfig>,
 ) -> Result<tokio_rustls::server::TlsStream<S>, TransportError> {
@@ -151,8 +153,36 @@ pub async fn accept<S: ByteStream>(
 }
 
 /// The RFC 9266 `tls-exporter` channel binding of an established connection.
-pub(crate) fn exporter_binding<D>(conn: &rustls::ConnectionCommon<D>) -> Option<Bytes> {
+fn exporter_binding<D>(conn: &rustls::ConnectionCommon<D>) -> Option<Bytes> {
     conn.export_keying_material([0u8; 32], EXPORTER_LABEL, None)
         .ok()
         .map(|out| Bytes::copy_from_slice(&out))
+}
+
+impl<S: ByteStream> ByteStream for tokio_rustls::client::TlsStream<S> {
+    fn peer_addr(&self) -> Option<SocketAddr> {
+        self.get_ref().0.peer_addr()
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+
+    fn channel_binding(&self) -> Option<Bytes> {
+        exporter_binding(self.get_ref().1)
+    }
+}
+
+impl<S: ByteStream> ByteStream for tokio_rustls::server::TlsStream<S> {
+    fn peer_addr(&self) -> Option<SocketAddr> {
+        self.get_ref().0.peer_addr()
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+
+    fn channel_binding(&self) -> Option<Bytes> {
+        exporter_binding(self.get_ref().1)
+    }
 }

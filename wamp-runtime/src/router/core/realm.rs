@@ -8,9 +8,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::protocol::id::{Id, MAX_ID};
+use crate::protocol::uris;
 use crate::protocol::{Call, Message, MessageType};
 use crate::router::config::RealmConfig;
-use crate::router::uris;
 
 use super::broker::Broker;
 use super::dealer::Dealer;
@@ -126,11 +126,12 @@ impl RealmCore {
         let Some(member) = self.members.remove(session) else {
             return Output::default();
         };
-        let (mut out, ()) =
-            self.with_env(now, |env, dealer, _, _| dealer.remove_session(env, session));
-        let (more, ()) =
-            self.with_env(now, |env, _, broker, _| broker.remove_session(env, session));
-        out.items.extend(more.items);
+        // Both forget the session before any meta event is published, so that
+        // none reaches the session leaving through its own subscriptions.
+        let (mut out, ()) = self.with_env(now, |env, dealer, broker, _| {
+            dealer.remove_session(env, session);
+            broker.remove_session(env, session);
+        });
         let info = member.leave_info();
         self.publish_meta(
             &mut out,

@@ -11,14 +11,14 @@ use tokio_util::codec::{Decoder, Encoder};
 use crate::transport::TransportError;
 
 /// Length of a frame header.
-pub const HEADER_LEN: usize = 4;
+pub(super) const HEADER_LEN: usize = 4;
 
 /// Largest payload a RawSocket frame can carry: 16 MiB.
-pub const MAX_FRAME_LEN: usize = 1 << 24;
+pub(super) const MAX_FRAME_LEN: usize = 1 << 24;
 
 /// What a RawSocket frame carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FrameType {
+pub(super) enum FrameType {
     /// A serialized WAMP message.
     Message,
     /// A PING; the peer answers with one PONG echoing the payload.
@@ -29,7 +29,7 @@ pub enum FrameType {
 
 impl FrameType {
     /// The 3-bit `TTT` code of this frame type.
-    pub const fn code(self) -> u8 {
+    pub(super) const fn code(self) -> u8 {
         match self {
             Self::Message => 0,
             Self::Ping => 1,
@@ -38,7 +38,7 @@ impl FrameType {
     }
 
     /// The frame type of a `TTT` code; `None` for the reserved codes 3–7.
-    pub const fn from_code(code: u8) -> Option<Self> {
+    pub(super) const fn from_code(code: u8) -> Option<Self> {
         match code {
             0 => Some(Self::Message),
             1 => Some(Self::Ping),
@@ -50,16 +50,16 @@ impl FrameType {
 
 /// One RawSocket frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame {
+pub(super) struct Frame {
     /// What the frame carries.
-    pub kind: FrameType,
+    pub(super) kind: FrameType,
     /// The payload.
-    pub payload: Bytes,
+    pub(super) payload: Bytes,
 }
 
 impl Frame {
     /// A WAMP message frame.
-    pub fn message(payload: Bytes) -> Self {
+    pub(super) fn message(payload: Bytes) -> Self {
         Self {
             kind: FrameType::Message,
             payload,
@@ -67,7 +67,7 @@ impl Frame {
     }
 
     /// A PING frame.
-    pub fn ping(payload: Bytes) -> Self {
+    pub(super) fn ping(payload: Bytes) -> Self {
         Self {
             kind: FrameType::Ping,
             payload,
@@ -75,7 +75,7 @@ impl Frame {
     }
 
     /// A PONG frame.
-    pub fn pong(payload: Bytes) -> Self {
+    pub(super) fn pong(payload: Bytes) -> Self {
         Self {
             kind: FrameType::Pong,
             payload,
@@ -84,7 +84,10 @@ impl Frame {
 }
 
 /// Encodes a frame header. Fails if `len` is above 16 MiB.
-pub fn encode_header(kind: FrameType, len: usize) -> Result<[u8; HEADER_LEN], TransportError> {
+pub(super) fn encode_header(
+    kind: FrameType,
+    len: usize,
+) -> Result<[u8; HEADER_LEN], TransportError> {
     if len > MAX_FRAME_LEN {
         return Err(TransportError::MessageTooLarge {
             size: len,
@@ -101,7 +104,9 @@ pub fn encode_header(kind: FrameType, len: usize) -> Result<[u8; HEADER_LEN], Tr
 }
 
 /// Decodes a frame header into its type and payload length.
-pub fn decode_header(header: [u8; HEADER_LEN]) -> Result<(FrameType, usize), TransportError> {
+pub(super) fn decode_header(
+    header: [u8; HEADER_LEN],
+) -> Result<(FrameType, usize), TransportError> {
     let first = header[0];
     if first & 0xF0 != 0 {
         return Err(TransportError::Framing(format!(
@@ -129,13 +134,13 @@ pub fn decode_header(header: [u8; HEADER_LEN]) -> Result<(FrameType, usize), Tra
 
 /// Tokio codec of RawSocket frames, enforcing this end's incoming limit.
 #[derive(Debug, Clone)]
-pub struct RawSocketCodec {
+pub(super) struct RawSocketCodec {
     max_incoming: usize,
 }
 
 impl RawSocketCodec {
     /// A codec refusing incoming payloads above `max_incoming` bytes (capped at 16 MiB).
-    pub fn new(max_incoming: usize) -> Self {
+    pub(super) fn new(max_incoming: usize) -> Self {
         let max_incoming = if max_incoming == 0 {
             MAX_FRAME_LEN
         } else {
@@ -145,7 +150,7 @@ impl RawSocketCodec {
     }
 
     /// The incoming limit this codec enforces.
-    pub fn max_incoming(&self) -> usize {
+    pub(super) fn max_incoming(&self) -> usize {
         self.max_incoming
     }
 }

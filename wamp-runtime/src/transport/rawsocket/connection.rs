@@ -11,9 +11,9 @@ use tokio_util::codec::Framed;
 
 use super::codec::{Frame, FrameType, RawSocketCodec};
 use crate::serializer::SerializerKind;
-use crate::transport::io::StreamInfo;
+use crate::transport::io::{ByteStream, StreamInfo};
 use crate::transport::keepalive::{Action, KeepaliveTimer};
-use crate::transport::{ByteStream, Keepalive, Transport, TransportDetails, TransportError};
+use crate::transport::{Keepalive, Transport, TransportDetails, TransportError};
 
 /// Write buffer size above which `feed` starts writing to the socket.
 const WRITE_BATCH: usize = 64 * 1024;
@@ -30,9 +30,9 @@ const MAX_PENDING_PONGS: usize = 64;
 /// answered with exactly one PONG echoing its payload, written from the reading
 /// side so it goes out even when nobody writes. As a [`Sink`] it takes frames of
 /// any type; message frames above the peer's limit are refused with
-/// [`TransportError::MessageTooLarge`] and the connection stays usable. Most code
-/// wants [`into_transport`](Self::into_transport) instead.
-pub struct RawSocket<S> {
+/// [`TransportError::MessageTooLarge`] and the connection stays usable.
+/// [`into_transport`](Self::into_transport) makes it a [`Transport`].
+pub(super) struct RawSocket<S> {
     framed: Framed<S, RawSocketCodec>,
     serializer: SerializerKind,
     details: TransportDetails,
@@ -82,19 +82,9 @@ impl<S: ByteStream> RawSocket<S> {
         }
     }
 
-    /// The negotiated serializer.
-    pub fn serializer(&self) -> SerializerKind {
-        self.serializer
-    }
-
-    /// Facts about the connection, including both announced limits.
-    pub fn details(&self) -> &TransportDetails {
-        &self.details
-    }
-
     /// Turns the connection into a [`Transport`] of WAMP messages. PONGs are
     /// dropped; PINGs are still answered.
-    pub fn into_transport(self) -> Transport {
+    pub(super) fn into_transport(self) -> Transport {
         let serializer = self.serializer;
         let details = self.details.clone();
         let limit = details.max_outgoing;

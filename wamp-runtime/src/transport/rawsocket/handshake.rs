@@ -13,11 +13,11 @@ use crate::serializer::SerializerKind;
 use crate::transport::TransportError;
 
 /// First octet of every RawSocket handshake.
-pub const MAGIC: u8 = 0x7F;
+pub(crate) const MAGIC: u8 = 0x7F;
 
 /// Why a RawSocket server refused a handshake (the `EEEE` error code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Refusal {
+pub(super) enum Refusal {
     /// 1: the requested serializer is not supported.
     SerializerUnsupported,
     /// 2: the announced maximum message length is not acceptable.
@@ -30,7 +30,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// The 4-bit error code.
-    pub const fn code(self) -> u8 {
+    pub(super) const fn code(self) -> u8 {
         match self {
             Self::SerializerUnsupported => 1,
             Self::MaxLengthUnacceptable => 2,
@@ -40,7 +40,7 @@ impl Refusal {
     }
 
     /// The refusal of an error code; `None` for 0 (illegal) and 5–15 (unknown).
-    pub const fn from_code(code: u8) -> Option<Self> {
+    pub(super) const fn from_code(code: u8) -> Option<Self> {
         match code {
             1 => Some(Self::SerializerUnsupported),
             2 => Some(Self::MaxLengthUnacceptable),
@@ -51,7 +51,7 @@ impl Refusal {
     }
 
     /// The four octets of this error reply.
-    pub const fn reply(self) -> [u8; 4] {
+    pub(super) const fn reply(self) -> [u8; 4] {
         [MAGIC, self.code() << 4, 0, 0]
     }
 
@@ -81,7 +81,7 @@ impl fmt::Display for Refusal {
 
 /// The `LLLL` exponent announcing at least `max_len` bytes: the smallest `L` in
 /// 0..=15 with `2^(9+L) >= max_len` (15, i.e. 16 MiB, when `max_len` is 0 or larger).
-pub fn length_exponent(max_len: usize) -> u8 {
+pub(crate) fn length_exponent(max_len: usize) -> u8 {
     if max_len == 0 {
         return 15;
     }
@@ -89,12 +89,12 @@ pub fn length_exponent(max_len: usize) -> u8 {
 }
 
 /// The message length announced by the exponent `l`: `2^(9+l)` bytes.
-pub const fn max_length(l: u8) -> usize {
+pub(super) const fn max_length(l: u8) -> usize {
     1 << (9 + (l & 0x0F) as u32)
 }
 
 /// The client's four octets.
-pub fn client_hello(serializer: SerializerKind, length_exp: u8) -> [u8; 4] {
+pub(super) fn client_hello(serializer: SerializerKind, length_exp: u8) -> [u8; 4] {
     [
         MAGIC,
         ((length_exp & 0x0F) << 4) | serializer.rawsocket_id(),
@@ -105,7 +105,7 @@ pub fn client_hello(serializer: SerializerKind, length_exp: u8) -> [u8; 4] {
 
 /// What a server made of a client's hello.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientHello {
+pub(super) enum ClientHello {
     /// A well-formed request for a serializer code (maybe unknown to us), with
     /// the client's maximum message length.
     Request {
@@ -119,7 +119,7 @@ pub enum ClientHello {
 }
 
 /// Parses a client hello. A first octet other than `0x7F` is not RawSocket.
-pub fn parse_client_hello(hello: [u8; 4]) -> Result<ClientHello, TransportError> {
+pub(super) fn parse_client_hello(hello: [u8; 4]) -> Result<ClientHello, TransportError> {
     if hello[0] != MAGIC {
         return Err(TransportError::Handshake(format!(
             "not a RawSocket handshake: first octet is {:#04x}, expected 0x7f",
@@ -137,7 +137,7 @@ pub fn parse_client_hello(hello: [u8; 4]) -> Result<ClientHello, TransportError>
 
 /// Parses a server's reply to our hello for `serializer`; returns the
 /// server's maximum message length.
-pub fn parse_server_reply(
+pub(super) fn parse_server_reply(
     reply: [u8; 4],
     serializer: SerializerKind,
 ) -> Result<usize, TransportError> {
@@ -195,20 +195,10 @@ pub(super) async fn client<S: AsyncRead + AsyncWrite + Unpin>(
     parse_server_reply(reply, serializer)
 }
 
-/// Server side: reads the hello and answers it. Returns the serializer chosen
-/// (the client's, if in `accepted`) and the client's maximum message length;
-/// on refusal, the error reply has been sent.
-pub(super) async fn server<S: AsyncRead + AsyncWrite + Unpin>(
-    stream: &mut S,
-    accepted: &[SerializerKind],
-    length_exp: u8,
-) -> Result<(SerializerKind, usize), TransportError> {
-    let mut hello = [0u8; 4];
-    stream.read_exact(&mut hello).await?;
-    server_with_hello(stream, hello, accepted, length_exp).await
-}
-
-/// Server side, when the hello was already read (e.g. to tell RawSocket from HTTP).
+/// Server side, once the client's hello is read (the acceptor reads it to
+/// tell RawSocket from HTTP): answers it. Returns the serializer chosen (the
+/// client's, if in `accepted`) and the client's maximum message length; on
+/// refusal, the error reply has been sent.
 pub(crate) async fn server_with_hello<S: AsyncWrite + Unpin>(
     stream: &mut S,
     hello: [u8; 4],
@@ -245,7 +235,7 @@ pub(crate) async fn server_with_hello<S: AsyncWrite + Unpin>(
 }
 
 /// Sends an error reply (the client's hello must have been read).
-pub(crate) async fn refuse_after_hello<S: AsyncWrite + Unpin>(
+async fn refuse_after_hello<S: AsyncWrite + Unpin>(
     stream: &mut S,
     refusal: Refusal,
 ) -> Result<(), TransportError> {

@@ -3,40 +3,25 @@
 //!
 //! RawSocket cannot negotiate: the client asks for exactly one serializer (the
 //! first of [`ClientOptions::serializers`]) and the server accepts or refuses it.
+//!
+//! - [`handshake`]: the four octets each way, client and server side;
+//! - [`codec`]: the frame header and the frame codec;
+//! - [`connection`]: an established connection, PINGs answered, as a [`Transport`](super::Transport).
+//!
+//! The server side starts in [`Acceptor`](super::Acceptor), which reads the
+//! first octet to tell RawSocket from WebSocket.
 
 mod codec;
 mod connection;
 mod handshake;
 
-use std::future::Future;
-use std::time::Duration;
+pub(super) use handshake::{MAGIC, length_exponent, server_with_hello};
 
-pub use codec::{
-    Frame, FrameType, HEADER_LEN, MAX_FRAME_LEN, RawSocketCodec, decode_header, encode_header,
-};
-pub use connection::RawSocket;
-pub(crate) use handshake::server_with_hello;
-pub use handshake::{
-    ClientHello, MAGIC, Refusal, client_hello, length_exponent, max_length, parse_client_hello,
-    parse_server_reply,
-};
-
-use super::io::StreamInfo;
-use super::{ByteStream, ClientOptions, ServerOptions, TransportError};
+use super::io::{ByteStream, StreamInfo, with_timeout};
+use super::{ClientOptions, ServerOptions, Transport, TransportError};
 use crate::serializer::SerializerKind;
-
-pub(crate) async fn with_timeout<T>(
-    limit: Duration,
-    what: &str,
-    fut: impl Future<Output = Result<T, TransportError>>,
-) -> Result<T, TransportError> {
-    match tokio::time::timeout(limit, fut).await {
-        Ok(result) => result,
-        Err(_) => Err(TransportError::Handshake(format!(
-            "{what} did not complete within {limit:?}"
-        ))),
-    }
-}
+use connection::RawSocket;
+use handshake::max_length;
 
 /// The effective outgoing limit: the peer's announced limit, and ours if set.
 fn outgoing_limit(peer_max: usize, ours: usize) -> usize {
@@ -50,7 +35,15 @@ fn outgoing_limit(peer_max: usize, ours: usize) -> usize {
 /// Runs the client handshake on `stream`, asking for the first serializer of
 /// `options.serializers` and announcing `options.max_incoming` (rounded up to a
 /// power of two).
-pub async fn client<S: ByteStream>(
+pub(super) async fn client<S: ByteStream>(
+    stream: S,
+    options: &ClientOptions,
+) -> Result<Transport, TransportError> {
+    Ok(connect(stream, options).await?.into_transport())
+}
+
+/// [`client`], with the connection still seen as RawSocket frames.
+async fn connect<S: ByteStream>(
     mut stream: S,
     options: &ClientOptions,
 ) -> Result<RawSocket<S>, TransportError> {
@@ -77,32 +70,16 @@ pub async fn client<S: ByteStream>(
     ))
 }
 
-/// Runs the server handshake on `stream`: accepts the client's serializer if it
-/// is in `options.serializers`, else answers error 1; reserved bits get error 3;
-/// a first octet other than `0x7F` fails without a reply.
-pub async fn server<S: ByteStream>(
-    mut stream: S,
-    options: &ServerOptions,
-) -> Result<RawSocket<S>, TransportError> {
-    let exp = length_exponent(options.max_incoming);
-    let (serializer, peer_max) = with_timeout(
-        options.handshake_timeout,
-        "RawSocket handshake",
-        handshake::server(&mut stream, &options.serializers, exp),
-    )
-    .await?;
-    Ok(server_established(
-        stream, serializer, peer_max, exp, options,
-    ))
-}
-
-pub(crate) fn server_established<S: ByteStream>(
+/// The server side after a successful handshake (see [`server_with_hello`]):
+/// `exp` is the length exponent this server announced, `peer_max` the
+/// client's limit.
+pub(super) fn server_established<S: ByteStream>(
     stream: S,
     serializer: SerializerKind,
     peer_max: usize,
     exp: u8,
     options: &ServerOptions,
-) -> RawSocket<S> {
+) -> Transport {
     let info = StreamInfo::of(&stream);
     tracing::debug!(%serializer, peer_max, peer = ?info.peer, "RawSocket server accepted");
     RawSocket::new(
@@ -113,19 +90,8 @@ pub(crate) fn server_established<S: ByteStream>(
         outgoing_limit(peer_max, options.max_outgoing),
         options.keepalive,
     )
+    .into_transport()
 }
 
-/// Reads a client's hello and refuses it with `refusal` (e.g. when a server is
-/// at its connection limit), then shuts the stream down.
-pub async fn refuse<S: ByteStream>(
-    mut stream: S,
-    refusal: Refusal,
-    timeout: Duration,
-) -> Result<(), TransportError> {
-    with_timeout(timeout, "RawSocket refusal", async {
-        let mut hello = [0u8; 4];
-        tokio::io::AsyncReadExt::read_exact(&mut stream, &mut hello).await?;
-        handshake::refuse_after_hello(&mut stream, refusal).await
-    })
-    .await
-}
+#[cfg(test)]
+mod tests;

@@ -5,8 +5,8 @@ use rand::rngs::StdRng;
 
 use crate::protocol::id::{Id, MAX_ID};
 use crate::protocol::options::PublishOptions;
+use crate::protocol::uris;
 use crate::protocol::{Message, MessageType, Payload, Publish, Published, Value};
-use crate::router::uris;
 
 use super::super::env::Env;
 use super::super::errors::error_reply;

@@ -3,10 +3,11 @@
 use crate::protocol::id::Id;
 use crate::protocol::options::{MatchPolicy, UnsubscribedDetails};
 use crate::protocol::uri::{UriKind, UriRule, is_valid_uri};
+use crate::protocol::uris;
 use crate::protocol::{
     Message, MessageType, Subscribe, Subscribed, Unsubscribe, Unsubscribed, Value,
 };
-use crate::router::uris;
+use crate::router::clock::now_iso8601;
 
 use super::super::env::Env;
 use super::super::errors::error_reply;
@@ -62,7 +63,7 @@ impl Broker {
                 id
             }
             None => {
-                let created = uris::now_iso8601();
+                let created = now_iso8601();
                 let sub = self
                     .subscriptions
                     .create(uri, policy, session, schema, created);

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{CancelMode, InterruptOptions};
+use crate::protocol::uris;
 use crate::protocol::{Cancel, Interrupt, Message, MessageType};
-use crate::router::uris;
 
 use super::super::env::Env;
 use super::super::errors::error_reply;

@@ -2,10 +2,11 @@
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{InvokePolicy, MatchPolicy, UnregisteredDetails};
+use crate::protocol::uris;
 use crate::protocol::{
     Message, MessageType, Register, Registered, Unregister, Unregistered, Value,
 };
-use crate::router::uris;
+use crate::router::clock::now_iso8601;
 
 use super::super::env::Env;
 use super::super::errors::error_reply;
@@ -80,7 +81,7 @@ impl Dealer {
                 })
             }
             None => {
-                let created = uris::now_iso8601();
+                let created = now_iso8601();
                 let reg = self
                     .registrations
                     .create(uri, policy, invoke, callee, schema, created);

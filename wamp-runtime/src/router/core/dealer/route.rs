@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{InvocationDetails, MatchPolicy, ResultDetails};
+use crate::protocol::uris;
 use crate::protocol::{
     Call, ErrorMessage, Invocation, Message, MessageType, Payload, ResultMessage, Uri, Yield,
 };
-use crate::router::uris;
 
 use super::super::env::Env;
 use super::super::errors::error_reply;

@@ -2,8 +2,8 @@
 
 use crate::protocol::id::Id;
 use crate::protocol::options::MatchPolicy;
+use crate::protocol::uris;
 use crate::protocol::{Dict, Value};
-use crate::router::uris;
 
 use super::call::{MetaCall, MetaError};
 

@@ -5,8 +5,8 @@
 
 use serde_json::Value as Json;
 
+use crate::protocol::uris;
 use crate::protocol::{Dict, Value};
-use crate::router::uris;
 
 use super::super::broker::Broker;
 use super::super::dealer::Dealer;

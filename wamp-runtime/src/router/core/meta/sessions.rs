@@ -2,8 +2,8 @@
 
 use crate::protocol::id::Id;
 use crate::protocol::options::CloseDetails;
+use crate::protocol::uris;
 use crate::protocol::{Goodbye, Message, Uri, Value};
-use crate::router::uris;
 
 use super::args::ids;
 use super::call::{MetaCall, MetaError, MetaReply};
@@ -54,7 +54,7 @@ pub(crate) fn get(call: &mut MetaCall<'_, '_>) -> MetaReply {
 /// The `reason` and `message` keyword arguments of the kill procedures.
 fn close_reason(call: &MetaCall<'_, '_>) -> Result<(Uri, Option<String>), MetaError> {
     let reason = match call.kwargs.get("reason") {
-        None => Uri::from_trusted(uris::KILLED),
+        None => Uri::from_trusted(uris::CLOSE_KILLED),
         Some(v) => v
             .as_str()
             .and_then(|s| Uri::new(s).ok())

@@ -3,7 +3,7 @@
 
 use crate::protocol::Value;
 use crate::protocol::id::Id;
-use crate::router::uris;
+use crate::protocol::uris;
 
 use super::super::broker::Subscription;
 use super::args::{by_policy, id_or_null, ids};

@@ -1,8 +1,8 @@
 //! The table of meta procedures: URI → handler, and answering one CALL.
 
 use crate::protocol::id::Id;
+use crate::protocol::uris;
 use crate::protocol::{Call, ErrorMessage, Message, MessageType, Payload, ResultMessage, Uri};
-use crate::router::uris;
 
 use super::call::{MetaCall, MetaError, MetaReply};
 use super::{reflection, registrations, sessions, subscriptions};

@@ -8,8 +8,12 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::protocol::id::Id;
+use crate::protocol::options::{CallOptions, PublishOptions, RegisterOptions, SubscribeOptions};
 use crate::protocol::roles::{Role, RoleDetails, Roles, feature};
-use crate::protocol::{Message, Payload, Uri};
+use crate::protocol::{
+    Call, Dict, ErrorMessage, Event, Interrupt, Invocation, Message, MessageType, Payload, Publish,
+    Register, ResultMessage, Subscribe, Uri, Value,
+};
 use crate::router::config::RealmConfig;
 use crate::router::identity::Identity;
 use crate::serializer::SerializerKind;
@@ -71,6 +75,8 @@ pub(crate) struct Harness {
     pub(crate) inbox: HashMap<Id, VecDeque<Message>>,
     /// Sessions the core asked to close.
     pub(crate) closed: HashSet<Id>,
+    /// The last request ID the helpers used.
+    next_request: Id,
 }
 
 impl Harness {
@@ -86,6 +92,7 @@ impl Harness {
             now: Instant::now(),
             inbox: HashMap::new(),
             closed: HashSet::new(),
+            next_request: 0,
         }
     }
 
@@ -188,4 +195,225 @@ impl Harness {
             "expected nothing for session {id}, got {got:#?}"
         );
     }
+
+    /// A fresh request ID (1000, 1001, ...: apart from the small IDs tests
+    /// pick by hand).
+    pub(crate) fn request(&mut self) -> Id {
+        self.next_request += 1;
+        999 + self.next_request
+    }
+
+    /// A session sends REGISTER; returns the one reply.
+    #[track_caller]
+    pub(crate) fn try_register(
+        &mut self,
+        callee: Id,
+        procedure: &str,
+        options: RegisterOptions,
+    ) -> Message {
+        let request = self.request();
+        self.route(
+            callee,
+            Message::Register(Register {
+                request,
+                options,
+                procedure: Uri::from_trusted(procedure),
+            }),
+        );
+        self.one(callee)
+    }
+
+    /// A session registers; returns the registration ID.
+    #[track_caller]
+    pub(crate) fn register(&mut self, callee: Id, procedure: &str, options: RegisterOptions) -> Id {
+        match self.try_register(callee, procedure, options) {
+            Message::Registered(r) => r.registration,
+            other => panic!("expected REGISTERED for <{procedure}>, got {other:#?}"),
+        }
+    }
+
+    /// A session sends SUBSCRIBE; returns everything it received.
+    pub(crate) fn try_subscribe(
+        &mut self,
+        subscriber: Id,
+        topic: &str,
+        options: SubscribeOptions,
+    ) -> Vec<Message> {
+        let request = self.request();
+        self.route(
+            subscriber,
+            Message::Subscribe(Subscribe {
+                request,
+                options,
+                topic: Uri::from_trusted(topic),
+            }),
+        );
+        self.take(subscriber)
+    }
+
+    /// A session subscribes; returns the subscription ID (and asserts it got
+    /// nothing else).
+    #[track_caller]
+    pub(crate) fn subscribe(
+        &mut self,
+        subscriber: Id,
+        topic: &str,
+        options: SubscribeOptions,
+    ) -> Id {
+        let got = self.try_subscribe(subscriber, topic, options);
+        match got.as_slice() {
+            [Message::Subscribed(s)] => s.subscription,
+            other => panic!("expected SUBSCRIBED for <{topic}>, got {other:#?}"),
+        }
+    }
+
+    /// A session sends CALL.
+    pub(crate) fn call(
+        &mut self,
+        caller: Id,
+        request: Id,
+        procedure: &str,
+        options: CallOptions,
+        payload: Payload,
+    ) {
+        self.route(
+            caller,
+            Message::Call(Call {
+                request,
+                options,
+                procedure: Uri::from_trusted(procedure),
+                payload,
+            }),
+        );
+    }
+
+    /// A session sends PUBLISH.
+    pub(crate) fn publish(
+        &mut self,
+        publisher: Id,
+        request: Id,
+        topic: &str,
+        options: PublishOptions,
+        payload: Payload,
+    ) {
+        self.route(
+            publisher,
+            Message::Publish(Publish {
+                request,
+                options,
+                topic: Uri::from_trusted(topic),
+                payload,
+            }),
+        );
+    }
+
+    /// A session calls a meta procedure; the positional results, or the
+    /// error URI and message. Other messages the caller received stay in its
+    /// inbox.
+    #[track_caller]
+    pub(crate) fn meta(
+        &mut self,
+        caller: Id,
+        procedure: &str,
+        args: Vec<Value>,
+        kwargs: Dict,
+    ) -> Result<Vec<Value>, (String, String)> {
+        let request = self.request();
+        self.call(
+            caller,
+            request,
+            procedure,
+            CallOptions::default(),
+            Payload::from_values(args, kwargs),
+        );
+        let inbox = self.inbox.entry(caller).or_default();
+        let at = inbox
+            .iter()
+            .position(|m| match m {
+                Message::Result(r) => r.request == request,
+                Message::Error(e) => e.request_type == MessageType::Call && e.request == request,
+                _ => false,
+            })
+            .unwrap_or_else(|| panic!("no answer to <{procedure}> in {inbox:#?}"));
+        match inbox.remove(at).expect("present") {
+            Message::Result(r) => Ok(r.payload.args_values().expect("readable results")),
+            Message::Error(e) => {
+                let text = e
+                    .payload
+                    .args_values()
+                    .ok()
+                    .and_then(|a| a.first().and_then(Value::as_str).map(str::to_owned))
+                    .unwrap_or_default();
+                Err((e.error.as_str().to_owned(), text))
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    /// Like [`Harness::meta`] for a call that must succeed.
+    #[track_caller]
+    pub(crate) fn meta_ok(&mut self, caller: Id, procedure: &str, args: Vec<Value>) -> Vec<Value> {
+        match self.meta(caller, procedure, args, Dict::new()) {
+            Ok(results) => results,
+            Err(e) => panic!("<{procedure}> failed: {e:?}"),
+        }
+    }
+
+    /// Like [`Harness::meta`] for a call that must fail; the error URI.
+    #[track_caller]
+    pub(crate) fn meta_err(&mut self, caller: Id, procedure: &str, args: Vec<Value>) -> String {
+        match self.meta(caller, procedure, args, Dict::new()) {
+            Ok(results) => panic!("<{procedure}> answered {results:?}, expected an error"),
+            Err((uri, _)) => uri,
+        }
+    }
+}
+
+macro_rules! expect_message {
+    ($($name:ident: $variant:ident => $ty:ty),* $(,)?) => {$(
+        /// The message as this type; panics otherwise.
+        #[track_caller]
+        pub(crate) fn $name(m: Message) -> $ty {
+            match m {
+                Message::$variant(x) => x,
+                other => panic!(concat!("expected ", stringify!($variant), ", got {:#?}"), other),
+            }
+        }
+    )*};
+}
+
+expect_message! {
+    invocation: Invocation => Invocation,
+    result: Result => ResultMessage,
+    error: Error => ErrorMessage,
+    event: Event => Event,
+    interrupt: Interrupt => Interrupt,
+}
+
+/// Asserts `m` is an ERROR answering request `request` of type `request_type`
+/// with error `uri`.
+#[track_caller]
+pub(crate) fn assert_error(m: Message, request_type: MessageType, request: Id, uri: &str) {
+    let e = error(m);
+    assert_eq!(
+        (e.request_type, e.request, e.error.as_str()),
+        (request_type, request, uri),
+        "unexpected ERROR {e:#?}"
+    );
+}
+
+/// A value from anything serializable.
+pub(crate) fn value<T: serde::Serialize>(v: T) -> Value {
+    Value::from_serialize(&v).expect("serializable")
+}
+
+/// A dict from key-value pairs.
+pub(crate) fn dict<const N: usize>(pairs: [(&str, Value); N]) -> Dict {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+/// The positional arguments of a payload.
+#[track_caller]
+pub(crate) fn args_of(p: &Payload) -> Vec<Value> {
+    p.args_values().expect("readable arguments")
 }

@@ -1,5 +1,8 @@
 //! Tests of the router core, driven without sockets: dealer, broker and meta
 //! API through [`RealmCore`], and a seeded simulation checking invariants.
 
+mod broker;
+mod dealer;
 mod harness;
+mod meta;
 mod simulation;

@@ -1,0 +1,245 @@
+//! Calling: [`Session::call`] makes a [`CallRequest`] to configure, which
+//! sends the CALL when awaited or started; the [`PendingCall`] then waits for
+//! the answer (or streams progressive results) under a local deadline, and
+//! sends CANCEL when dropped before the end.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::future::BoxFuture;
+use futures_util::{FutureExt as _, Stream};
+use serde::Serialize;
+use tokio::time::Sleep;
+
+use super::answer::{Answer, CallRx, CallSink};
+use super::handle::{Pending, Session};
+use super::outbox::encode_args;
+use crate::client::details::CallResult;
+use crate::client::error::Error;
+use crate::client::options::CallOptions;
+use crate::protocol::options::CancelMode;
+use crate::protocol::uris;
+use crate::protocol::{Call, Id, Message, Payload, Uri};
+
+impl Session {
+    /// Calls a procedure with positional arguments (a tuple, a `Vec`, an array;
+    /// `&()` for none); `.await` it for the result, or configure it first (see
+    /// [`CallRequest`]).
+    pub fn call<A: Serialize + ?Sized>(&self, procedure: &str, args: &A) -> CallRequest {
+        CallRequest {
+            session: self.clone(),
+            procedure: procedure.to_owned(),
+            payload: encode_args(self.serializer(), args),
+            options: CallOptions::default(),
+        }
+    }
+
+    /// Calls a procedure with an encoded payload.
+    pub fn call_payload(&self, procedure: &str, payload: Payload) -> CallRequest {
+        CallRequest {
+            session: self.clone(),
+            procedure: procedure.to_owned(),
+            payload: Ok(payload),
+            options: CallOptions::default(),
+        }
+    }
+}
+
+/// A call being configured; `.await` it to run it.
+#[must_use = "a call does nothing until awaited"]
+pub struct CallRequest {
+    session: Session,
+    procedure: String,
+    payload: Result<Payload, Error>,
+    options: CallOptions,
+}
+
+impl CallRequest {
+    /// Sets all options.
+    pub fn options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sets the timeout (router-side in ms, and local deadline).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets keyword arguments (positional ones stay).
+    pub fn kwargs<K: Serialize + ?Sized>(mut self, kwargs: &K) -> Self {
+        let kind = self.session.serializer();
+        self.payload = self.payload.and_then(|p| {
+            let kw = Payload::encode_kwargs(kind, kwargs)?;
+            Ok(Payload::from_raw(
+                kind,
+                p.raw_args().cloned(),
+                kw.raw_kwargs().cloned(),
+            ))
+        });
+        self
+    }
+
+    /// Sends the CALL and returns the pending call, which can be canceled
+    /// explicitly; dropping it before the answer sends CANCEL.
+    pub async fn start(self) -> Result<PendingCall, Error> {
+        self.start_inner(false).await
+    }
+
+    /// Sends the CALL asking for progressive results: a stream of results whose
+    /// last item is the final result.
+    pub async fn progressive(self) -> Result<PendingCall, Error> {
+        self.start_inner(true).await
+    }
+
+    async fn start_inner(self, progress: bool) -> Result<PendingCall, Error> {
+        let payload = self.payload?;
+        let procedure = Uri::new(self.procedure)?;
+        let (sink, rx) = CallSink::new(progress);
+        let wire = self.options.to_wire(progress);
+        let id = self
+            .session
+            .request(Pending::Call(sink), |request| {
+                Message::Call(Call {
+                    request,
+                    options: wire,
+                    procedure,
+                    payload,
+                })
+            })
+            .await?;
+        Ok(PendingCall::new(self.session, id, rx, &self.options))
+    }
+}
+
+impl IntoFuture for CallRequest {
+    type Output = Result<CallResult, Error>;
+    type IntoFuture = BoxFuture<'static, Result<CallResult, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        async move { self.start().await?.await }.boxed()
+    }
+}
+
+/// A call that was sent. Await it for the final result (`Future`), or read it
+/// as a `Stream` of results when started with
+/// [`CallRequest::progressive`] (the last item
+/// is the final result).
+///
+/// Dropping it before the final answer sends CANCEL; so does the local deadline,
+/// which then fails the call with `wamp.error.timeout`.
+pub struct PendingCall {
+    session: Session,
+    request: Id,
+    rx: CallRx,
+    deadline: Option<Pin<Box<Sleep>>>,
+    cancel_mode: Option<CancelMode>,
+    done: bool,
+}
+
+impl std::fmt::Debug for PendingCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingCall")
+            .field("request", &self.request)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingCall {
+    fn new(session: Session, request: Id, rx: CallRx, options: &CallOptions) -> Self {
+        PendingCall {
+            session,
+            request,
+            rx,
+            deadline: options
+                .local_deadline()
+                .map(|d| Box::pin(tokio::time::sleep(d))),
+            cancel_mode: options.cancel_mode,
+            done: false,
+        }
+    }
+
+    /// The CALL's request ID.
+    pub fn request_id(&self) -> Id {
+        self.request
+    }
+
+    /// Sends CANCEL with a mode and keeps waiting: the router answers with
+    /// `wamp.error.canceled` (at once for skip and killnowait, after the callee
+    /// for kill), or a result that was already on its way.
+    pub fn cancel(&self, mode: CancelMode) {
+        if !self.done {
+            self.session.cancel_now(self.request, Some(mode), false);
+        }
+    }
+
+    fn poll_answer(&mut self, cx: &mut Context<'_>) -> Poll<Option<Answer>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match self.rx.poll_answer(cx) {
+            Poll::Ready(answer) => {
+                let last = !matches!(&answer, Ok(r) if r.is_progress());
+                if last {
+                    self.done = true;
+                }
+                Poll::Ready(Some(answer))
+            }
+            Poll::Pending => {
+                if let Some(deadline) = &mut self.deadline
+                    && deadline.as_mut().poll(cx).is_ready()
+                {
+                    self.done = true;
+                    self.session.cancel_now(
+                        self.request,
+                        Some(self.cancel_mode.unwrap_or(CancelMode::KillNoWait)),
+                        true,
+                    );
+                    return Poll::Ready(Some(Err(Error::message(
+                        uris::TIMEOUT,
+                        "no answer before the local deadline",
+                    ))));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Future for PendingCall {
+    type Output = Result<CallResult, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            match self.poll_answer(cx) {
+                // Progressive results are skipped when awaited as a future.
+                Poll::Ready(Some(Ok(r))) if r.is_progress() => continue,
+                Poll::Ready(Some(answer)) => return Poll::Ready(answer),
+                Poll::Ready(None) => {
+                    return Poll::Ready(Err(Error::message(uris::CANCELED, "already answered")));
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl Stream for PendingCall {
+    type Item = Result<CallResult, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.poll_answer(cx)
+    }
+}
+
+impl Drop for PendingCall {
+    fn drop(&mut self) {
+        if !self.done {
+            self.session
+                .cancel_now(self.request, self.cancel_mode, true);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The invocation runner: an INVOCATION finds its registration, its handler
+//! runs (inline until it first waits) under the registration's concurrency
+//! limit, the call's timeout and INTERRUPT, a panic is caught, and the
+//! outcome goes back as YIELD or ERROR.
+
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt as _;
+use tokio_util::sync::CancellationToken;
+
+use super::handle::{Invocation, ProgressSender, Session};
+use super::inline::{panic_message, run_inline};
+use crate::client::details::CallDetails;
+use crate::client::error::Error;
+use crate::protocol::options::{ErrorDetails, YieldOptions};
+use crate::protocol::uris;
+use crate::protocol::{self, ErrorMessage, Message, MessageType, Payload, Uri, Yield};
+
+/// How long an interrupted handler may take to finish after its cancellation
+/// token fired, before its future is dropped.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Runs the handler of an INVOCATION (behind its concurrency limit, until it
+/// finishes, is interrupted or times out) and answers with YIELD or ERROR.
+pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) {
+    let entry = session.lock().registrations.get(&inv.registration).cloned();
+    let Some(entry) = entry else {
+        let err = Message::Error(ErrorMessage {
+            request_type: MessageType::Invocation,
+            request: inv.request,
+            details: ErrorDetails::default(),
+            error: Uri::from_trusted(uris::NO_SUCH_REGISTRATION),
+            payload: Payload::empty(),
+        });
+        let _ = session.send(&err).await;
+        return;
+    };
+    let token = CancellationToken::new();
+    session
+        .lock()
+        .invocations
+        .insert(inv.request, token.clone());
+    let d = inv.details;
+    let details = CallDetails {
+        registration: inv.registration,
+        procedure: d.procedure.unwrap_or_else(|| entry.procedure.clone()),
+        caller: d.caller,
+        caller_authid: d.caller_authid,
+        caller_authrole: d.caller_authrole,
+        timeout: d
+            .timeout
+            .filter(|t| *t > 0)
+            .map(std::time::Duration::from_millis),
+        receive_progress: d.receive_progress == Some(true),
+    };
+    let request = inv.request;
+    let timeout = details.timeout;
+    let ctx = Invocation {
+        payload: inv.payload,
+        progress: details.receive_progress.then(|| ProgressSender {
+            session: session.clone(),
+            request,
+        }),
+        details,
+        session: session.clone(),
+        cancel: token.clone(),
+    };
+    let session = session.clone();
+    run_inline(async move {
+        let limit = entry.limit.clone();
+        let handler = entry.handler.clone();
+        let work = async move {
+            // Queued behind the concurrency limit, if any; INTERRUPT still applies.
+            let _permit = match limit {
+                Some(limit) => limit.acquire_owned().await.ok(),
+                None => None,
+            };
+            AssertUnwindSafe(async move { handler(ctx).await })
+                .catch_unwind()
+                .await
+        };
+        let deadline = async move {
+            match timeout {
+                Some(t) => tokio::time::sleep(t).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(work);
+        let outcome = tokio::select! {
+            biased;
+            r = &mut work => r,
+            () = token.cancelled() => {
+                // The handler sees the token first and may finish; past a grace
+                // period its future is dropped.
+                match tokio::time::timeout(INTERRUPT_GRACE, &mut work).await {
+                    Ok(r) => r,
+                    Err(_) => Ok(Err(Error::message(uris::CANCELED, "interrupted"))),
+                }
+            }
+            () = deadline => Ok(Err(Error::message(uris::TIMEOUT, "the call timed out at the callee"))),
+        };
+        let outcome = match outcome {
+            Ok(r) => r,
+            Err(panic) => {
+                let text = panic_message(&*panic);
+                tracing::error!(procedure = %entry.procedure, panic = %text, "procedure panicked");
+                Err(Error::message(uris::RUNTIME_ERROR, text))
+            }
+        };
+        let still_running = session.lock().invocations.remove(&request).is_some();
+        if !still_running && session.is_closed() {
+            return;
+        }
+        let message = match outcome {
+            Ok(result) => Message::Yield(Yield {
+                request,
+                options: YieldOptions::default(),
+                payload: result.payload,
+            }),
+            Err(e) => {
+                if !e.is(uris::CANCELED) {
+                    tracing::warn!(procedure = %entry.procedure, error = %e, "procedure failed");
+                }
+                Message::Error(ErrorMessage {
+                    request_type: MessageType::Invocation,
+                    request,
+                    details: ErrorDetails::default(),
+                    error: Uri::from_trusted(e.uri()),
+                    payload: e.payload().clone(),
+                })
+            }
+        };
+        if let Err(e) = session.send(&message).await
+            && !session.is_closed()
+        {
+            tracing::warn!(error = %e, "cannot send the answer of an invocation");
+            let fallback = Message::Error(ErrorMessage {
+                request_type: MessageType::Invocation,
+                request,
+                details: ErrorDetails::default(),
+                error: Uri::from_trusted(uris::INVALID_PAYLOAD),
+                payload: Payload::empty(),
+            });
+            let _ = session.send(&fallback).await;
+        }
+    });
+}
