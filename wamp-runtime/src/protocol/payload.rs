@@ -391,9 +391,17 @@ impl Payload {
         }
     }
 
-    /// The only positional argument as `T`, read in one pass: `Ok(Err(n))` when
-    /// there are `n` arguments rather than one (`n` is counted only then).
-    pub(crate) fn single_arg<T: DeserializeOwned>(&self) -> Result<Result<T, usize>, PayloadError> {
+    /// The only positional argument as `T`, read in one pass: `Ok(Err(n))`
+    /// when there are `n` arguments rather than one (a failure to decode a
+    /// single argument is the decoder's error).
+    ///
+    /// ```
+    /// let p = wamp::Payload::from_args(&[42]).unwrap();
+    /// assert_eq!(p.single_arg::<i64>().unwrap(), Ok(42));
+    /// let p = wamp::Payload::from_args(&(1, 2)).unwrap();
+    /// assert_eq!(p.single_arg::<i64>().unwrap(), Err(2));
+    /// ```
+    pub fn single_arg<T: DeserializeOwned>(&self) -> Result<Result<T, usize>, PayloadError> {
         match self.args::<OnlyArg<T>>() {
             Ok(OnlyArg(found)) => Ok(found),
             Err(e) => {
