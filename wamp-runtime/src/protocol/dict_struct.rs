@@ -3,11 +3,10 @@
 //! from the wire with serde (one pass, no value tree for the known keys) and
 //! written straight back in the order a sorted dict has.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::error::ProtocolError;
@@ -82,34 +81,6 @@ pub(crate) fn from_dict<T: DictStruct>(
             expected: "a dict with string keys",
             found: e.0,
         }),
-    }
-}
-
-/// A dict key, borrowed from the frame when the format allows. WAMP
-/// dictionaries have string keys only.
-pub(crate) struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Cow<'de, str>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string dictionary key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Cow::Borrowed(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(v))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -207,7 +178,7 @@ macro_rules! dict_struct {
                 use $crate::protocol::field::{FieldSeed, FieldType};
                 $( let mut $field: Option<Result<$ty, $crate::protocol::Value>> = None; )*
                 let mut extra = $crate::protocol::Dict::new();
-                while let Some(key) = map.next_key_seed($crate::protocol::dict_struct::KeySeed)? {
+                while let Some(key) = map.next_key_seed($crate::serializer::DictKey)? {
                     match key.as_ref() {
                         $( $key => $field = Some(map.next_value_seed(FieldSeed::<$ty>::new())?), )*
                         _ => {

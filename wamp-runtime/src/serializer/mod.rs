@@ -34,4 +34,4 @@ pub(crate) use format::Format;
 pub(crate) use json::Json;
 pub(crate) use msgpack::MsgPack;
 pub(crate) use sniff::Sniff;
-pub(crate) use value_serde::ValueVisitor;
+pub(crate) use value_serde::{DictKey, ValueVisitor};

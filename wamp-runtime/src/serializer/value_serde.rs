@@ -1,9 +1,10 @@
 //! Serde for [`Value`]: it serializes as what it holds (binary data as
 //! `bytes`), deserializes from any self-describing format, and displays as JSON.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::json_binary::BinarySerializer;
@@ -124,32 +125,38 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut dict = Dict::new();
-        while let Some(key) = map.next_key::<DictKey>()? {
+        while let Some(key) = map.next_key_seed(DictKey)? {
             let value = map.next_value()?;
-            dict.insert(key.0, value);
+            dict.insert(key.into_owned(), value);
         }
         Ok(Value::Dict(dict))
     }
 }
 
-/// A dictionary key: WAMP dictionaries have string keys only.
-struct DictKey(String);
+/// Reads a dictionary key, borrowed from the input when the format allows:
+/// WAMP dictionaries have string keys only.
+pub(crate) struct DictKey;
 
-impl<'de> Deserialize<'de> for DictKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> DeserializeSeed<'de> for DictKey {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = DictKey;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Cow<'de, str>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string dictionary key")
             }
-            fn visit_str<E>(self, v: &str) -> Result<DictKey, E> {
-                Ok(DictKey(v.to_owned()))
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
             }
-            fn visit_string<E>(self, v: String) -> Result<DictKey, E> {
-                Ok(DictKey(v))
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
             }
         }
-        deserializer.deserialize_str(KeyVisitor)
+        d.deserialize_str(KeyVisitor)
     }
 }
