@@ -4,7 +4,8 @@
 //!
 //! - [`protocol`]: the 25 WAMP messages, their options and details, URIs, IDs and
 //!   application payloads, with no I/O;
-//! - [`serializer`]: JSON, MessagePack and CBOR behind one trait;
+//! - [`serializer`]: the bottom layer: dynamic values and the JSON, MessagePack
+//!   and CBOR formats that carry them;
 //! - [`transport`]: WebSocket, RawSocket (both with optional TLS) and an in-memory
 //!   transport, all yielding whole frames;
 //! - [`auth`]: authentication methods (anonymous, ticket, WAMP-CRA, cryptosign);

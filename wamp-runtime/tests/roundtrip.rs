@@ -1006,6 +1006,43 @@ proptest! {
         }
     }
 
+    /// Values built locally are written straight in each serializer: the very
+    /// frame that arguments encoded for that serializer give.
+    #[test]
+    fn local_values_encode_like_arguments_encoded_for_the_serializer(
+        args in prop::collection::vec(value(), 0..4),
+        kwargs in dict(),
+        request in id(),
+    ) {
+        let local = Payload::from_values(args.clone(), kwargs.clone());
+        let procedure = Uri::new("com.example.local").unwrap();
+        for kind in SerializerKind::ALL {
+            let direct = Payload::encode(kind, &args, &kwargs).unwrap();
+            let a = kind.encode(&Message::Call(Call::new(request, procedure.clone(), local.clone()))).unwrap();
+            let b = kind.encode(&Message::Call(Call::new(request, procedure.clone(), direct))).unwrap();
+            prop_assert_eq!(a, b, "{}", kind);
+        }
+    }
+
+    /// Options and details are written straight from their structs: a generic
+    /// decoder of the binary formats reads back exactly their dicts.
+    #[test]
+    fn options_encode_like_their_dicts(msg in message()) {
+        for kind in [SerializerKind::MsgPack, SerializerKind::Cbor] {
+            let frame = kind.encode(&msg).unwrap();
+            let elems = frame_elements(kind, &frame);
+            let (index, dict) = match &msg {
+                Message::Publish(m) => (2, m.options.to_dict()),
+                Message::Call(m) => (2, m.options.to_dict()),
+                Message::Event(m) => (3, m.details.to_dict()),
+                Message::Invocation(m) => (3, m.details.to_dict()),
+                Message::Hello(m) => (2, m.details.to_dict()),
+                _ => return Ok(()),
+            };
+            prop_assert_eq!(&elems[index], &Value::Dict(dict), "{}", kind);
+        }
+    }
+
     /// Random bytes never make `decode` panic; whatever it accepts re-encodes.
     #[test]
     fn garbage_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..128)) {

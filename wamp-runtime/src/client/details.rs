@@ -133,28 +133,20 @@ impl CallResult {
         args: &A,
         kwargs: &K,
     ) -> Result<Self, PayloadError> {
-        Ok(Self::from_payload(Payload::encode(
-            SerializerKind::Cbor,
-            args,
-            kwargs,
-        )?))
+        Ok(Self::from_payload(Payload::from_args_kwargs(args, kwargs)?))
     }
 
     /// The single positional result as `T` (a missing result reads as `null`,
     /// so `()` and `Option<T>` accept it).
     pub fn get<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
         if self.payload.has_args() {
-            let (first,): (T,) = match self.payload.args::<Vec<serde::de::IgnoredAny>>()?.len() {
-                1 => self.payload.args()?,
-                n => {
-                    return Err(PayloadError::Decode {
-                        part: "args",
-                        serializer: self.payload.serializer().unwrap_or(SerializerKind::Cbor),
-                        reason: format!("expected one result, found {n}"),
-                    });
-                }
-            };
-            Ok(first)
+            self.payload
+                .single_arg()?
+                .map_err(|n| PayloadError::Decode {
+                    part: "args",
+                    serializer: self.payload.serializer().unwrap_or(SerializerKind::Cbor),
+                    reason: format!("expected one result, found {n}"),
+                })
         } else {
             let (first,): (T,) = Payload::from_args(&[()])?.args()?;
             Ok(first)

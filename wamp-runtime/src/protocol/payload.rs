@@ -5,17 +5,24 @@
 //! with [`Payload::args`] and [`Payload::kwargs`]; a router forwards them as they
 //! are to a peer of the same serializer, and transcodes them only for a peer of
 //! another serializer.
+//!
+//! A payload built here before its serializer is known ([`Payload::from_args`],
+//! [`Payload::from_values`]) keeps its values and is encoded once in each
+//! serializer it is sent in, straight from them.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::value::{Dict, Value};
-use crate::serializer::SerializerKind;
-use crate::serializer::format;
-pub use crate::serializer::format::PathError;
+use super::encoded_parts::EncodedParts;
+use super::local_args::LocalArgs;
+use super::single_arg::OnlyArg;
+use crate::serializer::parts;
+use crate::serializer::{Dict, PathError, PayloadError, SerializerKind, Value};
 
 /// The `Arguments`/`ArgumentsKw` of a message, or a transparent (end-to-end
 /// encrypted) payload.
@@ -28,43 +35,56 @@ pub struct Payload {
 enum Inner {
     #[default]
     Empty,
+    /// Encoded in a serializer (received, or encoded for a known serializer).
     Raw {
         serializer: SerializerKind,
-        /// Encoded non-empty list, if any.
-        args: Option<Bytes>,
-        /// Encoded non-empty dict, if any.
-        kwargs: Option<Bytes>,
+        parts: EncodedParts,
     },
+    /// Values built here, encoded per serializer when sent; never both empty.
+    Local(Arc<LocalArgs>),
     /// Opaque bytes; `text` when they arrived as a string element.
     Transparent { bytes: Bytes, text: bool },
 }
 
-/// A payload could not be encoded or decoded as asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PayloadError {
-    /// The payload does not decode into the requested type.
-    #[error("cannot decode {part} as {serializer}: {reason}")]
-    Decode {
-        /// `args` or `kwargs`.
-        part: &'static str,
-        /// Serializer of the payload.
-        serializer: SerializerKind,
-        /// What the decoder said.
-        reason: String,
-    },
-    /// A value could not be encoded.
-    #[error("cannot encode {part} as {serializer}: {reason}")]
-    Encode {
-        /// `args` or `kwargs`.
-        part: &'static str,
-        /// Target serializer.
-        serializer: SerializerKind,
-        /// What the encoder said.
-        reason: String,
-    },
-    /// The payload is transparent (end-to-end encrypted) and has no arguments.
-    #[error("the payload is transparent (enc_algo) and cannot be decoded as arguments")]
-    Transparent,
+/// The shape of a value, for an error message.
+fn shape(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a bool",
+        Value::Int(_) | Value::UInt(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::String(_) => "a string",
+        Value::Bytes(_) => "binary data",
+        Value::List(_) => "a list",
+        Value::Dict(_) => "a dict",
+    }
+}
+
+/// Converts local positional arguments into values; they must be a list.
+fn to_list<T: Serialize + ?Sized>(args: &T) -> Result<Vec<Value>, PayloadError> {
+    match Value::from_serialize(args).map_err(local_error("args"))? {
+        Value::List(items) => Ok(items),
+        other => Err(not_a(&other, "args", "a list")),
+    }
+}
+
+/// Converts local keyword arguments into values; they must be a dict.
+fn to_dict<T: Serialize + ?Sized>(kwargs: &T) -> Result<Dict, PayloadError> {
+    match Value::from_serialize(kwargs).map_err(local_error("kwargs"))? {
+        Value::Dict(dict) => Ok(dict),
+        other => Err(not_a(&other, "kwargs", "a dict")),
+    }
+}
+
+fn not_a(found: &Value, part: &'static str, want: &str) -> PayloadError {
+    PayloadError::Value {
+        part,
+        reason: format!("{part} must serialize as {want}, not {}", shape(found)),
+    }
+}
+
+fn local_error(part: &'static str) -> impl FnOnce(crate::serializer::ValueError) -> PayloadError {
+    move |e| PayloadError::Value { part, reason: e.0 }
 }
 
 impl Payload {
@@ -81,7 +101,7 @@ impl Payload {
         serializer: SerializerKind,
         args: &A,
     ) -> Result<Self, PayloadError> {
-        let args = format::encode_part(serializer, "args", args)?;
+        let args = parts::encode_part(serializer, "args", args)?;
         Ok(Self::from_raw(serializer, Some(args), None))
     }
 
@@ -91,7 +111,7 @@ impl Payload {
         serializer: SerializerKind,
         kwargs: &K,
     ) -> Result<Self, PayloadError> {
-        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
+        let kwargs = parts::encode_part(serializer, "kwargs", kwargs)?;
         Ok(Self::from_raw(serializer, None, Some(kwargs)))
     }
 
@@ -101,50 +121,80 @@ impl Payload {
         args: &A,
         kwargs: &K,
     ) -> Result<Self, PayloadError> {
-        let args = format::encode_part(serializer, "args", args)?;
-        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
+        let args = parts::encode_part(serializer, "args", args)?;
+        let kwargs = parts::encode_part(serializer, "kwargs", kwargs)?;
         Ok(Self::from_raw(serializer, Some(args), Some(kwargs)))
     }
 
     /// The same payload with its positional arguments replaced; the keyword
-    /// arguments stay as they are encoded. A transparent payload is replaced.
+    /// arguments stay as they are (encoded, or local values). A transparent
+    /// payload is replaced.
     pub fn with_args<A: Serialize + ?Sized>(&self, args: &A) -> Result<Self, PayloadError> {
-        let serializer = self.serializer().unwrap_or(SerializerKind::Cbor);
-        let args = format::encode_part(serializer, "args", args)?;
-        Ok(Self::from_raw(
-            serializer,
-            Some(args),
-            self.raw_kwargs().cloned(),
-        ))
+        match &self.inner {
+            Inner::Raw {
+                serializer,
+                parts: p,
+            } => {
+                let args = parts::encode_part(*serializer, "args", args)?;
+                Ok(Self::from_raw(*serializer, Some(args), p.kwargs.clone()))
+            }
+            Inner::Local(local) => Ok(Self::local(
+                to_list(args)?,
+                local.kwarg_dict().cloned().unwrap_or_default(),
+            )),
+            _ => Ok(Self::local(to_list(args)?, Dict::new())),
+        }
     }
 
     /// The same payload with its keyword arguments replaced; the positional
-    /// arguments stay as they are encoded. A transparent payload is replaced.
+    /// arguments stay as they are (encoded, or local values). A transparent
+    /// payload is replaced.
     pub fn with_kwargs<K: Serialize + ?Sized>(&self, kwargs: &K) -> Result<Self, PayloadError> {
-        let serializer = self.serializer().unwrap_or(SerializerKind::Cbor);
-        let kwargs = format::encode_part(serializer, "kwargs", kwargs)?;
-        Ok(Self::from_raw(
-            serializer,
-            self.raw_args().cloned(),
-            Some(kwargs),
-        ))
+        match &self.inner {
+            Inner::Raw {
+                serializer,
+                parts: p,
+            } => {
+                let kwargs = parts::encode_part(*serializer, "kwargs", kwargs)?;
+                Ok(Self::from_raw(*serializer, p.args.clone(), Some(kwargs)))
+            }
+            Inner::Local(local) => Ok(Self::local(local.arg_list().to_vec(), to_dict(kwargs)?)),
+            _ => Ok(Self::local(Vec::new(), to_dict(kwargs)?)),
+        }
     }
 
-    /// Positional arguments, when the serializer is not known yet (they are kept
-    /// as CBOR, which holds every value, and transcoded when sent).
+    /// Positional arguments, when the serializer is not known yet: they are kept
+    /// as values and encoded once in each serializer they are sent in.
     pub fn from_args<A: Serialize + ?Sized>(args: &A) -> Result<Self, PayloadError> {
-        Self::encode_args(SerializerKind::Cbor, args)
+        Ok(Self::local(to_list(args)?, Dict::new()))
     }
 
     /// Keyword arguments, when the serializer is not known yet.
     pub fn from_kwargs<K: Serialize + ?Sized>(kwargs: &K) -> Result<Self, PayloadError> {
-        Self::encode_kwargs(SerializerKind::Cbor, kwargs)
+        Ok(Self::local(Vec::new(), to_dict(kwargs)?))
     }
 
-    /// A payload from dynamic values.
+    /// Positional and keyword arguments, when the serializer is not known yet.
+    pub fn from_args_kwargs<A: Serialize + ?Sized, K: Serialize + ?Sized>(
+        args: &A,
+        kwargs: &K,
+    ) -> Result<Self, PayloadError> {
+        Ok(Self::local(to_list(args)?, to_dict(kwargs)?))
+    }
+
+    /// A payload from dynamic values, encoded once in each serializer it is sent in.
     pub fn from_values(args: Vec<Value>, kwargs: Dict) -> Self {
-        // CBOR encodes every `Value`; encoding into a Vec cannot fail.
-        Self::encode(SerializerKind::Cbor, &args, &kwargs).unwrap_or_default()
+        Self::local(args, kwargs)
+    }
+
+    /// Local values; empty when both parts are.
+    fn local(args: Vec<Value>, kwargs: Dict) -> Self {
+        if args.is_empty() && kwargs.is_empty() {
+            return Self::empty();
+        }
+        Payload {
+            inner: Inner::Local(Arc::new(LocalArgs::new(args, kwargs))),
+        }
     }
 
     /// A transparent payload: bytes the router forwards without looking inside
@@ -184,17 +234,12 @@ impl Payload {
         args: Option<Bytes>,
         kwargs: Option<Bytes>,
     ) -> Self {
-        let args = args.filter(|a| !format::is_empty_list(serializer, a));
-        let kwargs = kwargs.filter(|k| !format::is_empty_dict(serializer, k));
-        if args.is_none() && kwargs.is_none() {
+        let parts = EncodedParts::new(serializer, args, kwargs);
+        if parts.is_empty() {
             return Self::empty();
         }
         Payload {
-            inner: Inner::Raw {
-                serializer,
-                args,
-                kwargs,
-            },
+            inner: Inner::Raw { serializer, parts },
         }
     }
 
@@ -203,7 +248,8 @@ impl Payload {
         matches!(self.inner, Inner::Empty)
     }
 
-    /// The serializer the arguments are encoded with, if there are any.
+    /// The serializer the arguments are encoded with; `None` when there are
+    /// none, and for local values not encoded in a serializer of their own.
     pub fn serializer(&self) -> Option<SerializerKind> {
         match &self.inner {
             Inner::Raw { serializer, .. } => Some(*serializer),
@@ -211,18 +257,18 @@ impl Payload {
         }
     }
 
-    /// The encoded `Arguments` list, if non-empty.
+    /// The encoded `Arguments` list, if non-empty and encoded (see [`Payload::serializer`]).
     pub fn raw_args(&self) -> Option<&Bytes> {
         match &self.inner {
-            Inner::Raw { args, .. } => args.as_ref(),
+            Inner::Raw { parts, .. } => parts.args.as_ref(),
             _ => None,
         }
     }
 
-    /// The encoded `ArgumentsKw` dict, if non-empty.
+    /// The encoded `ArgumentsKw` dict, if non-empty and encoded (see [`Payload::serializer`]).
     pub fn raw_kwargs(&self) -> Option<&Bytes> {
         match &self.inner {
-            Inner::Raw { kwargs, .. } => kwargs.as_ref(),
+            Inner::Raw { parts, .. } => parts.kwargs.as_ref(),
             _ => None,
         }
     }
@@ -237,12 +283,73 @@ impl Payload {
 
     /// Whether there are positional arguments.
     pub fn has_args(&self) -> bool {
-        self.raw_args().is_some()
+        match &self.inner {
+            Inner::Raw { parts, .. } => parts.args.is_some(),
+            Inner::Local(local) => !local.arg_list().is_empty(),
+            _ => false,
+        }
     }
 
     /// Whether there are keyword arguments.
     pub fn has_kwargs(&self) -> bool {
-        self.raw_kwargs().is_some()
+        match &self.inner {
+            Inner::Raw { parts, .. } => parts.kwargs.is_some(),
+            Inner::Local(local) => local.kwarg_dict().is_some_and(|d| !d.is_empty()),
+            _ => false,
+        }
+    }
+
+    /// The encoded parts in `kind`: borrowed when already encoded in it
+    /// (received from a peer of that serializer, or local values encoded for an
+    /// earlier message), transcoded from another serializer otherwise.
+    pub(crate) fn parts_in(
+        &self,
+        kind: SerializerKind,
+    ) -> Result<Cow<'_, EncodedParts>, PayloadError> {
+        match &self.inner {
+            Inner::Raw { serializer, parts } if *serializer == kind => Ok(Cow::Borrowed(parts)),
+            Inner::Raw {
+                serializer,
+                parts: p,
+            } => {
+                let transcode = |part, bytes: &Option<Bytes>| {
+                    bytes
+                        .as_ref()
+                        .map(|b| parts::transcode(*serializer, kind, part, b))
+                        .transpose()
+                };
+                Ok(Cow::Owned(EncodedParts::new(
+                    kind,
+                    transcode("args", &p.args)?,
+                    transcode("kwargs", &p.kwargs)?,
+                )))
+            }
+            Inner::Local(local) => local.encoded(kind).map(Cow::Borrowed),
+            _ => Ok(Cow::Owned(EncodedParts::default())),
+        }
+    }
+
+    /// How many bytes the encoded parts take, when known.
+    pub(crate) fn encoded_len_hint(&self) -> usize {
+        match &self.inner {
+            Inner::Raw { parts, .. } => parts.len(),
+            Inner::Transparent { bytes, .. } => bytes.len(),
+            _ => 0,
+        }
+    }
+
+    /// The encoded parts to read bytes from, with their serializer: local
+    /// values are read from their CBOR encoding.
+    fn byte_view(&self) -> Result<Option<(SerializerKind, &EncodedParts)>, PayloadError> {
+        match &self.inner {
+            Inner::Raw { serializer, parts } => Ok(Some((*serializer, parts))),
+            Inner::Local(local) => Ok(Some((
+                SerializerKind::Cbor,
+                local.encoded(SerializerKind::Cbor)?,
+            ))),
+            Inner::Transparent { .. } => Err(PayloadError::Transparent),
+            Inner::Empty => Ok(None),
+        }
     }
 
     /// Decodes the positional arguments into `T` (a tuple, a `Vec`, a struct
@@ -252,10 +359,14 @@ impl Payload {
             Inner::Transparent { .. } => Err(PayloadError::Transparent),
             Inner::Raw {
                 serializer,
-                args: Some(args),
-                ..
-            } => format::decode_part(*serializer, "args", args),
-            _ => format::decode_part(SerializerKind::Cbor, "args", &[0x80]),
+                parts: EncodedParts {
+                    args: Some(args), ..
+                },
+            } => parts::decode_part(*serializer, "args", args),
+            Inner::Local(local) if !local.arg_list().is_empty() => {
+                local.args().deserialize_into().map_err(local_error("args"))
+            }
+            _ => parts::decode_part(SerializerKind::Cbor, "args", &[0x80]),
         }
     }
 
@@ -266,10 +377,38 @@ impl Payload {
             Inner::Transparent { .. } => Err(PayloadError::Transparent),
             Inner::Raw {
                 serializer,
-                kwargs: Some(kwargs),
-                ..
-            } => format::decode_part(*serializer, "kwargs", kwargs),
-            _ => format::decode_part(SerializerKind::Cbor, "kwargs", &[0xa0]),
+                parts:
+                    EncodedParts {
+                        kwargs: Some(kwargs),
+                        ..
+                    },
+            } => parts::decode_part(*serializer, "kwargs", kwargs),
+            Inner::Local(local) if self.has_kwargs() => local
+                .kwargs()
+                .deserialize_into()
+                .map_err(local_error("kwargs")),
+            _ => parts::decode_part(SerializerKind::Cbor, "kwargs", &[0xa0]),
+        }
+    }
+
+    /// The only positional argument as `T`, read in one pass: `Ok(Err(n))`
+    /// when there are `n` arguments rather than one (a failure to decode a
+    /// single argument is the decoder's error).
+    ///
+    /// ```
+    /// let p = wamp::Payload::from_args(&[42]).unwrap();
+    /// assert_eq!(p.single_arg::<i64>().unwrap(), Ok(42));
+    /// let p = wamp::Payload::from_args(&(1, 2)).unwrap();
+    /// assert_eq!(p.single_arg::<i64>().unwrap(), Err(2));
+    /// ```
+    pub fn single_arg<T: DeserializeOwned>(&self) -> Result<Result<T, usize>, PayloadError> {
+        match self.args::<OnlyArg<T>>() {
+            Ok(OnlyArg(found)) => Ok(found),
+            Err(e) => {
+                // A failure: tell a wrong count from a wrong type, as a count first would.
+                let n = self.args::<Vec<serde::de::IgnoredAny>>()?.len();
+                if n == 1 { Err(e) } else { Ok(Err(n)) }
+            }
         }
     }
 
@@ -277,17 +416,17 @@ impl Payload {
     /// encoded value inside the frame (no copy, no value tree); empty when absent.
     /// Decode one with [`Payload::decode_element`].
     pub fn arg_elements(&self) -> Result<Vec<&[u8]>, PayloadError> {
-        match &self.inner {
-            Inner::Transparent { .. } => Err(PayloadError::Transparent),
-            Inner::Raw {
+        match self.byte_view()? {
+            Some((
                 serializer,
-                args: Some(args),
-                ..
-            } => format::split_list(*serializer, args)
+                EncodedParts {
+                    args: Some(args), ..
+                },
+            )) => parts::split_list(serializer, args)
                 .map(|ranges| ranges.into_iter().map(|r| &args[r]).collect())
                 .map_err(|reason| PayloadError::Decode {
                     part: "args",
-                    serializer: *serializer,
+                    serializer,
                     reason,
                 }),
             _ => Ok(Vec::new()),
@@ -297,17 +436,18 @@ impl Payload {
     /// The entries of the keyword arguments in wire order: each key and the
     /// bytes of its encoded value inside the frame; empty when absent.
     pub fn kwarg_entries(&self) -> Result<Vec<(String, &[u8])>, PayloadError> {
-        match &self.inner {
-            Inner::Transparent { .. } => Err(PayloadError::Transparent),
-            Inner::Raw {
+        match self.byte_view()? {
+            Some((
                 serializer,
-                kwargs: Some(kwargs),
-                ..
-            } => format::split_dict(*serializer, kwargs)
+                EncodedParts {
+                    kwargs: Some(kwargs),
+                    ..
+                },
+            )) => parts::split_dict(serializer, kwargs)
                 .map(|entries| entries.into_iter().map(|(k, r)| (k, &kwargs[r])).collect())
                 .map_err(|reason| PayloadError::Decode {
                     part: "kwargs",
-                    serializer: *serializer,
+                    serializer,
                     reason,
                 }),
             _ => Ok(Vec::new()),
@@ -318,9 +458,10 @@ impl Payload {
     /// [`Payload::kwarg_entries`] straight into `T`; a failure carries the serde
     /// path of the bad value.
     pub fn decode_element<T: DeserializeOwned>(&self, element: &[u8]) -> Result<T, PathError> {
-        match self.serializer() {
-            Some(serializer) => format::decode_path(serializer, element),
-            None => Err(PathError::whole("the payload has no arguments")),
+        match &self.inner {
+            Inner::Raw { serializer, .. } => parts::decode_path(*serializer, element),
+            Inner::Local(_) => parts::decode_path(SerializerKind::Cbor, element),
+            _ => Err(PathError::whole("the payload has no arguments")),
         }
     }
 
@@ -333,41 +474,43 @@ impl Payload {
             }
             Inner::Raw {
                 serializer,
-                kwargs: Some(kwargs),
-                ..
-            } => format::decode_path(*serializer, kwargs),
-            _ => format::decode_path(SerializerKind::Cbor, &[0xa0]),
+                parts:
+                    EncodedParts {
+                        kwargs: Some(kwargs),
+                        ..
+                    },
+            } => parts::decode_path(*serializer, kwargs),
+            Inner::Local(local) if self.has_kwargs() => {
+                serde_path_to_error::deserialize(local.kwargs()).map_err(PathError::from_track)
+            }
+            _ => parts::decode_path(SerializerKind::Cbor, &[0xa0]),
         }
     }
 
     /// The positional arguments as dynamic values (empty when absent).
     pub fn args_values(&self) -> Result<Vec<Value>, PayloadError> {
-        self.args()
+        match &self.inner {
+            Inner::Local(local) => Ok(local.arg_list().to_vec()),
+            _ => self.args(),
+        }
     }
 
     /// The keyword arguments as dynamic values (empty when absent).
     pub fn kwargs_values(&self) -> Result<Dict, PayloadError> {
-        self.kwargs()
+        match &self.inner {
+            Inner::Local(local) => Ok(local.kwarg_dict().cloned().unwrap_or_default()),
+            _ => self.kwargs(),
+        }
     }
 
     /// The same payload encoded for another serializer. Free (a reference-counted
     /// copy) when it already is in that serializer.
     pub fn to_serializer(&self, target: SerializerKind) -> Result<Payload, PayloadError> {
         match &self.inner {
-            Inner::Raw {
-                serializer,
-                args,
-                kwargs,
-            } if *serializer != target => {
-                let args = args
-                    .as_ref()
-                    .map(|a| format::transcode(*serializer, target, "args", a))
-                    .transpose()?;
-                let kwargs = kwargs
-                    .as_ref()
-                    .map(|k| format::transcode(*serializer, target, "kwargs", k))
-                    .transpose()?;
-                Ok(Payload::from_raw(target, args, kwargs))
+            Inner::Raw { serializer, .. } if *serializer == target => Ok(self.clone()),
+            Inner::Raw { .. } | Inner::Local(_) => {
+                let parts = self.parts_in(target)?.into_owned();
+                Ok(Payload::from_raw(target, parts.args, parts.kwargs))
             }
             _ => Ok(self.clone()),
         }
@@ -393,137 +536,19 @@ impl PartialEq for Payload {
 
 impl fmt::Debug for Payload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.inner {
-            Inner::Empty => f.write_str("Payload(empty)"),
+        let source = match &self.inner {
+            Inner::Empty => return f.write_str("Payload(empty)"),
             Inner::Transparent { bytes, .. } => {
-                write!(f, "Payload(transparent, {} bytes)", bytes.len())
+                return write!(f, "Payload(transparent, {} bytes)", bytes.len());
             }
-            Inner::Raw { serializer, .. } => {
-                let args = self.args_values().map(Value::List);
-                let kwargs = self.kwargs_values().map(Value::Dict);
-                match (args, kwargs) {
-                    (Ok(a), Ok(k)) => write!(f, "Payload({serializer}, args={a}, kwargs={k})"),
-                    _ => write!(f, "Payload({serializer}, undecodable)"),
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn empty_parts_are_dropped() {
-        for kind in SerializerKind::ALL {
-            let p = Payload::encode(kind, &Vec::<i32>::new(), &Dict::new()).unwrap();
-            assert!(p.is_empty(), "{kind}");
-            let p = Payload::encode(
-                kind,
-                &Vec::<i32>::new(),
-                &[("a", 1)]
-                    .into_iter()
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            )
-            .unwrap();
-            assert!(!p.has_args() && p.has_kwargs(), "{kind}");
-        }
-    }
-
-    #[derive(Debug, serde::Deserialize, PartialEq)]
-    struct Item {
-        name: String,
-        qty: u32,
-    }
-
-    #[test]
-    fn elements_and_entries_decode_with_paths() {
-        let args = (1, "two", [3, 4]);
-        let kwargs: std::collections::BTreeMap<&str, Value> = [
-            (
-                "item",
-                Value::Dict(
-                    [
-                        ("name".to_string(), Value::from("pen")),
-                        ("qty".to_string(), Value::from("x")),
-                    ]
-                    .into_iter()
-                    .collect(),
-                ),
-            ),
-            ("n", Value::from(5u64)),
-        ]
-        .into_iter()
-        .collect();
-        for kind in SerializerKind::ALL {
-            let p = Payload::encode(kind, &args, &kwargs).unwrap();
-            let elems = p.arg_elements().unwrap();
-            assert_eq!(elems.len(), 3, "{kind}");
-            assert_eq!(p.decode_element::<i64>(elems[0]).unwrap(), 1);
-            assert_eq!(p.decode_element::<String>(elems[1]).unwrap(), "two");
-            assert_eq!(p.decode_element::<Vec<u8>>(elems[2]).unwrap(), vec![3, 4]);
-            let e = p.decode_element::<Vec<String>>(elems[2]).unwrap_err();
-            assert_eq!(e.path, "[0]", "{kind}");
-            let entries = p.kwarg_entries().unwrap();
-            let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-            assert_eq!(keys, ["item", "n"], "{kind}");
-            let e = p.decode_element::<Item>(entries[0].1).unwrap_err();
-            assert_eq!(e.path, "qty", "{kind}");
-            assert!(!e.message.is_empty(), "{kind}");
-            assert_eq!(p.decode_element::<u8>(entries[1].1).unwrap(), 5);
-        }
-        assert!(Payload::empty().arg_elements().unwrap().is_empty());
-        assert!(Payload::empty().kwarg_entries().unwrap().is_empty());
-    }
-
-    #[test]
-    fn replacing_one_part_keeps_the_other_encoded() {
-        for kind in SerializerKind::ALL {
-            let kwargs: std::collections::BTreeMap<_, _> = [("k", "v")].into_iter().collect();
-            let p = Payload::encode_kwargs(kind, &kwargs).unwrap();
-            let q = p.with_args(&(1, "two")).unwrap();
-            assert_eq!(q.serializer(), Some(kind));
-            assert_eq!(q.raw_kwargs(), p.raw_kwargs(), "{kind}: kwargs bytes kept");
-            assert_eq!(q.args::<(i32, String)>().unwrap(), (1, "two".to_owned()));
-            let r = q
-                .with_kwargs(&std::collections::BTreeMap::<String, i32>::new())
-                .unwrap();
-            assert!(
-                r.has_args() && !r.has_kwargs(),
-                "{kind}: empty kwargs dropped"
-            );
-            assert_eq!(r.raw_args(), q.raw_args());
-        }
-        let fresh = Payload::empty()
-            .with_kwargs(
-                &[("a", 1)]
-                    .into_iter()
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            )
-            .unwrap();
-        assert_eq!(fresh.serializer(), Some(SerializerKind::Cbor));
-    }
-
-    #[test]
-    fn args_must_be_a_list() {
-        for kind in SerializerKind::ALL {
-            assert!(Payload::encode_args(kind, &5).is_err(), "{kind}");
-            assert!(Payload::encode_kwargs(kind, &(1, 2)).is_err(), "{kind}");
-        }
-    }
-
-    #[test]
-    fn transcoding_keeps_binary() {
-        let args = vec![
-            Value::Bytes(vec![0, 1, 2, 255]),
-            Value::String("\u{0}x".into()),
-        ];
-        let p = Payload::from_values(args.clone(), Dict::new());
-        for kind in SerializerKind::ALL {
-            let q = p.to_serializer(kind).unwrap();
-            assert_eq!(q.serializer(), Some(kind));
-            assert_eq!(q.args_values().unwrap()[0], args[0], "{kind}");
+            Inner::Raw { serializer, .. } => serializer.name(),
+            Inner::Local(_) => "local",
+        };
+        let args = self.args_values().map(Value::List);
+        let kwargs = self.kwargs_values().map(Value::Dict);
+        match (args, kwargs) {
+            (Ok(a), Ok(k)) => write!(f, "Payload({source}, args={a}, kwargs={k})"),
+            _ => write!(f, "Payload({source}, undecodable)"),
         }
     }
 }

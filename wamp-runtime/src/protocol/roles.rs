@@ -2,8 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::Deserializer;
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
 use super::field::FieldType;
-use super::value::{Dict, Value};
+use crate::serializer::{Dict, Value};
 
 /// A WAMP role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -175,46 +179,65 @@ impl Roles {
     }
 }
 
-impl FieldType for Roles {
-    const EXPECTED: &'static str = "a dict of role dicts";
-    fn from_value(value: Value) -> Option<Self> {
-        let Value::Dict(roles) = value else {
-            return None;
-        };
-        roles
-            .into_iter()
+impl Roles {
+    /// Reads the roles from a dict of role dicts, each with an optional
+    /// `features` dict.
+    fn from_dynamic(value: &Value) -> Option<Self> {
+        value
+            .as_dict()?
+            .iter()
             .map(|(name, role)| {
-                let Value::Dict(mut role) = role else {
-                    return None;
-                };
-                let features = match role.remove("features") {
+                let mut extra = role.as_dict()?.clone();
+                let features = match extra.remove("features") {
                     None => Dict::new(),
                     Some(Value::Dict(f)) => f,
                     Some(_) => return None,
                 };
-                Some((
-                    name,
-                    RoleDetails {
-                        features,
-                        extra: role,
-                    },
-                ))
+                Some((name.clone(), RoleDetails { features, extra }))
             })
             .collect::<Option<BTreeMap<_, _>>>()
             .map(Roles)
     }
-    fn to_value(&self) -> Value {
-        Value::Dict(
-            self.0
-                .iter()
-                .map(|(name, r)| {
-                    let mut d = r.extra.clone();
-                    if !r.features.is_empty() {
-                        d.insert("features".into(), Value::Dict(r.features.clone()));
-                    }
-                    (name.clone(), Value::Dict(d))
-                })
-                .collect(),
-        )
+}
+
+impl FieldType for Roles {
+    const EXPECTED: &'static str = "a dict of role dicts";
+    // Read once per session (HELLO, WELCOME): as a value, then checked.
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Result<Self, Value>, D::Error> {
+        let value = Value::deserialize(d)?;
+        Ok(Roles::from_dynamic(&value).ok_or(value))
+    }
+}
+
+impl Serialize for Roles {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(&self.0)
+    }
+}
+
+/// Written as one dict: the other keys and `features` (when not empty) in
+/// sorted order; `features` wins over a key of the same name in `extra`.
+impl Serialize for RoleDetails {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        const FEATURES: &str = "features";
+        let with_features = !self.features.is_empty();
+        let shadowed = with_features && self.extra.contains_key(FEATURES);
+        let len = self.extra.len() + usize::from(with_features) - usize::from(shadowed);
+        let mut m = s.serialize_map(Some(len))?;
+        let mut pending = with_features;
+        for (key, value) in &self.extra {
+            if with_features && key == FEATURES {
+                continue;
+            }
+            if pending && key.as_str() > FEATURES {
+                m.serialize_entry(FEATURES, &self.features)?;
+                pending = false;
+            }
+            m.serialize_entry(key, value)?;
+        }
+        if pending {
+            m.serialize_entry(FEATURES, &self.features)?;
+        }
+        m.end()
     }
 }

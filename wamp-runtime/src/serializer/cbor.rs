@@ -6,9 +6,11 @@ use ciborium_ll::{Decoder, Encoder, Header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::format::{Format, PathError, Sniff};
-use crate::protocol::Value;
-use crate::serializer::SerializerKind;
+use super::error::PathError;
+use super::format::Format;
+use super::kind::SerializerKind;
+use super::sniff::Sniff;
+use super::value::Value;
 
 thread_local! {
     static LAST_PATH: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
@@ -227,16 +229,12 @@ impl Format for Cbor {
             (Header::Bytes(Some(n)), start) if start + n == elem.len() => {
                 Some(elem[start..].to_vec())
             }
-            (Header::Bytes(None), _) => match Self::read_value(elem).ok()? {
+            (Header::Bytes(None), _) => match ciborium::from_reader::<Value, _>(elem).ok()? {
                 Value::Bytes(b) => Some(b),
                 _ => None,
             },
             _ => None,
         }
-    }
-
-    fn read_value(elem: &[u8]) -> Result<Value, String> {
-        ciborium::from_reader(elem).map_err(|e| e.to_string())
     }
 
     fn begin_list(out: &mut Vec<u8>, len: usize) {
@@ -258,14 +256,6 @@ impl Format for Cbor {
 
     fn write_bin(out: &mut Vec<u8>, b: &[u8]) {
         let _ = Encoder::from(out).bytes(b, None);
-    }
-
-    fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
-        Self::encode_typed(out, v)
-    }
-
-    fn write_dict(out: &mut Vec<u8>, dict: &crate::protocol::Dict) -> Result<(), String> {
-        Self::encode_typed(out, &crate::protocol::DictRef { dict, json: false })
     }
 
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {

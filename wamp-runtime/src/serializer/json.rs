@@ -6,10 +6,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::format::{Format, PathError, Sniff};
-use super::json_binary::{BinaryDeserializer, BinarySerializer, binary_string};
-use crate::protocol::{JsonValue, Value};
-use crate::serializer::SerializerKind;
+use super::error::PathError;
+use super::format::Format;
+use super::json_binary::{BinaryDeserializer, BinarySerializer, binary_from_text, binary_string};
+use super::kind::SerializerKind;
+use super::sniff::Sniff;
 
 /// The JSON wire format.
 pub(crate) struct Json;
@@ -117,16 +118,7 @@ impl Format for Json {
     }
 
     fn read_bin(elem: &[u8]) -> Option<Vec<u8>> {
-        let mut value = Value::String(Self::read_str(elem)?);
-        value.decode_json_binary();
-        match value {
-            Value::Bytes(b) => Some(b),
-            _ => None,
-        }
-    }
-
-    fn read_value(elem: &[u8]) -> Result<Value, String> {
-        Self::decode_typed(elem)
+        binary_from_text(Self::read_str(elem)?.as_bytes())
     }
 
     fn begin_list(out: &mut Vec<u8>, _len: usize) {
@@ -152,15 +144,6 @@ impl Format for Json {
 
     fn write_bin(out: &mut Vec<u8>, b: &[u8]) {
         Self::write_str(out, &binary_string(b));
-    }
-
-    fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
-        serde_json::to_writer(out, &JsonValue(v)).map_err(|e| e.to_string())
-    }
-
-    fn write_dict(out: &mut Vec<u8>, dict: &crate::protocol::Dict) -> Result<(), String> {
-        serde_json::to_writer(out, &crate::protocol::DictRef { dict, json: true })
-            .map_err(|e| e.to_string())
     }
 
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {

@@ -1,65 +1,37 @@
-//! Serializers: JSON, MessagePack and CBOR behind one trait.
+//! The bottom layer: the values WAMP carries and the three serializers that
+//! encode them (JSON, MessagePack, CBOR), with binary data in JSON as the spec
+//! says. It knows nothing of messages; the protocol layer builds on it.
 //!
-//! Each serializer decodes the message envelope (type, IDs, URIs, options) and
-//! keeps the application payload (`args`, `kwargs`) as raw bytes of the frame, so
-//! a router can forward it untouched and a peer can decode it straight into its
-//! own types.
+//! - [`Value`] and [`Dict`]: dynamic values, converted straight from and to
+//!   Rust types with serde ([`Value::from_serialize`], [`Value::deserialize_into`]);
+//! - [`SerializerKind`]: the closed set of serializers and their wire names;
+//! - the formats themselves (crate-internal): element-level reads and writes
+//!   for the message envelope, and typed encoding, decoding and transcoding of
+//!   payload parts.
 
 mod cbor;
-mod envelope;
-pub(crate) mod format;
+mod error;
+mod format;
+mod from_value;
 mod json;
 mod json_binary;
 mod kind;
 mod msgpack;
+pub(crate) mod parts;
+mod sniff;
+mod to_value;
+mod value;
+mod value_serde;
+#[cfg(test)]
+mod value_tests;
 
-use bytes::Bytes;
-
+pub use error::{PathError, PayloadError, ValueError};
 pub use kind::{SerializerKind, UnknownSerializer};
+pub use value::{Dict, Value};
 
-use crate::protocol::{EncodeError, Message, ProtocolError};
-
-/// Turns messages into frames and frames into messages.
-pub trait Serializer: Send + Sync {
-    /// Which serializer this is.
-    fn kind(&self) -> SerializerKind;
-    /// Encodes a message into one frame.
-    fn encode(&self, message: &Message) -> Result<Bytes, EncodeError>;
-    /// Decodes and validates one frame. The payload stays raw, sharing `frame`.
-    fn decode(&self, frame: Bytes) -> Result<Message, ProtocolError>;
-}
-
-impl Serializer for SerializerKind {
-    fn kind(&self) -> SerializerKind {
-        *self
-    }
-
-    fn encode(&self, message: &Message) -> Result<Bytes, EncodeError> {
-        SerializerKind::encode(*self, message)
-    }
-
-    fn decode(&self, frame: Bytes) -> Result<Message, ProtocolError> {
-        SerializerKind::decode(*self, frame)
-    }
-}
-
-impl SerializerKind {
-    /// Encodes a message into one frame.
-    pub fn encode(self, message: &Message) -> Result<Bytes, EncodeError> {
-        let out = match self {
-            SerializerKind::Json => envelope::encode::<json::Json>(message)?,
-            SerializerKind::MsgPack => envelope::encode::<msgpack::MsgPack>(message)?,
-            SerializerKind::Cbor => envelope::encode::<cbor::Cbor>(message)?,
-        };
-        Ok(Bytes::from(out))
-    }
-
-    /// Decodes and validates one frame. The payload stays raw, sharing `frame`.
-    pub fn decode(self, frame: Bytes) -> Result<Message, ProtocolError> {
-        match self {
-            SerializerKind::Json => envelope::decode::<json::Json>(frame),
-            SerializerKind::MsgPack => envelope::decode::<msgpack::MsgPack>(frame),
-            SerializerKind::Cbor => envelope::decode::<cbor::Cbor>(frame),
-        }
-    }
-}
+pub(crate) use cbor::Cbor;
+pub(crate) use format::Format;
+pub(crate) use json::Json;
+pub(crate) use msgpack::MsgPack;
+pub(crate) use sniff::Sniff;
+pub(crate) use value_serde::{DictKey, ValueVisitor};

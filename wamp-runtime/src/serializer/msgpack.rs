@@ -6,9 +6,10 @@ use rmp::Marker;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::format::{Format, PathError, Sniff};
-use crate::protocol::Value;
-use crate::serializer::SerializerKind;
+use super::error::PathError;
+use super::format::Format;
+use super::kind::SerializerKind;
+use super::sniff::Sniff;
 
 /// The MessagePack wire format.
 pub(crate) struct MsgPack;
@@ -175,10 +176,6 @@ impl Format for MsgPack {
         rd.get(..len).map(<[u8]>::to_vec)
     }
 
-    fn read_value(elem: &[u8]) -> Result<Value, String> {
-        rmp_serde::from_slice(elem).map_err(|e| e.to_string())
-    }
-
     fn begin_list(out: &mut Vec<u8>, len: usize) {
         // Writing into a Vec cannot fail.
         let _ = rmp::encode::write_array_len(out, len as u32);
@@ -198,14 +195,6 @@ impl Format for MsgPack {
 
     fn write_bin(out: &mut Vec<u8>, b: &[u8]) {
         let _ = rmp::encode::write_bin(out, b);
-    }
-
-    fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), String> {
-        Self::encode_typed(out, v)
-    }
-
-    fn write_dict(out: &mut Vec<u8>, dict: &crate::protocol::Dict) -> Result<(), String> {
-        Self::encode_typed(out, &crate::protocol::DictRef { dict, json: false })
     }
 
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String> {

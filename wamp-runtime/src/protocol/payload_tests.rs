@@ -1,0 +1,201 @@
+//! Tests of [`Payload`]: empty parts, elements with paths, replacing one part,
+//! shapes, transcoding, and local values encoded once per serializer.
+
+use super::Payload;
+use crate::serializer::{Dict, SerializerKind, Value};
+
+#[test]
+fn empty_parts_are_dropped() {
+    for kind in SerializerKind::ALL {
+        let p = Payload::encode(kind, &Vec::<i32>::new(), &Dict::new()).unwrap();
+        assert!(p.is_empty(), "{kind}");
+        let p = Payload::encode(
+            kind,
+            &Vec::<i32>::new(),
+            &[("a", 1)]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .unwrap();
+        assert!(!p.has_args() && p.has_kwargs(), "{kind}");
+    }
+}
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct Item {
+    name: String,
+    qty: u32,
+}
+
+#[test]
+fn elements_and_entries_decode_with_paths() {
+    let args = (1, "two", [3, 4]);
+    let kwargs: std::collections::BTreeMap<&str, Value> = [
+        (
+            "item",
+            Value::Dict(
+                [
+                    ("name".to_string(), Value::from("pen")),
+                    ("qty".to_string(), Value::from("x")),
+                ]
+                .into_iter()
+                .collect(),
+            ),
+        ),
+        ("n", Value::from(5u64)),
+    ]
+    .into_iter()
+    .collect();
+    for kind in SerializerKind::ALL {
+        let p = Payload::encode(kind, &args, &kwargs).unwrap();
+        let elems = p.arg_elements().unwrap();
+        assert_eq!(elems.len(), 3, "{kind}");
+        assert_eq!(p.decode_element::<i64>(elems[0]).unwrap(), 1);
+        assert_eq!(p.decode_element::<String>(elems[1]).unwrap(), "two");
+        assert_eq!(p.decode_element::<Vec<u8>>(elems[2]).unwrap(), vec![3, 4]);
+        let e = p.decode_element::<Vec<String>>(elems[2]).unwrap_err();
+        assert_eq!(e.path, "[0]", "{kind}");
+        let entries = p.kwarg_entries().unwrap();
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["item", "n"], "{kind}");
+        let e = p.decode_element::<Item>(entries[0].1).unwrap_err();
+        assert_eq!(e.path, "qty", "{kind}");
+        assert!(!e.message.is_empty(), "{kind}");
+        assert_eq!(p.decode_element::<u8>(entries[1].1).unwrap(), 5);
+    }
+    assert!(Payload::empty().arg_elements().unwrap().is_empty());
+    assert!(Payload::empty().kwarg_entries().unwrap().is_empty());
+}
+
+#[test]
+fn replacing_one_part_keeps_the_other_encoded() {
+    for kind in SerializerKind::ALL {
+        let kwargs: std::collections::BTreeMap<_, _> = [("k", "v")].into_iter().collect();
+        let p = Payload::encode_kwargs(kind, &kwargs).unwrap();
+        let q = p.with_args(&(1, "two")).unwrap();
+        assert_eq!(q.serializer(), Some(kind));
+        assert_eq!(q.raw_kwargs(), p.raw_kwargs(), "{kind}: kwargs bytes kept");
+        assert_eq!(q.args::<(i32, String)>().unwrap(), (1, "two".to_owned()));
+        let r = q
+            .with_kwargs(&std::collections::BTreeMap::<String, i32>::new())
+            .unwrap();
+        assert!(
+            r.has_args() && !r.has_kwargs(),
+            "{kind}: empty kwargs dropped"
+        );
+        assert_eq!(r.raw_args(), q.raw_args());
+    }
+    let fresh = Payload::empty()
+        .with_kwargs(
+            &[("a", 1)]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .unwrap();
+    // Not encoded yet: local values, encoded in the serializer they are sent in.
+    assert_eq!(fresh.serializer(), None);
+    assert_eq!(
+        fresh
+            .kwargs::<std::collections::BTreeMap<String, i32>>()
+            .unwrap()["a"],
+        1
+    );
+}
+
+#[test]
+fn args_must_be_a_list() {
+    for kind in SerializerKind::ALL {
+        assert!(Payload::encode_args(kind, &5).is_err(), "{kind}");
+        assert!(Payload::encode_kwargs(kind, &(1, 2)).is_err(), "{kind}");
+    }
+}
+
+#[test]
+fn transcoding_keeps_binary() {
+    let args = vec![
+        Value::Bytes(vec![0, 1, 2, 255]),
+        Value::String("\u{0}x".into()),
+    ];
+    let p = Payload::from_values(args.clone(), Dict::new());
+    for kind in SerializerKind::ALL {
+        let q = p.to_serializer(kind).unwrap();
+        assert_eq!(q.serializer(), Some(kind));
+        assert_eq!(q.args_values().unwrap()[0], args[0], "{kind}");
+    }
+}
+
+#[test]
+fn local_values_are_encoded_straight_in_each_serializer() {
+    let args = vec![
+        Value::Bytes(vec![0, 1, 255]),
+        Value::from("x"),
+        Value::from(-2i64),
+    ];
+    let mut kwargs = Dict::new();
+    kwargs.insert(
+        "k".into(),
+        Value::List(vec![Value::Null, Value::Float(0.5)]),
+    );
+    let local = Payload::from_values(args.clone(), kwargs.clone());
+    assert_eq!(local.serializer(), None);
+    assert!(local.has_args() && local.has_kwargs());
+    for kind in SerializerKind::ALL {
+        let parts = local.parts_in(kind).unwrap();
+        // The same bytes as encoding the values in that serializer directly.
+        let direct = Payload::encode(kind, &args, &kwargs).unwrap();
+        assert_eq!(parts.args.as_ref(), direct.raw_args(), "{kind}");
+        assert_eq!(parts.kwargs.as_ref(), direct.raw_kwargs(), "{kind}");
+        // Encoded once: a second message borrows the same bytes.
+        let again = local.parts_in(kind).unwrap();
+        assert!(matches!(again, std::borrow::Cow::Borrowed(_)), "{kind}");
+        assert_eq!(
+            again.args.as_ref().unwrap().as_ptr(),
+            parts.args.as_ref().unwrap().as_ptr(),
+            "{kind}"
+        );
+        let moved = local.to_serializer(kind).unwrap();
+        assert_eq!(moved.serializer(), Some(kind));
+        assert_eq!(moved, local, "{kind}");
+    }
+}
+
+#[test]
+fn local_arguments_decode_without_any_encoding() {
+    let p = Payload::from_args(&(1, "two", [3u8, 4])).unwrap();
+    assert_eq!(
+        p.args::<(i64, String, Vec<u8>)>().unwrap(),
+        (1, "two".to_owned(), vec![3, 4])
+    );
+    assert_eq!(p.args_values().unwrap()[1], Value::from("two"));
+    assert_eq!(p.single_arg::<i64>().unwrap(), Err(3));
+    let one = Payload::from_args(&[42]).unwrap();
+    assert_eq!(one.single_arg::<i64>().unwrap(), Ok(42));
+    // A wrong type in a one-element list is the decoder's error, as before.
+    assert!(one.single_arg::<String>().is_err());
+    // A wrong count wins over a wrong type, as before.
+    assert_eq!(p.single_arg::<bool>().unwrap(), Err(3));
+    let kw = Payload::from_kwargs(&std::collections::BTreeMap::from([("n", 5)])).unwrap();
+    assert_eq!(kw.kwarg_entries().unwrap().len(), 1);
+    let (key, elem) = &kw.kwarg_entries().unwrap()[0];
+    assert_eq!(key, "n");
+    assert_eq!(kw.decode_element::<u8>(elem).unwrap(), 5);
+    #[derive(Debug, serde::Deserialize)]
+    struct N {
+        #[allow(dead_code)]
+        n: String,
+    }
+    assert_eq!(kw.decode_kwargs::<N>().unwrap_err().path, "n");
+    assert!(Payload::from_args(&5).is_err());
+    assert!(Payload::from_kwargs(&(1, 2)).is_err());
+    assert!(Payload::from_args(&Vec::<i32>::new()).unwrap().is_empty());
+}
+
+#[test]
+fn raw_payloads_in_the_same_serializer_are_borrowed() {
+    for kind in SerializerKind::ALL {
+        let p = Payload::encode_args(kind, &(1, 2)).unwrap();
+        let parts = p.parts_in(kind).unwrap();
+        assert!(matches!(parts, std::borrow::Cow::Borrowed(_)), "{kind}");
+        assert_eq!(parts.args.as_ref(), p.raw_args());
+    }
+}
