@@ -740,7 +740,6 @@ fn src() -> PathBuf {
 // The checks
 
 #[test]
-#[ignore = "enabled when the architecture branches merge"]
 fn no_import_cycles_and_the_layers_hold() {
     let report = Report::of(&src(), LAYERS);
     assert!(report.is_clean(), "\n{report}");
