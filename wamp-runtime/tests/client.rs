@@ -13,8 +13,8 @@ use wamp::client::{
     JoinConfig, RetryPolicy, TransportConfig, event_handler, procedure, typed_procedure,
 };
 use wamp::protocol::options::{
-    CancelMode, ChallengeExtra, EventDetails as WireEventDetails, InterruptOptions,
-    InvocationDetails, ResultDetails, UnregisteredDetails, WelcomeDetails,
+    CancelMode, ChallengeExtra, InterruptOptions, InvocationDetails, ResultDetails,
+    UnregisteredDetails, WelcomeDetails, WireEventDetails,
 };
 use wamp::protocol::roles::{Role, RoleDetails, Roles, feature};
 use wamp::protocol::uris;

@@ -352,7 +352,7 @@ fn error_details(enc: Option<EncAlgo>) -> impl Strategy<Value = ErrorDetails> {
         })
 }
 
-fn publish_options(enc: Option<EncAlgo>) -> impl Strategy<Value = PublishOptions> {
+fn publish_options(enc: Option<EncAlgo>) -> impl Strategy<Value = WirePublishOptions> {
     (
         (
             o(any::<bool>()),
@@ -372,7 +372,7 @@ fn publish_options(enc: Option<EncAlgo>) -> impl Strategy<Value = PublishOptions
         extra(),
     )
         .prop_map(move |(a, b, (hash, ff, (key, ser), rkey), extra)| {
-            let mut d = PublishOptions::default();
+            let mut d = WirePublishOptions::default();
             (
                 d.acknowledge,
                 d.exclude_me,
@@ -400,7 +400,7 @@ fn publish_options(enc: Option<EncAlgo>) -> impl Strategy<Value = PublishOptions
         })
 }
 
-fn subscribe_options() -> impl Strategy<Value = SubscribeOptions> {
+fn subscribe_options() -> impl Strategy<Value = WireSubscribeOptions> {
     (
         o(match_policy()),
         o(any::<bool>()),
@@ -409,14 +409,14 @@ fn subscribe_options() -> impl Strategy<Value = SubscribeOptions> {
         extra(),
     )
         .prop_map(|(match_, get_retained, nkey, forward_for, extra)| {
-            let mut d = SubscribeOptions::default();
+            let mut d = WireSubscribeOptions::default();
             (d.match_, d.get_retained, d.nkey, d.forward_for, d.extra) =
                 (match_, get_retained, nkey, forward_for, extra);
             d
         })
 }
 
-fn event_details(enc: Option<EncAlgo>) -> impl Strategy<Value = EventDetails> {
+fn event_details(enc: Option<EncAlgo>) -> impl Strategy<Value = WireEventDetails> {
     (
         (o(id()), o(text()), o(text()), o(text()), o(any::<bool>())),
         (o(id()), o(text()), o(any::<bool>()), forward_for()),
@@ -424,7 +424,7 @@ fn event_details(enc: Option<EncAlgo>) -> impl Strategy<Value = EventDetails> {
         extra(),
     )
         .prop_map(move |(a, b, (key, ser), extra)| {
-            let mut d = EventDetails::default();
+            let mut d = WireEventDetails::default();
             (
                 d.publisher,
                 d.publisher_authid,
@@ -444,7 +444,7 @@ fn event_details(enc: Option<EncAlgo>) -> impl Strategy<Value = EventDetails> {
         })
 }
 
-fn call_options(enc: Option<EncAlgo>) -> impl Strategy<Value = CallOptions> {
+fn call_options(enc: Option<EncAlgo>) -> impl Strategy<Value = WireCallOptions> {
     (
         (
             o(id()),
@@ -462,7 +462,7 @@ fn call_options(enc: Option<EncAlgo>) -> impl Strategy<Value = CallOptions> {
         extra(),
     )
         .prop_map(move |(a, (ff, (key, ser), runmode, rkey), extra)| {
-            let mut d = CallOptions::default();
+            let mut d = WireCallOptions::default();
             (
                 d.timeout,
                 d.receive_progress,
@@ -518,14 +518,14 @@ fn result_details(enc: Option<EncAlgo>) -> impl Strategy<Value = ResultDetails> 
         })
 }
 
-fn register_options(match_: Option<MatchPolicy>) -> impl Strategy<Value = RegisterOptions> {
+fn register_options(match_: Option<MatchPolicy>) -> impl Strategy<Value = WireRegisterOptions> {
     (
         (o(invoke_policy()), o(id()), o(any::<bool>())),
         (o(any::<bool>()), o(any::<bool>()), forward_for()),
         extra(),
     )
         .prop_map(move |(a, b, extra)| {
-            let mut d = RegisterOptions::default();
+            let mut d = WireRegisterOptions::default();
             d.match_ = match_;
             (d.invoke, d.concurrency, d.force_reregister) = a;
             (d.disclose_caller, d.forward_timeout, d.forward_for) = b;
@@ -958,7 +958,7 @@ proptest! {
         let mut kwargs = Dict::new();
         kwargs.insert("blob".into(), Value::Bytes(blobs[0].clone()));
         kwargs.insert("nested".into(), Value::List(args.clone()));
-        let mut options = CallOptions::default();
+        let mut options = WireCallOptions::default();
         options.extra.insert("x_blob".into(), Value::Bytes(blobs[0].clone()));
         let msg = Message::Call(Call {
             request,

@@ -34,7 +34,7 @@ async fn events_reach_every_serializer_with_binary_intact() {
     let request = publisher
         .publish_with(
             "com.chat.message",
-            PublishOptions {
+            WirePublishOptions {
                 acknowledge: Some(true),
                 ..Default::default()
             },
@@ -66,7 +66,7 @@ async fn one_delivery_per_matching_subscription_with_concrete_topic() {
     let prefix = s
         .subscribe_with(
             "com.app.",
-            SubscribeOptions {
+            WireSubscribeOptions {
                 match_: Some(MatchPolicy::Prefix),
                 ..Default::default()
             },
@@ -75,7 +75,7 @@ async fn one_delivery_per_matching_subscription_with_concrete_topic() {
     let wildcard = s
         .subscribe_with(
             "com..user.created",
-            SubscribeOptions {
+            WireSubscribeOptions {
                 match_: Some(MatchPolicy::Wildcard),
                 ..Default::default()
             },
@@ -84,7 +84,7 @@ async fn one_delivery_per_matching_subscription_with_concrete_topic() {
     let mut p = Peer::join(addr, Json).await;
     p.publish_with(
         "com.app.user.created",
-        PublishOptions::default(),
+        WirePublishOptions::default(),
         args(Json, &[1]),
     )
     .await;
@@ -102,7 +102,7 @@ async fn one_delivery_per_matching_subscription_with_concrete_topic() {
     want.sort();
     assert_eq!(got, want);
     // Not matching anything: nothing arrives.
-    p.publish_with("org.other", PublishOptions::default(), Payload::empty())
+    p.publish_with("org.other", WirePublishOptions::default(), Payload::empty())
         .await;
     assert!(s.quiet(150).await);
 }
@@ -117,15 +117,19 @@ async fn exclude_me_and_black_white_lists() {
         p.subscribe("com.topic").await;
     }
     // Default: the publisher does not get its own event.
-    a.publish_with("com.topic", PublishOptions::default(), args(Json, &["x"]))
-        .await;
+    a.publish_with(
+        "com.topic",
+        WirePublishOptions::default(),
+        args(Json, &["x"]),
+    )
+    .await;
     b.expect_event().await;
     c.expect_event().await;
     assert!(a.quiet(150).await);
     // exclude_me = false: it does.
     a.publish_with(
         "com.topic",
-        PublishOptions {
+        WirePublishOptions {
             exclude_me: Some(false),
             ..Default::default()
         },
@@ -138,7 +142,7 @@ async fn exclude_me_and_black_white_lists() {
     // exclude by session ID.
     a.publish_with(
         "com.topic",
-        PublishOptions {
+        WirePublishOptions {
             exclude: Some(vec![b.session]),
             ..Default::default()
         },
@@ -150,7 +154,7 @@ async fn exclude_me_and_black_white_lists() {
     // eligible by session ID.
     a.publish_with(
         "com.topic",
-        PublishOptions {
+        WirePublishOptions {
             eligible: Some(vec![b.session]),
             ..Default::default()
         },
@@ -162,7 +166,7 @@ async fn exclude_me_and_black_white_lists() {
     // exclude by authrole: everyone here is `anonymous`.
     a.publish_with(
         "com.topic",
-        PublishOptions {
+        WirePublishOptions {
             exclude_authrole: Some(vec!["anonymous".into()]),
             ..Default::default()
         },
@@ -174,7 +178,7 @@ async fn exclude_me_and_black_white_lists() {
     let c_authid = c.welcome.as_ref().unwrap().details.authid.clone().unwrap();
     a.publish_with(
         "com.topic",
-        PublishOptions {
+        WirePublishOptions {
             eligible_authid: Some(vec![c_authid]),
             ..Default::default()
         },
@@ -193,7 +197,7 @@ async fn publisher_disclosure_and_retained_events() {
     s.subscribe("com.news").await;
     p.publish_with(
         "com.news",
-        PublishOptions {
+        WirePublishOptions {
             disclose_me: Some(true),
             retain: Some(true),
             ..Default::default()
@@ -206,7 +210,7 @@ async fn publisher_disclosure_and_retained_events() {
     assert_eq!(e.details.publisher_authrole.as_deref(), Some("anonymous"));
     p.publish_with(
         "com.news",
-        PublishOptions {
+        WirePublishOptions {
             retain: Some(true),
             ..Default::default()
         },
@@ -220,7 +224,7 @@ async fn publisher_disclosure_and_retained_events() {
     let sub = late
         .subscribe_with(
             "com.news",
-            SubscribeOptions {
+            WireSubscribeOptions {
                 get_retained: Some(true),
                 ..Default::default()
             },
@@ -250,7 +254,7 @@ async fn unsubscribe_stops_delivery() {
     }))
     .await;
     assert!(matches!(s.recv().await, Message::Unsubscribed(u) if u.request == request));
-    p.publish_with("com.t", PublishOptions::default(), Payload::empty())
+    p.publish_with("com.t", WirePublishOptions::default(), Payload::empty())
         .await;
     assert!(s.quiet(150).await);
     let request = s.next_id();
@@ -295,8 +299,12 @@ async fn a_stalled_subscriber_is_disconnected_and_does_not_slow_the_others() {
         healthy
     });
     for i in 0..n {
-        p.publish_with("com.flood", PublishOptions::default(), args(MsgPack, &[i]))
-            .await;
+        p.publish_with(
+            "com.flood",
+            WirePublishOptions::default(),
+            args(MsgPack, &[i]),
+        )
+        .await;
     }
     let mut healthy = reader.await.unwrap();
     assert!(

@@ -73,18 +73,18 @@ async fn unknown_procedure_and_registration_conflicts() {
 
     a.register("com.single").await;
     let e = b
-        .register_with("com.single", RegisterOptions::default())
+        .register_with("com.single", WireRegisterOptions::default())
         .await
         .err()
         .unwrap();
     assert_eq!(e.error, "wamp.error.procedure_already_exists");
 
-    let rr = RegisterOptions {
+    let rr = WireRegisterOptions {
         invoke: Some(InvokePolicy::RoundRobin),
         ..Default::default()
     };
     a.register_with("com.shared", rr.clone()).await.unwrap();
-    let random = RegisterOptions {
+    let random = WireRegisterOptions {
         invoke: Some(InvokePolicy::Random),
         ..Default::default()
     };
@@ -95,7 +95,7 @@ async fn unknown_procedure_and_registration_conflicts() {
     );
 
     let e = a
-        .register_with("wamp.session.count", RegisterOptions::default())
+        .register_with("wamp.session.count", WireRegisterOptions::default())
         .await
         .err()
         .unwrap();
@@ -134,7 +134,7 @@ async fn pattern_registrations_pick_exact_then_longest_prefix_then_wildcard() {
     prefix_short
         .register_with(
             "com.app.",
-            RegisterOptions {
+            WireRegisterOptions {
                 match_: Some(MatchPolicy::Prefix),
                 ..Default::default()
             },
@@ -144,7 +144,7 @@ async fn pattern_registrations_pick_exact_then_longest_prefix_then_wildcard() {
     prefix_long
         .register_with(
             "com.app.user.",
-            RegisterOptions {
+            WireRegisterOptions {
                 match_: Some(MatchPolicy::Prefix),
                 ..Default::default()
             },
@@ -154,7 +154,7 @@ async fn pattern_registrations_pick_exact_then_longest_prefix_then_wildcard() {
     wildcard
         .register_with(
             "com..user.delete",
-            RegisterOptions {
+            WireRegisterOptions {
                 match_: Some(MatchPolicy::Wildcard),
                 ..Default::default()
             },
@@ -207,7 +207,7 @@ async fn shared_registrations_follow_the_invoke_policy() {
         for c in callees.iter_mut() {
             c.register_with(
                 &procedure,
-                RegisterOptions {
+                WireRegisterOptions {
                     invoke: Some(policy),
                     ..Default::default()
                 },
@@ -252,7 +252,7 @@ async fn progressive_results_and_invocations() {
     let mut callee = Peer::join(addr, Cbor).await;
     let mut caller = Peer::join(addr, Json).await;
     callee.register("com.progress").await;
-    let options = CallOptions {
+    let options = WireCallOptions {
         receive_progress: Some(true),
         progress: Some(true),
         ..Default::default()
@@ -264,7 +264,7 @@ async fn progressive_results_and_invocations() {
     assert_eq!(inv.details.receive_progress, Some(true));
     assert_eq!(inv.details.progress, Some(true));
     // A second chunk of the same call goes to the same invocation.
-    let last = CallOptions {
+    let last = WireCallOptions {
         receive_progress: Some(true),
         ..Default::default()
     };
@@ -402,7 +402,7 @@ async fn call_timeout_is_in_milliseconds_and_answers_wamp_error_timeout() {
     let request = caller
         .call_with(
             "com.never",
-            CallOptions {
+            WireCallOptions {
                 timeout: Some(150),
                 ..Default::default()
             },
@@ -463,7 +463,7 @@ async fn caller_disclosure_on_request() {
     let request = caller
         .call_with(
             "com.who",
-            CallOptions {
+            WireCallOptions {
                 disclose_me: Some(true),
                 ..Default::default()
             },
@@ -524,7 +524,7 @@ async fn concurrency_limit_is_respected() {
     callee
         .register_with(
             "com.one",
-            RegisterOptions {
+            WireRegisterOptions {
                 concurrency: Some(1),
                 ..Default::default()
             },

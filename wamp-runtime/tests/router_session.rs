@@ -155,7 +155,7 @@ async fn meta_api_sessions_registrations_subscriptions() {
     let sub = other
         .subscribe_with(
             "com.meta.",
-            SubscribeOptions {
+            WireSubscribeOptions {
                 match_: Some(MatchPolicy::Prefix),
                 ..Default::default()
             },
@@ -418,7 +418,7 @@ async fn ticket_and_anonymous_authentication_with_role_permissions() {
     };
     assert_eq!(w.details.authrole.as_deref(), Some("guest"));
     let e = guest
-        .register_with("com.public.x", RegisterOptions::default())
+        .register_with("com.public.x", WireRegisterOptions::default())
         .await
         .unwrap_err();
     assert_eq!(e.error, "wamp.error.not_authorized");
@@ -435,7 +435,7 @@ async fn ticket_and_anonymous_authentication_with_role_permissions() {
     let request = guest
         .publish_with(
             "com.public.news",
-            PublishOptions {
+            WirePublishOptions {
                 acknowledge: Some(true),
                 ..Default::default()
             },
@@ -759,7 +759,7 @@ async fn registration_and_subscription_revocation() {
     admin
         .publish_with(
             "com.revoke.topic",
-            PublishOptions::default(),
+            WirePublishOptions::default(),
             Payload::empty(),
         )
         .await;
@@ -772,7 +772,7 @@ async fn registration_and_subscription_revocation() {
     let new = second
         .register_with(
             "com.takeover",
-            RegisterOptions {
+            WireRegisterOptions {
                 force_reregister: Some(true),
                 ..Default::default()
             },
@@ -864,7 +864,7 @@ async fn realm_disclosure_policy_and_kill_by_authid() {
     assert_eq!(inv.details.caller_authid.as_deref(), Some("joe"));
     guest.yield_(inv.request, Payload::empty()).await;
     joe.expect_result(request).await;
-    joe.publish_with("com.news", PublishOptions::default(), Payload::empty())
+    joe.publish_with("com.news", WirePublishOptions::default(), Payload::empty())
         .await;
     assert_eq!(
         guest.expect_event().await.details.publisher,

@@ -46,14 +46,14 @@ impl CallOptions {
         self.deadline.or(self.timeout)
     }
 
-    pub(crate) fn to_wire(&self, receive_progress: bool) -> wire::CallOptions {
-        wire::CallOptions {
+    pub(crate) fn to_wire(&self, receive_progress: bool) -> wire::WireCallOptions {
+        wire::WireCallOptions {
             timeout: self
                 .timeout
                 .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1)),
             receive_progress: receive_progress.then_some(true),
             disclose_me: self.disclose_me.then_some(true),
-            ..wire::CallOptions::default()
+            ..wire::WireCallOptions::default()
         }
     }
 }
@@ -98,14 +98,14 @@ impl RegisterOptions {
         self
     }
 
-    pub(crate) fn to_wire(&self) -> wire::RegisterOptions {
-        wire::RegisterOptions {
+    pub(crate) fn to_wire(&self) -> wire::WireRegisterOptions {
+        wire::WireRegisterOptions {
             match_: self.match_.filter(|m| *m != MatchPolicy::Exact),
             invoke: self.invoke.filter(|i| *i != InvokePolicy::Single),
             concurrency: self.concurrency.map(u64::from),
             force_reregister: self.force_reregister.then_some(true),
             disclose_caller: self.disclose_caller.then_some(true),
-            ..wire::RegisterOptions::default()
+            ..wire::WireRegisterOptions::default()
         }
     }
 }
@@ -160,11 +160,11 @@ impl PublishOptions {
         self
     }
 
-    pub(crate) fn to_wire(&self) -> wire::PublishOptions {
+    pub(crate) fn to_wire(&self) -> wire::WirePublishOptions {
         fn list<T: Clone>(v: &[T]) -> Option<Vec<T>> {
             (!v.is_empty()).then(|| v.to_vec())
         }
-        wire::PublishOptions {
+        wire::WirePublishOptions {
             acknowledge: self.acknowledge.then_some(true),
             exclude_me: self.exclude_me,
             exclude: list(&self.exclude),
@@ -175,7 +175,7 @@ impl PublishOptions {
             eligible_authrole: list(&self.eligible_authrole),
             retain: self.retain.then_some(true),
             disclose_me: self.disclose_me.then_some(true),
-            ..wire::PublishOptions::default()
+            ..wire::WirePublishOptions::default()
         }
     }
 }
@@ -202,11 +202,11 @@ impl SubscribeOptions {
         self
     }
 
-    pub(crate) fn to_wire(&self) -> wire::SubscribeOptions {
-        wire::SubscribeOptions {
+    pub(crate) fn to_wire(&self) -> wire::WireSubscribeOptions {
+        wire::WireSubscribeOptions {
             match_: self.match_.filter(|m| *m != MatchPolicy::Exact),
             get_retained: self.get_retained.then_some(true),
-            ..wire::SubscribeOptions::default()
+            ..wire::WireSubscribeOptions::default()
         }
     }
 }

@@ -225,7 +225,7 @@ pub struct Publish {
     /// Request ID.
     pub request: Id,
     /// Options.
-    pub options: PublishOptions,
+    pub options: WirePublishOptions,
     /// The topic.
     pub topic: Uri,
     /// Event payload.
@@ -247,7 +247,7 @@ pub struct Subscribe {
     /// Request ID.
     pub request: Id,
     /// Options.
-    pub options: SubscribeOptions,
+    pub options: WireSubscribeOptions,
     /// The topic or topic pattern.
     pub topic: Uri,
 }
@@ -288,7 +288,7 @@ pub struct Event {
     /// The publication.
     pub publication: Id,
     /// Details.
-    pub details: EventDetails,
+    pub details: WireEventDetails,
     /// Event payload.
     pub payload: Payload,
 }
@@ -299,7 +299,7 @@ pub struct Call {
     /// Request ID.
     pub request: Id,
     /// Options.
-    pub options: CallOptions,
+    pub options: WireCallOptions,
     /// The procedure.
     pub procedure: Uri,
     /// Call arguments.
@@ -332,7 +332,7 @@ pub struct Register {
     /// Request ID.
     pub request: Id,
     /// Options.
-    pub options: RegisterOptions,
+    pub options: WireRegisterOptions,
     /// The procedure or procedure pattern.
     pub procedure: Uri,
 }
@@ -489,7 +489,7 @@ impl Call {
     pub fn new(request: Id, procedure: Uri, payload: Payload) -> Self {
         Call {
             request,
-            options: CallOptions::default(),
+            options: WireCallOptions::default(),
             procedure,
             payload,
         }
@@ -501,7 +501,7 @@ impl Publish {
     pub fn new(request: Id, topic: Uri, payload: Payload) -> Self {
         Publish {
             request,
-            options: PublishOptions::default(),
+            options: WirePublishOptions::default(),
             topic,
             payload,
         }
@@ -513,7 +513,7 @@ impl Subscribe {
     pub fn new(request: Id, topic: Uri) -> Self {
         Subscribe {
             request,
-            options: SubscribeOptions::default(),
+            options: WireSubscribeOptions::default(),
             topic,
         }
     }
@@ -524,7 +524,7 @@ impl Register {
     pub fn new(request: Id, procedure: Uri) -> Self {
         Register {
             request,
-            options: RegisterOptions::default(),
+            options: WireRegisterOptions::default(),
             procedure,
         }
     }

@@ -155,7 +155,7 @@ impl Peer {
     pub async fn register_with(
         &mut self,
         procedure: &str,
-        options: RegisterOptions,
+        options: WireRegisterOptions,
     ) -> Result<Id, ErrorMessage> {
         let request = self.next_id();
         self.send(Message::Register(Register {
@@ -172,12 +172,12 @@ impl Peer {
     }
 
     pub async fn register(&mut self, procedure: &str) -> Id {
-        self.register_with(procedure, RegisterOptions::default())
+        self.register_with(procedure, WireRegisterOptions::default())
             .await
             .unwrap()
     }
 
-    pub async fn subscribe_with(&mut self, topic: &str, options: SubscribeOptions) -> Id {
+    pub async fn subscribe_with(&mut self, topic: &str, options: WireSubscribeOptions) -> Id {
         let request = self.next_id();
         self.send(Message::Subscribe(Subscribe {
             request,
@@ -192,7 +192,7 @@ impl Peer {
     }
 
     pub async fn subscribe(&mut self, topic: &str) -> Id {
-        self.subscribe_with(topic, SubscribeOptions::default())
+        self.subscribe_with(topic, WireSubscribeOptions::default())
             .await
     }
 
@@ -200,7 +200,7 @@ impl Peer {
     pub async fn call_with(
         &mut self,
         procedure: &str,
-        options: CallOptions,
+        options: WireCallOptions,
         payload: Payload,
     ) -> Id {
         let request = self.next_id();
@@ -215,14 +215,14 @@ impl Peer {
     }
 
     pub async fn call(&mut self, procedure: &str, payload: Payload) -> Id {
-        self.call_with(procedure, CallOptions::default(), payload)
+        self.call_with(procedure, WireCallOptions::default(), payload)
             .await
     }
 
     pub async fn publish_with(
         &mut self,
         topic: &str,
-        options: PublishOptions,
+        options: WirePublishOptions,
         payload: Payload,
     ) -> Id {
         let request = self.next_id();

@@ -126,7 +126,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Publish => {
             r.expect_len(4, 6, "4 to 6")?;
-            let options = r.options::<PublishOptions>(2, "Options")?;
+            let options = r.options::<WirePublishOptions>(2, "Options")?;
             Message::Publish(Publish {
                 request: r.id(1, "Request")?,
                 topic: r.uri(3, "Topic", UriKind::Concrete)?,
@@ -145,7 +145,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
             r.expect_len(4, 4, "4")?;
             Message::Subscribe(Subscribe {
                 request: r.id(1, "Request")?,
-                options: r.options::<SubscribeOptions>(2, "Options")?,
+                options: r.options::<WireSubscribeOptions>(2, "Options")?,
                 topic: r.uri(3, "Topic", UriKind::EmptyComponents)?,
             })
         }
@@ -177,7 +177,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Event => {
             r.expect_len(4, 6, "4 to 6")?;
-            let details = r.options::<EventDetails>(3, "Details")?;
+            let details = r.options::<WireEventDetails>(3, "Details")?;
             Message::Event(Event {
                 subscription: r.id(1, "SUBSCRIBED.Subscription")?,
                 publication: r.id(2, "PUBLISHED.Publication")?,
@@ -187,7 +187,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Call => {
             r.expect_len(4, 6, "4 to 6")?;
-            let options = r.options::<CallOptions>(2, "Options")?;
+            let options = r.options::<WireCallOptions>(2, "Options")?;
             Message::Call(Call {
                 request: r.id(1, "Request")?,
                 procedure: r.uri(3, "Procedure", UriKind::Concrete)?,
@@ -213,7 +213,7 @@ pub(super) fn decode<F: Format>(frame: Bytes) -> Result<Message, ProtocolError> 
         }
         MessageType::Register => {
             r.expect_len(4, 4, "4")?;
-            let options = r.options::<RegisterOptions>(2, "Options")?;
+            let options = r.options::<WireRegisterOptions>(2, "Options")?;
             let kind = match options.match_ {
                 Some(MatchPolicy::Wildcard) => UriKind::EmptyComponents,
                 Some(MatchPolicy::Prefix) => UriKind::LastEmpty,

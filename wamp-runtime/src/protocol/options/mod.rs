@@ -3,6 +3,10 @@
 //!
 //! Each struct is read straight from the frame with serde (known keys into
 //! typed fields, one pass, no value tree) and written straight back.
+//!
+//! The dicts that have a user-facing counterpart in the client carry the
+//! `Wire` prefix (`WireCallOptions` is what `wamp::CallOptions` becomes on the
+//! wire), so every public type name means one thing.
 
 mod payload_options;
 mod pubsub;
@@ -13,10 +17,10 @@ mod tests;
 mod values;
 
 pub use payload_options::PayloadOptions;
-pub use pubsub::{EventDetails, PublishOptions, SubscribeOptions, UnsubscribedDetails};
+pub use pubsub::{UnsubscribedDetails, WireEventDetails, WirePublishOptions, WireSubscribeOptions};
 pub use rpc::{
-    CallOptions, CancelOptions, ErrorDetails, InterruptOptions, InvocationDetails, RegisterOptions,
-    ResultDetails, UnregisteredDetails, YieldOptions,
+    CancelOptions, ErrorDetails, InterruptOptions, InvocationDetails, ResultDetails,
+    UnregisteredDetails, WireCallOptions, WireRegisterOptions, YieldOptions,
 };
 pub use session::{AuthenticateExtra, ChallengeExtra, CloseDetails, HelloDetails, WelcomeDetails};
 pub use values::{CancelMode, EncAlgo, ForwardFor, InvokePolicy, MatchPolicy};

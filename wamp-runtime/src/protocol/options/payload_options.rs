@@ -1,7 +1,7 @@
 //! Options and details that can carry a transparent (end-to-end encrypted) payload.
 
-use super::pubsub::{EventDetails, PublishOptions};
-use super::rpc::{CallOptions, ErrorDetails, InvocationDetails, ResultDetails, YieldOptions};
+use super::pubsub::{WireEventDetails, WirePublishOptions};
+use super::rpc::{ErrorDetails, InvocationDetails, ResultDetails, WireCallOptions, YieldOptions};
 use super::values::EncAlgo;
 
 /// Options and details that can carry a transparent (end-to-end encrypted) payload.
@@ -19,9 +19,9 @@ macro_rules! impl_payload_options {
 }
 impl_payload_options!(
     ErrorDetails,
-    PublishOptions,
-    EventDetails,
-    CallOptions,
+    WirePublishOptions,
+    WireEventDetails,
+    WireCallOptions,
     ResultDetails,
     InvocationDetails,
     YieldOptions

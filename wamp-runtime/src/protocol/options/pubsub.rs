@@ -6,7 +6,7 @@ use crate::protocol::dict_struct::dict_struct;
 
 dict_struct! {
     /// `PUBLISH.Options`.
-    PublishOptions {
+    WirePublishOptions {
         /// Ask for a PUBLISHED (or ERROR) answer.
         acknowledge: bool = "acknowledge",
         /// Do not send the event to the publisher (default true).
@@ -44,7 +44,7 @@ dict_struct! {
 
 dict_struct! {
     /// `SUBSCRIBE.Options`.
-    SubscribeOptions {
+    WireSubscribeOptions {
         /// How the topic is matched.
         match_: MatchPolicy = "match",
         /// Deliver the retained event right away.
@@ -58,7 +58,7 @@ dict_struct! {
 
 dict_struct! {
     /// `EVENT.Details`.
-    EventDetails {
+    WireEventDetails {
         /// Session ID of the publisher (when disclosed).
         publisher: u64 = "publisher",
         /// Authid of the publisher.

@@ -7,7 +7,7 @@ use crate::protocol::dict_struct::dict_struct;
 
 dict_struct! {
     /// `CALL.Options`.
-    CallOptions {
+    WireCallOptions {
         /// Timeout in milliseconds (0 or absent: none).
         timeout: u64 = "timeout",
         /// The caller accepts progressive results.
@@ -67,7 +67,7 @@ dict_struct! {
 
 dict_struct! {
     /// `REGISTER.Options`.
-    RegisterOptions {
+    WireRegisterOptions {
         /// How the procedure URI is matched.
         match_: MatchPolicy = "match",
         /// Which callee of a shared registration gets a call.

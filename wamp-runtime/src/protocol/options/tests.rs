@@ -11,7 +11,7 @@ fn unknown_keys_pass_through() {
     d.insert("x_cb_node".into(), Value::String("node1".into()));
     d.insert("_custom".into(), Value::UInt(7));
     d.insert("acknowledge".into(), Value::Bool(true));
-    let opts = PublishOptions::from_dict(d.clone(), "PUBLISH", "Options").unwrap();
+    let opts = WirePublishOptions::from_dict(d.clone(), "PUBLISH", "Options").unwrap();
     assert_eq!(opts.acknowledge, Some(true));
     assert_eq!(opts.extra.len(), 2);
     assert_eq!(opts.to_dict(), d);
@@ -21,7 +21,7 @@ fn unknown_keys_pass_through() {
 fn wrong_types_name_the_key() {
     let mut d = Dict::new();
     d.insert("acknowledge".into(), Value::UInt(1));
-    let err = PublishOptions::from_dict(d, "PUBLISH", "Options").unwrap_err();
+    let err = WirePublishOptions::from_dict(d, "PUBLISH", "Options").unwrap_err();
     assert_eq!(
         err.to_string(),
         "PUBLISH.Options.acknowledge must be a bool, found integer 1"
@@ -70,9 +70,9 @@ fn read<F: Format, T: DictStruct>(bytes: &[u8]) -> Result<T, String> {
 fn straight_from_the_frame<F: Format>() {
     let dict = mixed_dict();
     let frame = encoded::<F, _>(&dict);
-    let straight: PublishOptions = read::<F, _>(&frame).unwrap();
+    let straight: WirePublishOptions = read::<F, _>(&frame).unwrap();
     // The same struct as through a dict value.
-    let via_dict = PublishOptions::from_dict(dict.clone(), "PUBLISH", "Options").unwrap();
+    let via_dict = WirePublishOptions::from_dict(dict.clone(), "PUBLISH", "Options").unwrap();
     assert_eq!(straight, via_dict, "{}", F::KIND);
     assert_eq!(straight.acknowledge, Some(true));
     assert_eq!(straight.exclude, Some(vec![1, 2]));
@@ -92,7 +92,7 @@ fn options_are_read_and_written_straight_in_every_serializer() {
 fn precise_errors<F: Format>() {
     let mut d = Dict::new();
     d.insert("acknowledge".into(), Value::UInt(1));
-    let err = read::<F, PublishOptions>(&encoded::<F, _>(&d)).unwrap_err();
+    let err = read::<F, WirePublishOptions>(&encoded::<F, _>(&d)).unwrap_err();
     assert_eq!(
         err,
         "PUBLISH.Options.acknowledge must be a bool, found integer 1",
@@ -105,10 +105,10 @@ fn precise_errors<F: Format>() {
         "exclude".into(),
         Value::List(vec![Value::UInt(1), Value::from("x")]),
     );
-    let err = read::<F, PublishOptions>(&encoded::<F, _>(&d)).unwrap_err();
+    let err = read::<F, WirePublishOptions>(&encoded::<F, _>(&d)).unwrap_err();
     assert!(err.starts_with("PUBLISH.Options.acknowledge "), "{err}");
     d.remove("acknowledge");
-    let err = read::<F, PublishOptions>(&encoded::<F, _>(&d)).unwrap_err();
+    let err = read::<F, WirePublishOptions>(&encoded::<F, _>(&d)).unwrap_err();
     assert_eq!(
         err,
         "PUBLISH.Options.exclude must be a list of IDs, found list [1,\"x\"]",
@@ -119,14 +119,14 @@ fn precise_errors<F: Format>() {
     let mut d = Dict::new();
     d.insert("timeout".into(), Value::UInt((1 << 53) + 1));
     let frame = encoded::<F, _>(&d);
-    let Ok(Checked(Err(bad))) = F::decode_typed::<Checked<CallOptions>>(&frame) else {
+    let Ok(Checked(Err(bad))) = F::decode_typed::<Checked<WireCallOptions>>(&frame) else {
         panic!("{}: accepted", F::KIND)
     };
     assert_eq!(bad.key, "timeout");
     let mut d = Dict::new();
     d.insert("match".into(), Value::from("fuzzy"));
     let frame = encoded::<F, _>(&d);
-    let Ok(Checked(Err(bad))) = F::decode_typed::<Checked<SubscribeOptions>>(&frame) else {
+    let Ok(Checked(Err(bad))) = F::decode_typed::<Checked<WireSubscribeOptions>>(&frame) else {
         panic!("{}: accepted", F::KIND)
     };
     assert_eq!(bad.found, Value::from("fuzzy"));
@@ -141,9 +141,9 @@ fn wrong_types_name_the_key_in_every_serializer() {
 
 #[test]
 fn a_typed_field_hides_the_same_key_in_extra() {
-    let mut opts = PublishOptions {
+    let mut opts = WirePublishOptions {
         acknowledge: Some(true),
-        ..PublishOptions::default()
+        ..WirePublishOptions::default()
     };
     opts.extra
         .insert("acknowledge".into(), Value::from("stale"));

@@ -2,7 +2,7 @@
 //! black/white lists, disclosure, pattern topics, retained flags.
 
 use crate::protocol::id::Id;
-use crate::protocol::options::{EventDetails, MatchPolicy, PublishOptions};
+use crate::protocol::options::{MatchPolicy, WireEventDetails, WirePublishOptions};
 use crate::protocol::{Event, Message, Payload};
 
 use super::super::output::Output;
@@ -21,14 +21,14 @@ pub(crate) struct Publication<'a> {
     /// Whether the publisher is disclosed.
     pub(crate) disclose: bool,
     /// The PUBLISH options.
-    pub(crate) options: &'a PublishOptions,
+    pub(crate) options: &'a WirePublishOptions,
     /// The payload, forwarded untouched.
     pub(crate) payload: &'a Payload,
 }
 
 /// Whether the options restrict receivers by list (otherwise only
 /// `exclude_me` applies and no identity needs to be looked up).
-fn has_lists(options: &PublishOptions) -> bool {
+fn has_lists(options: &WirePublishOptions) -> bool {
     options.exclude.is_some()
         || options.exclude_authid.is_some()
         || options.exclude_authrole.is_some()
@@ -42,7 +42,7 @@ pub(crate) fn eligible(
     members: &Members,
     session: Id,
     publisher: Option<&Publisher>,
-    options: &PublishOptions,
+    options: &WirePublishOptions,
 ) -> bool {
     if let Some(p) = publisher
         && p.session == session
@@ -84,8 +84,8 @@ pub(crate) fn event_details(
     sub: &Subscription,
     publication: &Publication<'_>,
     retained: bool,
-) -> EventDetails {
-    let mut details = EventDetails::default();
+) -> WireEventDetails {
+    let mut details = WireEventDetails::default();
     if sub.policy != MatchPolicy::Exact {
         details.topic = Some(publication.topic.to_owned());
     }

@@ -4,7 +4,7 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 use crate::protocol::id::{Id, MAX_ID};
-use crate::protocol::options::PublishOptions;
+use crate::protocol::options::WirePublishOptions;
 use crate::protocol::uris;
 use crate::protocol::{Message, MessageType, Payload, Publish, Published, Value};
 
@@ -112,7 +112,7 @@ impl Broker {
             return;
         }
         let payload = Payload::from_values(args, Default::default());
-        let options = PublishOptions::default();
+        let options = WirePublishOptions::default();
         self.deliver(
             members,
             out,

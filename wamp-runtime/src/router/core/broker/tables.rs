@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::protocol::Payload;
 use crate::protocol::id::Id;
-use crate::protocol::options::PublishOptions;
+use crate::protocol::options::WirePublishOptions;
 
 use super::subscriptions::Subscriptions;
 
@@ -29,7 +29,7 @@ pub(crate) struct Retained {
     /// Whether the publisher is disclosed.
     pub(crate) disclose: bool,
     /// The PUBLISH options (lists, encryption).
-    pub(crate) options: PublishOptions,
+    pub(crate) options: WirePublishOptions,
     /// The event payload.
     pub(crate) payload: Payload,
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{
-    EventDetails, MatchPolicy, PublishOptions, SubscribeOptions, UnsubscribedDetails,
+    MatchPolicy, UnsubscribedDetails, WireEventDetails, WirePublishOptions, WireSubscribeOptions,
 };
 use crate::protocol::uris;
 use crate::protocol::{
@@ -18,30 +18,30 @@ use crate::router::config::{Permission, RealmConfig, RoleConfig};
 use super::super::Outgoing;
 use super::harness::*;
 
-fn exact() -> SubscribeOptions {
-    SubscribeOptions::default()
+fn exact() -> WireSubscribeOptions {
+    WireSubscribeOptions::default()
 }
 
-fn matching(policy: MatchPolicy) -> SubscribeOptions {
-    SubscribeOptions {
+fn matching(policy: MatchPolicy) -> WireSubscribeOptions {
+    WireSubscribeOptions {
         match_: Some(policy),
         ..Default::default()
     }
 }
 
-fn retained() -> SubscribeOptions {
-    SubscribeOptions {
+fn retained() -> WireSubscribeOptions {
+    WireSubscribeOptions {
         get_retained: Some(true),
         ..Default::default()
     }
 }
 
-fn plain() -> PublishOptions {
-    PublishOptions::default()
+fn plain() -> WirePublishOptions {
+    WirePublishOptions::default()
 }
 
-fn acknowledged() -> PublishOptions {
-    PublishOptions {
+fn acknowledged() -> WirePublishOptions {
+    WirePublishOptions {
         acknowledge: Some(true),
         ..Default::default()
     }
@@ -53,11 +53,11 @@ fn publish_acked(
     h: &mut Harness,
     publisher: Id,
     topic: &str,
-    options: PublishOptions,
+    options: WirePublishOptions,
     payload: Payload,
 ) -> Id {
     let request = h.request();
-    let options = PublishOptions {
+    let options = WirePublishOptions {
         acknowledge: Some(true),
         ..options
     };
@@ -104,7 +104,7 @@ fn exact_prefix_and_wildcard_subscriptions_receive_matching_events() {
             Message::Event(Event {
                 subscription: sub,
                 publication,
-                details: EventDetails {
+                details: WireEventDetails {
                     topic,
                     ..Default::default()
                 },
@@ -206,14 +206,14 @@ fn publisher_is_excluded_unless_it_asks_otherwise() {
     h.publish(publisher, 1, "com.app.chat", plain(), Payload::empty());
     h.nothing(publisher);
     one_event(&mut h, other);
-    let me_too = PublishOptions {
+    let me_too = WirePublishOptions {
         exclude_me: Some(false),
         ..Default::default()
     };
     h.publish(publisher, 2, "com.app.chat", me_too, Payload::empty());
     assert_eq!(one_event(&mut h, publisher).subscription, sub);
     one_event(&mut h, other);
-    let explicit = PublishOptions {
+    let explicit = WirePublishOptions {
         exclude_me: Some(true),
         ..Default::default()
     };
@@ -233,11 +233,11 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         h.subscribe(s, "com.app.news", exact());
     }
     let strings = |l: &[&str]| Some(l.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-    let cases: Vec<(&str, PublishOptions, Vec<Id>)> = vec![
+    let cases: Vec<(&str, WirePublishOptions, Vec<Id>)> = vec![
         ("none", plain(), vec![a, b, c]),
         (
             "exclude",
-            PublishOptions {
+            WirePublishOptions {
                 exclude: Some(vec![a, c]),
                 ..Default::default()
             },
@@ -245,7 +245,7 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         ),
         (
             "exclude_authid",
-            PublishOptions {
+            WirePublishOptions {
                 exclude_authid: strings(&["bob"]),
                 ..Default::default()
             },
@@ -253,7 +253,7 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         ),
         (
             "exclude_authrole",
-            PublishOptions {
+            WirePublishOptions {
                 exclude_authrole: strings(&["admin"]),
                 ..Default::default()
             },
@@ -261,7 +261,7 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         ),
         (
             "eligible",
-            PublishOptions {
+            WirePublishOptions {
                 eligible: Some(vec![b, c]),
                 ..Default::default()
             },
@@ -269,7 +269,7 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         ),
         (
             "eligible_authid",
-            PublishOptions {
+            WirePublishOptions {
                 eligible_authid: strings(&["carol", "alice"]),
                 ..Default::default()
             },
@@ -277,7 +277,7 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         ),
         (
             "eligible_authrole",
-            PublishOptions {
+            WirePublishOptions {
                 eligible_authrole: strings(&["user"]),
                 ..Default::default()
             },
@@ -285,7 +285,7 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         ),
         (
             "eligible_authrole and exclude",
-            PublishOptions {
+            WirePublishOptions {
                 eligible_authrole: strings(&["user"]),
                 exclude: Some(vec![a]),
                 ..Default::default()
@@ -294,7 +294,7 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         ),
         (
             "eligible and exclude_authid",
-            PublishOptions {
+            WirePublishOptions {
                 eligible: Some(vec![a, b]),
                 exclude_authid: strings(&["alice"]),
                 ..Default::default()
@@ -303,7 +303,7 @@ fn exclude_and_eligible_by_session_authid_and_authrole() {
         ),
         (
             "empty eligible",
-            PublishOptions {
+            WirePublishOptions {
                 eligible: Some(vec![]),
                 ..Default::default()
             },
@@ -351,7 +351,7 @@ fn publisher_is_disclosed_when_asked_or_by_role() {
     };
     h.publish(quiet, 1, "com.app.t", plain(), Payload::empty());
     assert_eq!(seen(&mut h), (None, None, None));
-    let me = PublishOptions {
+    let me = WirePublishOptions {
         disclose_me: Some(true),
         ..Default::default()
     };
@@ -423,7 +423,7 @@ fn acknowledge_answers_published_or_error() {
 fn retained_events_reach_new_subscribers_that_ask() {
     let mut h = Harness::open();
     let publisher = h.join();
-    let keep = PublishOptions {
+    let keep = WirePublishOptions {
         retain: Some(true),
         ..Default::default()
     };
@@ -464,7 +464,7 @@ fn retained_events_reach_new_subscribers_that_ask() {
         &Event {
             subscription: s.subscription,
             publication: latest,
-            details: EventDetails {
+            details: WireEventDetails {
                 retained: Some(true),
                 ..Default::default()
             },
@@ -477,7 +477,7 @@ fn retained_events_reach_new_subscribers_that_ask() {
     let got = h.try_subscribe(
         watcher,
         "com.app.",
-        SubscribeOptions {
+        WireSubscribeOptions {
             match_: Some(MatchPolicy::Prefix),
             get_retained: Some(true),
             ..Default::default()
@@ -534,7 +534,7 @@ fn retained_events_reach_new_subscribers_that_ask() {
 fn retained_events_keep_their_lists_and_disclosure() {
     let mut h = Harness::open();
     let publisher = h.join_as("pub", "user", full_roles());
-    let options = PublishOptions {
+    let options = WirePublishOptions {
         retain: Some(true),
         disclose_me: Some(true),
         eligible_authid: Some(vec!["alice".into()]),
@@ -575,7 +575,7 @@ fn refused_publication_is_not_retained() {
     }];
     let mut h = Harness::with_config(config, 1);
     let publisher = h.join_as("p", "user", full_roles());
-    let keep = PublishOptions {
+    let keep = WirePublishOptions {
         retain: Some(true),
         ..Default::default()
     };

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{
-    CallOptions, CancelMode, CancelOptions, ErrorDetails, InterruptOptions, InvokePolicy,
-    MatchPolicy, RegisterOptions, UnregisteredDetails, YieldOptions,
+    CancelMode, CancelOptions, ErrorDetails, InterruptOptions, InvokePolicy, MatchPolicy,
+    UnregisteredDetails, WireCallOptions, WireRegisterOptions, YieldOptions,
 };
 use crate::protocol::uris;
 use crate::protocol::{
@@ -20,26 +20,26 @@ use crate::router::config::{Permission, RealmConfig, RoleConfig};
 
 use super::harness::*;
 
-fn exact() -> RegisterOptions {
-    RegisterOptions::default()
+fn exact() -> WireRegisterOptions {
+    WireRegisterOptions::default()
 }
 
-fn matching(policy: MatchPolicy) -> RegisterOptions {
-    RegisterOptions {
+fn matching(policy: MatchPolicy) -> WireRegisterOptions {
+    WireRegisterOptions {
         match_: Some(policy),
         ..Default::default()
     }
 }
 
-fn invoke(policy: InvokePolicy) -> RegisterOptions {
-    RegisterOptions {
+fn invoke(policy: InvokePolicy) -> WireRegisterOptions {
+    WireRegisterOptions {
         invoke: Some(policy),
         ..Default::default()
     }
 }
 
-fn plain() -> CallOptions {
-    CallOptions::default()
+fn plain() -> WireCallOptions {
+    WireCallOptions::default()
 }
 
 fn yield_(h: &mut Harness, callee: Id, request: Id, payload: Payload) {
@@ -272,7 +272,7 @@ fn random_picks_only_free_callees() {
     let mut h = Harness::open();
     let caller = h.join();
     let callees = [h.join(), h.join(), h.join()];
-    let options = RegisterOptions {
+    let options = WireRegisterOptions {
         invoke: Some(InvokePolicy::Random),
         concurrency: Some(1),
         ..Default::default()
@@ -345,7 +345,7 @@ fn random_spreads_calls_with_a_fixed_seed() {
 fn concurrency_limit_answers_no_available_callee_until_a_yield() {
     let mut h = Harness::open();
     let (caller, callee) = (h.join(), h.join());
-    let options = RegisterOptions {
+    let options = WireRegisterOptions {
         concurrency: Some(1),
         ..Default::default()
     };
@@ -382,7 +382,7 @@ fn progressive_results_reach_a_caller_that_asked_from_a_callee_that_supports_the
     let mut h = Harness::open();
     let (caller, callee) = (h.join(), h.join());
     h.register(callee, "com.app.stream", exact());
-    let options = CallOptions {
+    let options = WireCallOptions {
         receive_progress: Some(true),
         ..Default::default()
     };
@@ -410,7 +410,7 @@ fn progressive_results_are_dropped_unless_both_sides_take_part() {
     let full = h.join();
     h.register(bare, "com.app.bare", exact());
     h.register(full, "com.app.full", exact());
-    let asking = CallOptions {
+    let asking = WireCallOptions {
         receive_progress: Some(true),
         ..Default::default()
     };
@@ -440,12 +440,12 @@ fn progressive_results_are_dropped_unless_both_sides_take_part() {
 fn progressive_call_invocations_reuse_the_request() {
     let mut h = Harness::open();
     let (caller, callee) = (h.join(), h.join());
-    let options = RegisterOptions {
+    let options = WireRegisterOptions {
         concurrency: Some(1),
         ..Default::default()
     };
     let reg = h.register(callee, "com.app.upload", options);
-    let progress = |p: Option<bool>| CallOptions {
+    let progress = |p: Option<bool>| WireCallOptions {
         progress: p,
         ..Default::default()
     };
@@ -515,7 +515,7 @@ fn a_progressive_chunk_naming_a_meta_procedure_stays_with_its_call() {
     let (caller, callee) = (h.join(), h.join());
     h.register(callee, "com.app.x", exact());
     let mut first = Call::new(1, uri("com.app.x"), Payload::empty());
-    first.options = CallOptions {
+    first.options = WireCallOptions {
         progress: Some(true),
         ..Default::default()
     };
@@ -649,7 +649,7 @@ fn timeout_fires_at_the_deadline_only() {
     let mut h = Harness::open();
     let (caller, callee) = (h.join(), h.join());
     h.register(callee, "com.app.slow", exact());
-    let options = CallOptions {
+    let options = WireCallOptions {
         timeout: Some(1000),
         ..Default::default()
     };
@@ -681,12 +681,12 @@ fn timeout_fires_at_the_deadline_only() {
 fn timeout_is_forwarded_to_a_callee_that_asked() {
     let mut h = Harness::open();
     let (caller, callee) = (h.join(), h.join());
-    let options = RegisterOptions {
+    let options = WireRegisterOptions {
         forward_timeout: Some(true),
         ..Default::default()
     };
     h.register(callee, "com.app.slow", options);
-    let timeout = |ms| CallOptions {
+    let timeout = |ms| WireCallOptions {
         timeout: Some(ms),
         ..Default::default()
     };
@@ -705,7 +705,7 @@ fn answered_call_does_not_time_out() {
     let caller = h.join();
     let bare = h.join_as("bare", "anonymous", bare_roles());
     h.register(bare, "com.app.slow", exact());
-    let timeout = CallOptions {
+    let timeout = WireCallOptions {
         timeout: Some(100),
         ..Default::default()
     };
@@ -749,7 +749,7 @@ fn caller_is_disclosed_when_asked_by_caller_registration_or_role() {
     let callee = h.join_as("service", "user", full_roles());
     h.register(callee, "com.app.plain", exact());
     h.register(callee, "com.app.audit", exact());
-    let told = RegisterOptions {
+    let told = WireRegisterOptions {
         disclose_caller: Some(true),
         ..Default::default()
     };
@@ -764,7 +764,7 @@ fn caller_is_disclosed_when_asked_by_caller_registration_or_role() {
 
     h.call(alice, 1, "com.app.plain", plain(), Payload::empty());
     assert_eq!(disclosed(&mut h), none);
-    let me = CallOptions {
+    let me = WireCallOptions {
         disclose_me: Some(true),
         ..Default::default()
     };
@@ -889,7 +889,7 @@ fn force_reregister_kicks_the_current_callees() {
     let shared = invoke(InvokePolicy::RoundRobin);
     let old = h.register(a, "com.app.svc", shared.clone());
     assert_eq!(h.register(bare, "com.app.svc", shared), old);
-    let forced = RegisterOptions {
+    let forced = WireRegisterOptions {
         force_reregister: Some(true),
         ..Default::default()
     };
@@ -1041,7 +1041,7 @@ fn a_call_with_a_timeout_asks_the_shell_to_rearm_its_timer() {
     let call = |request, timeout| {
         Message::Call(crate::protocol::Call {
             request,
-            options: CallOptions {
+            options: WireCallOptions {
                 timeout,
                 ..Default::default()
             },

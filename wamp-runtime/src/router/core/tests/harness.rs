@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::protocol::id::Id;
-use crate::protocol::options::{CallOptions, PublishOptions, RegisterOptions, SubscribeOptions};
+use crate::protocol::options::{
+    WireCallOptions, WirePublishOptions, WireRegisterOptions, WireSubscribeOptions,
+};
 use crate::protocol::roles::{Role, RoleDetails, Roles, feature};
 use crate::protocol::{
     Call, Dict, ErrorMessage, Event, Interrupt, Invocation, Message, MessageType, Payload, Publish,
@@ -209,7 +211,7 @@ impl Harness {
         &mut self,
         callee: Id,
         procedure: &str,
-        options: RegisterOptions,
+        options: WireRegisterOptions,
     ) -> Message {
         let request = self.request();
         self.route(
@@ -225,7 +227,12 @@ impl Harness {
 
     /// A session registers; returns the registration ID.
     #[track_caller]
-    pub(crate) fn register(&mut self, callee: Id, procedure: &str, options: RegisterOptions) -> Id {
+    pub(crate) fn register(
+        &mut self,
+        callee: Id,
+        procedure: &str,
+        options: WireRegisterOptions,
+    ) -> Id {
         match self.try_register(callee, procedure, options) {
             Message::Registered(r) => r.registration,
             other => panic!("expected REGISTERED for <{procedure}>, got {other:#?}"),
@@ -237,7 +244,7 @@ impl Harness {
         &mut self,
         subscriber: Id,
         topic: &str,
-        options: SubscribeOptions,
+        options: WireSubscribeOptions,
     ) -> Vec<Message> {
         let request = self.request();
         self.route(
@@ -258,7 +265,7 @@ impl Harness {
         &mut self,
         subscriber: Id,
         topic: &str,
-        options: SubscribeOptions,
+        options: WireSubscribeOptions,
     ) -> Id {
         let got = self.try_subscribe(subscriber, topic, options);
         match got.as_slice() {
@@ -273,7 +280,7 @@ impl Harness {
         caller: Id,
         request: Id,
         procedure: &str,
-        options: CallOptions,
+        options: WireCallOptions,
         payload: Payload,
     ) {
         self.route(
@@ -293,7 +300,7 @@ impl Harness {
         publisher: Id,
         request: Id,
         topic: &str,
-        options: PublishOptions,
+        options: WirePublishOptions,
         payload: Payload,
     ) {
         self.route(
@@ -323,7 +330,7 @@ impl Harness {
             caller,
             request,
             procedure,
-            CallOptions::default(),
+            WireCallOptions::default(),
             Payload::from_values(args, kwargs),
         );
         let inbox = self.inbox.entry(caller).or_default();

@@ -4,8 +4,8 @@
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{
-    CallOptions, CloseDetails, InvokePolicy, MatchPolicy, RegisterOptions, SubscribeOptions,
-    UnregisteredDetails,
+    CloseDetails, InvokePolicy, MatchPolicy, UnregisteredDetails, WireCallOptions,
+    WireRegisterOptions, WireSubscribeOptions,
 };
 use crate::protocol::uris;
 use crate::protocol::{
@@ -56,8 +56,8 @@ fn without_created(v: &Value) -> Dict {
     d
 }
 
-fn exact() -> RegisterOptions {
-    RegisterOptions::default()
+fn exact() -> WireRegisterOptions {
+    WireRegisterOptions::default()
 }
 
 /// A realm where `user` may only use `com.*` and `admin` everything.
@@ -262,7 +262,7 @@ fn registration_list_lookup_match_and_get() {
     let prefix = h.register(
         a,
         "com.app.",
-        RegisterOptions {
+        WireRegisterOptions {
             match_: Some(MatchPolicy::Prefix),
             invoke: Some(InvokePolicy::RoundRobin),
             ..Default::default()
@@ -271,7 +271,7 @@ fn registration_list_lookup_match_and_get() {
     let wildcard = h.register(
         b,
         "com..f",
-        RegisterOptions {
+        WireRegisterOptions {
             match_: Some(MatchPolicy::Wildcard),
             ..Default::default()
         },
@@ -373,7 +373,7 @@ fn registration_callees_count_and_remove() {
     let (admin, caller) = (h.join(), h.join());
     let a = h.join();
     let bare = h.join_as("bare", "anonymous", bare_roles());
-    let shared = RegisterOptions {
+    let shared = WireRegisterOptions {
         invoke: Some(InvokePolicy::First),
         ..Default::default()
     };
@@ -414,7 +414,7 @@ fn registration_callees_count_and_remove() {
         caller,
         1,
         "com.app.f",
-        CallOptions::default(),
+        WireCallOptions::default(),
         Payload::empty(),
     );
     invocation(h.one(bare));
@@ -457,12 +457,15 @@ fn registration_callees_count_and_remove() {
 fn subscription_list_lookup_match_get_and_subscribers() {
     let mut h = Harness::open();
     let (admin, a, b) = (h.join(), h.join(), h.join());
-    let t = h.subscribe(a, "com.app.t", SubscribeOptions::default());
-    assert_eq!(h.subscribe(b, "com.app.t", SubscribeOptions::default()), t);
+    let t = h.subscribe(a, "com.app.t", WireSubscribeOptions::default());
+    assert_eq!(
+        h.subscribe(b, "com.app.t", WireSubscribeOptions::default()),
+        t
+    );
     let prefix = h.subscribe(
         b,
         "com.app",
-        SubscribeOptions {
+        WireSubscribeOptions {
             match_: Some(MatchPolicy::Prefix),
             ..Default::default()
         },
@@ -470,7 +473,7 @@ fn subscription_list_lookup_match_get_and_subscribers() {
     let wildcard = h.subscribe(
         a,
         "com..t",
-        SubscribeOptions {
+        WireSubscribeOptions {
             match_: Some(MatchPolicy::Wildcard),
             ..Default::default()
         },
@@ -595,7 +598,7 @@ fn watcher(h: &mut Harness) -> Id {
     let got = h.try_subscribe(
         w,
         "wamp.",
-        SubscribeOptions {
+        WireSubscribeOptions {
             match_: Some(MatchPolicy::Prefix),
             ..Default::default()
         },
@@ -638,7 +641,7 @@ fn session_meta_events() {
     let sub = h.subscribe(
         only_leave,
         "wamp.session.on_leave",
-        SubscribeOptions::default(),
+        WireSubscribeOptions::default(),
     );
     h.take(w);
     let b = h.join();
@@ -656,7 +659,7 @@ fn registration_meta_events() {
     let w = watcher(&mut h);
     let (a, b) = (h.join(), h.join());
     h.take(w);
-    let shared = RegisterOptions {
+    let shared = WireRegisterOptions {
         invoke: Some(InvokePolicy::RoundRobin),
         ..Default::default()
     };
@@ -727,7 +730,7 @@ fn subscription_meta_events() {
     let w = watcher(&mut h);
     let a = h.join();
     h.take(w);
-    let sub = h.subscribe(a, "com.app.t", SubscribeOptions::default());
+    let sub = h.subscribe(a, "com.app.t", WireSubscribeOptions::default());
     let events = meta_events(&mut h, w);
     let topics: Vec<&str> = events.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(
@@ -783,7 +786,7 @@ fn a_leaving_session_is_sent_nothing() {
         caller,
         1,
         "com.app.f",
-        CallOptions::default(),
+        WireCallOptions::default(),
         Payload::empty(),
     );
     h.take(w);
@@ -832,7 +835,7 @@ fn reflection_lists_and_describes_with_and_without_schema() {
             Value::List(vec![Value::Dict(dict([("type", s("integer"))]))]),
         ),
     ]);
-    let with_schema = RegisterOptions {
+    let with_schema = WireRegisterOptions {
         extra: dict([("x_schema", Value::Dict(schema.clone()))]),
         ..Default::default()
     };
@@ -840,7 +843,7 @@ fn reflection_lists_and_describes_with_and_without_schema() {
     let plain = h.register(
         a,
         "com.app.",
-        RegisterOptions {
+        WireRegisterOptions {
             match_: Some(MatchPolicy::Prefix),
             ..Default::default()
         },
@@ -849,7 +852,7 @@ fn reflection_lists_and_describes_with_and_without_schema() {
     let tick = h.subscribe(
         a,
         "com.app.tick",
-        SubscribeOptions {
+        WireSubscribeOptions {
             extra: dict([("x_schema", Value::Dict(topic_schema.clone()))]),
             ..Default::default()
         },
@@ -982,7 +985,7 @@ fn unknown_meta_procedures_and_malformed_arguments() {
         admin,
         7,
         "wamp.session.count",
-        CallOptions::default(),
+        WireCallOptions::default(),
         Payload::transparent(vec![1u8, 2, 3]),
     );
     assert_error(h.one(admin), MessageType::Call, 7, uris::INVALID_ARGUMENT);

@@ -25,8 +25,8 @@ use rand::{Rng, SeedableRng};
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{
-    CallOptions, CancelMode, CancelOptions, InvokePolicy, MatchPolicy, PublishOptions,
-    RegisterOptions, SubscribeOptions, YieldOptions,
+    CancelMode, CancelOptions, InvokePolicy, MatchPolicy, WireCallOptions, WirePublishOptions,
+    WireRegisterOptions, WireSubscribeOptions, YieldOptions,
 };
 use crate::protocol::*;
 use crate::router::config::{Permission, RealmConfig, RoleConfig};
@@ -221,7 +221,7 @@ impl Sim {
                 InvokePolicy::Last,
             ],
         );
-        let options = RegisterOptions {
+        let options = WireRegisterOptions {
             match_: Some(policy),
             invoke: Some(invoke),
             concurrency: self
@@ -272,7 +272,7 @@ impl Sim {
             (client.request(), None)
         };
         let progress = self.rng.random_bool(0.2);
-        let options = CallOptions {
+        let options = WireCallOptions {
             timeout: self
                 .rng
                 .random_bool(0.3)
@@ -373,7 +373,7 @@ impl Sim {
         let request = client.request();
         client.pending_subscribes.insert(request);
         let mut msg = Subscribe::new(request, uri(topic));
-        msg.options = SubscribeOptions {
+        msg.options = WireSubscribeOptions {
             match_: Some(policy),
             get_retained: self.rng.random_bool(0.3).then_some(true),
             ..Default::default()
@@ -401,7 +401,7 @@ impl Sim {
         let client = self.clients.get_mut(&id).expect("client");
         let request = client.request();
         let mut msg = Publish::new(request, uri(topic), args(&("event",)));
-        msg.options = PublishOptions {
+        msg.options = WirePublishOptions {
             acknowledge: self.rng.random_bool(0.5).then_some(true),
             exclude_me: self.rng.random_bool(0.3).then_some(false),
             retain: self.rng.random_bool(0.2).then_some(true),
