@@ -1,6 +1,8 @@
 //! WAMP v2 for Rust: routed RPC and publish/subscribe.
 //!
-//! This crate is imported as `wamp`. It holds:
+//! This crate is imported as `wamp`. Its layers only point down (checked by
+//! `tests/layers.rs`): `serializer` < `protocol` < `transport`, `auth` <
+//! `docs` < `client` | `router`, with client and router side by side. It holds:
 //!
 //! - [`protocol`]: the 25 WAMP messages, their options and details, URIs, IDs and
 //!   application payloads, with no I/O;
@@ -10,6 +12,8 @@
 //!   transport, all yielding whole frames;
 //! - [`auth`]: authentication methods (anonymous, ticket, WAMP-CRA, cryptosign);
 //! - [`client`]: the [`Session`] handle and the reconnecting [`Component`];
+//! - `router` (feature `router`): the embedded router, a sans-I/O core per
+//!   realm (dealer, broker, meta API) inside a thin I/O shell;
 //! - [`docs`]: the catalog of a binary's procedures and topics as JSON,
 //!   Markdown, HTML and AsyncAPI (`--print-schema json|md|html|asyncapi`).
 //!
