@@ -43,8 +43,7 @@ impl Dealer {
             env.out.send(caller, reply(uris::NO_AVAILABLE_CALLEE, text));
             return Ok(());
         };
-        let entry = &mut reg.callees[index];
-        entry.in_flight += 1;
+        let entry = &reg.callees[index];
         let callee = entry.session;
         let (disclose_caller, forward_timeout) = (entry.disclose_caller, entry.forward_timeout);
         let pattern = reg.policy != MatchPolicy::Exact;
@@ -87,6 +86,10 @@ impl Dealer {
         let Some(invocation) = env.members.get_mut(callee).map(|m| m.next_request_id()) else {
             return Ok(());
         };
+        // Counted only once nothing can end the call early.
+        if let Some(reg) = self.registrations.get_mut(reg_id) {
+            reg.callees[index].in_flight += 1;
+        }
         let deadline = timeout.map(|ms| env.now + Duration::from_millis(ms));
         if deadline.is_some() {
             env.out.rearm = true;
