@@ -273,7 +273,7 @@ async fn unsubscribe_stops_delivery() {
 async fn a_stalled_subscriber_is_disconnected_and_does_not_slow_the_others() {
     let router = wamp::router::Router::builder()
         .realm(wamp::router::RealmConfig::open("realm1"))
-        .outbox_capacity(64)
+        .outbox_bytes(64 * 4096)
         .slow_consumer_timeout(std::time::Duration::from_millis(300))
         .build();
     let addr = router.listen("127.0.0.1:0").await.unwrap();

@@ -35,6 +35,9 @@ pub const PROTOCOL_VIOLATION: &str = "wamp.error.protocol_violation";
 pub const INVALID_PAYLOAD: &str = "wamp.error.invalid_payload";
 /// A payload is too large for the transport.
 pub const PAYLOAD_SIZE_EXCEEDED: &str = "wamp.error.payload_size_exceeded";
+/// A router resource limit was reached (the message names the limit): too
+/// many calls in flight, registrations, subscriptions, sessions or connections.
+pub const LIMIT_EXCEEDED: &str = "wamp.error.limit_exceeded";
 /// The callee cannot serve the call now.
 pub const UNAVAILABLE: &str = "wamp.error.unavailable";
 /// No callee is left to serve the call.

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::limits::Limits;
 use crate::protocol::options::MatchPolicy;
 
 /// The whole router configuration.
@@ -15,29 +16,9 @@ pub struct RouterConfig {
     /// Create a realm (open, anonymous) when a client asks for an unknown one.
     #[serde(default)]
     pub auto_create_realms: bool,
-    /// Frames queued for one session. When a session's queue is full, the
-    /// session routing to it waits for room (backpressure).
-    #[serde(default = "default_outbox_capacity")]
-    pub outbox_capacity: usize,
-    /// Milliseconds a full queue may stay full before its session is
-    /// disconnected as a stalled consumer.
-    #[serde(default = "default_slow_consumer_timeout")]
-    pub slow_consumer_timeout_ms: u64,
-    /// Seconds a new connection has to complete HELLO and authentication.
-    #[serde(default = "default_join_timeout")]
-    pub join_timeout_secs: u64,
-}
-
-fn default_outbox_capacity() -> usize {
-    1024
-}
-
-fn default_slow_consumer_timeout() -> u64 {
-    2000
-}
-
-fn default_join_timeout() -> u64 {
-    10
+    /// Resource limits (`[limits]` in TOML).
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 impl Default for RouterConfig {
@@ -45,9 +26,7 @@ impl Default for RouterConfig {
         RouterConfig {
             realms: Vec::new(),
             auto_create_realms: false,
-            outbox_capacity: default_outbox_capacity(),
-            slow_consumer_timeout_ms: default_slow_consumer_timeout(),
-            join_timeout_secs: default_join_timeout(),
+            limits: Limits::default(),
         }
     }
 }

@@ -79,7 +79,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         serializer,
         details,
     } = transport;
-    let (tx, rx) = outbox::channel(router.config.outbox_capacity);
+    let (tx, rx) = outbox::channel((router.config.limits.outbox_bytes / 4096).max(64));
     let closing = CancellationToken::new();
     let writer = tokio::spawn(writer(sink, serializer, rx, closing.clone()));
     let link = Link {
@@ -115,7 +115,7 @@ async fn join(
     link: &Link,
     details: &TransportDetails,
 ) -> Option<(Arc<Realm>, Id, CancellationToken)> {
-    let timeout = Duration::from_secs(router.config.join_timeout_secs.max(1));
+    let timeout = Duration::from_secs(router.config.limits.join_timeout_secs.max(1));
     let hello = match tokio::time::timeout(timeout, reader.next()).await {
         Err(_) => {
             link.send(abort(uris::PROTOCOL_VIOLATION, "no HELLO in time"));

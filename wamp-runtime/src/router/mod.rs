@@ -24,6 +24,7 @@ mod connection;
 mod core;
 mod docs_http;
 mod identity;
+mod limits;
 mod outbox;
 mod realm;
 mod roles;
@@ -37,4 +38,5 @@ pub use config::{
     RoleConfig, RouterConfig, TicketPrincipal,
 };
 pub use identity::Identity;
+pub use limits::Limits;
 pub use server::{Router, RouterBuilder};

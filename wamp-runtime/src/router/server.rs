@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
+use super::limits::Limits;
 use super::state::RouterState;
 use super::{connection, docs_http};
 use crate::serializer::SerializerKind;
@@ -39,16 +40,22 @@ impl RouterBuilder {
         self
     }
 
-    /// Frames queued per session; a full queue holds back whoever routes to it.
-    pub fn outbox_capacity(mut self, frames: usize) -> Self {
-        self.config.outbox_capacity = frames;
+    /// Bytes queued per session; a full queue holds back whoever routes to it.
+    pub fn outbox_bytes(mut self, bytes: usize) -> Self {
+        self.config.limits.outbox_bytes = bytes;
+        self
+    }
+
+    /// Sets every resource limit at once.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
         self
     }
 
     /// How long a session's queue may stay full before it is disconnected as a
     /// stalled consumer.
     pub fn slow_consumer_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.config.slow_consumer_timeout_ms = timeout.as_millis() as u64;
+        self.config.limits.slow_consumer_timeout_ms = timeout.as_millis() as u64;
         self
     }
 

@@ -25,7 +25,7 @@ pub(crate) struct RouterState {
 impl RouterState {
     /// The router's state with the configured realms.
     pub(crate) fn new(config: RouterConfig, auth_providers: Vec<Arc<dyn AuthProvider>>) -> Self {
-        let patience = Duration::from_millis(config.slow_consumer_timeout_ms);
+        let patience = Duration::from_millis(config.limits.slow_consumer_timeout_ms);
         let realms = config
             .realms
             .iter()
@@ -56,7 +56,7 @@ impl RouterState {
         if !self.config.auto_create_realms || !crate::protocol::uri::is_valid_realm(name) {
             return None;
         }
-        let patience = Duration::from_millis(self.config.slow_consumer_timeout_ms);
+        let patience = Duration::from_millis(self.config.limits.slow_consumer_timeout_ms);
         let mut realms = self.realms.write().unwrap_or_else(|p| p.into_inner());
         let realm = realms
             .entry(name.to_owned())
