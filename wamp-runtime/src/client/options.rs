@@ -67,7 +67,10 @@ pub struct RegisterOptions {
     pub invoke: Option<InvokePolicy>,
     /// Most invocations this callee runs at once; also enforced locally.
     pub concurrency: Option<u32>,
-    /// Take over an existing registration of the same authid (Crossbar).
+    /// Take over an existing registration (Crossbar): the router removes its
+    /// callees and gives the procedure to this session, only when every
+    /// current callee has this session's authid; otherwise the registration
+    /// fails as usual (`wamp.error.procedure_already_exists`).
     pub force_reregister: bool,
     /// Ask the router to disclose callers.
     pub disclose_caller: bool,

@@ -169,7 +169,7 @@ async fn join(
         transport: details.kind,
         peer: details.peer,
     };
-    let session = realm
+    let joined = realm
         .join(session, joining, outbox, |session| {
             Message::Welcome(Welcome {
                 session,
@@ -177,6 +177,13 @@ async fn join(
             })
         })
         .await;
+    let session = match joined {
+        Ok(session) => session,
+        Err(refused) => {
+            link.send(abort(refused.reason, refused.message));
+            return None;
+        }
+    };
     tracing::debug!(session, realm = %realm.name(), %authid, "session joined");
     Some((realm, session, kill))
 }

@@ -14,7 +14,8 @@ use crate::protocol::Message;
 use crate::protocol::id::Id;
 
 use super::config::RealmConfig;
-use super::core::{Joining, NotRoutable, Outgoing, Output, RealmCore};
+use super::core::{JoinRefused, Joining, NotRoutable, Outgoing, Output, RealmCore};
+use super::limits::Limits;
 use super::outbox::{Deferred, Outbound, Outbox, SharedMessage, flush_deferred};
 
 /// The core and the outboxes of its sessions, changed together.
@@ -35,11 +36,12 @@ pub(crate) struct Realm {
 }
 
 impl Realm {
-    /// A realm as configured.
-    pub(crate) fn new(config: RealmConfig, patience: Duration) -> Arc<Self> {
+    /// A realm as configured, under the router's limits.
+    pub(crate) fn new(config: RealmConfig, limits: &Limits) -> Arc<Self> {
+        let patience = Duration::from_millis(limits.slow_consumer_timeout_ms);
         Arc::new(Realm {
             state: Mutex::new(State {
-                core: RealmCore::new(&config),
+                core: RealmCore::new(&config, limits),
                 outboxes: HashMap::new(),
             }),
             config,
@@ -65,25 +67,25 @@ impl Realm {
 
     /// A session joins under `id` (or a fresh ID if taken meanwhile):
     /// `welcome(id)` is queued first in its outbox, then whatever the join
-    /// routes to others.
+    /// routes to others. Refused (nothing queued) when the realm is full.
     pub(crate) async fn join(
         self: &Arc<Self>,
         id: Id,
         joining: Joining,
         outbox: Outbox,
         welcome: impl FnOnce(Id) -> Message,
-    ) -> Id {
+    ) -> Result<Id, JoinRefused> {
         let mut deferred = Vec::new();
         let id = {
             let mut state = self.lock();
-            let (id, out) = state.core.join(id, joining);
+            let (id, out) = state.core.join(id, joining)?;
             outbox.push(id, Outbound::one(welcome(id)), &mut deferred);
             state.outboxes.insert(id, outbox);
             enqueue(&state.outboxes, out, &mut deferred);
             id
         };
         self.settle(deferred).await;
-        id
+        Ok(id)
     }
 
     /// Routes one message of session `id`.

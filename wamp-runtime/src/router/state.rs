@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -25,11 +24,10 @@ pub(crate) struct RouterState {
 impl RouterState {
     /// The router's state with the configured realms.
     pub(crate) fn new(config: RouterConfig, auth_providers: Vec<Arc<dyn AuthProvider>>) -> Self {
-        let patience = Duration::from_millis(config.limits.slow_consumer_timeout_ms);
         let realms = config
             .realms
             .iter()
-            .map(|r| (r.name.clone(), Realm::new(r.clone(), patience)))
+            .map(|r| (r.name.clone(), Realm::new(r.clone(), &config.limits)))
             .collect();
         RouterState {
             config,
@@ -56,13 +54,12 @@ impl RouterState {
         if !self.config.auto_create_realms || !crate::protocol::uri::is_valid_realm(name) {
             return None;
         }
-        let patience = Duration::from_millis(self.config.limits.slow_consumer_timeout_ms);
         let mut realms = self.realms.write().unwrap_or_else(|p| p.into_inner());
         let realm = realms
             .entry(name.to_owned())
             .or_insert_with(|| {
                 tracing::info!(realm = name, "realm created on demand");
-                Realm::new(RealmConfig::open(name), patience)
+                Realm::new(RealmConfig::open(name), &self.config.limits)
             })
             .clone();
         Some(realm)

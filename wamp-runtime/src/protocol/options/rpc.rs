@@ -74,7 +74,11 @@ dict_struct! {
         invoke: InvokePolicy = "invoke",
         /// Most invocations in flight at this callee (Crossbar extension).
         concurrency: u64 = "concurrency",
-        /// Take over an existing registration of the same authid (Crossbar extension).
+        /// Take over an existing registration (Crossbar extension): the
+        /// router removes its current callees and gives the procedure to this
+        /// session, only when every current callee has the same authid as
+        /// this session; otherwise the REGISTER is handled as without it
+        /// (`wamp.error.procedure_already_exists` for a single registration).
         force_reregister: bool = "force_reregister",
         /// Ask the router to disclose callers.
         disclose_caller: bool = "disclose_caller",

@@ -20,5 +20,5 @@ mod uri_index;
 mod tests;
 
 pub(crate) use output::{NotRoutable, Outgoing, Output};
-pub(crate) use realm::RealmCore;
+pub(crate) use realm::{JoinRefused, RealmCore};
 pub(crate) use session::Joining;

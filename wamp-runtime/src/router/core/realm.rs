@@ -11,6 +11,7 @@ use crate::protocol::id::{Id, MAX_ID};
 use crate::protocol::uris;
 use crate::protocol::{Call, Message, MessageType};
 use crate::router::config::RealmConfig;
+use crate::router::limits::Limits;
 
 use super::broker::Broker;
 use super::dealer::Dealer;
@@ -29,28 +30,41 @@ pub(crate) struct RealmCore {
     permissions: Permissions,
     dealer: Dealer,
     broker: Broker,
+    limits: Limits,
     rng: StdRng,
 }
 
+/// Why a session may not join: the shell answers with ABORT carrying this
+/// reason and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JoinRefused {
+    /// Error URI of the ABORT.
+    pub(crate) reason: &'static str,
+    /// What went wrong, naming the limit.
+    pub(crate) message: String,
+}
+
 impl RealmCore {
-    /// A realm as configured, with IDs from the operating system's randomness.
-    pub(crate) fn new(config: &RealmConfig) -> Self {
-        Self::with_rng(config, StdRng::from_os_rng())
+    /// A realm as configured, under the router's limits, with IDs from the
+    /// operating system's randomness.
+    pub(crate) fn new(config: &RealmConfig, limits: &Limits) -> Self {
+        Self::with_rng(config, limits, StdRng::from_os_rng())
     }
 
     /// A realm whose IDs and random choices follow `seed` (for tests).
     #[cfg(test)]
-    pub(crate) fn seeded(config: &RealmConfig, seed: u64) -> Self {
-        Self::with_rng(config, StdRng::seed_from_u64(seed))
+    pub(crate) fn seeded(config: &RealmConfig, limits: &Limits, seed: u64) -> Self {
+        Self::with_rng(config, limits, StdRng::seed_from_u64(seed))
     }
 
-    fn with_rng(config: &RealmConfig, rng: StdRng) -> Self {
+    fn with_rng(config: &RealmConfig, limits: &Limits, rng: StdRng) -> Self {
         RealmCore {
             name: config.name.clone(),
             members: Members::default(),
             permissions: Permissions::new(config),
             dealer: Dealer::default(),
             broker: Broker::default(),
+            limits: limits.clone(),
             rng,
         }
     }
@@ -69,6 +83,7 @@ impl RealmCore {
             permissions: &self.permissions,
             out: &mut out,
             meta: &mut meta,
+            limits: &self.limits,
             now,
             rng: &mut self.rng,
         };
@@ -102,8 +117,18 @@ impl RealmCore {
     }
 
     /// A session joins under `id` (or a fresh ID if another session took it
-    /// meanwhile), returned, and `wamp.session.on_join` is published.
-    pub(crate) fn join(&mut self, id: Id, joining: Joining) -> (Id, Output) {
+    /// meanwhile), returned, and `wamp.session.on_join` is published. Refused
+    /// with `wamp.error.limit_exceeded` when the realm already has
+    /// `sessions_per_realm` sessions.
+    pub(crate) fn join(&mut self, id: Id, joining: Joining) -> Result<(Id, Output), JoinRefused> {
+        let limit = self.limits.sessions_per_realm;
+        if self.members.count() >= limit {
+            tracing::info!(realm = %self.name, limit, "join refused: sessions_per_realm limit reached");
+            return Err(JoinRefused {
+                reason: uris::LIMIT_EXCEEDED,
+                message: format!("sessions_per_realm limit ({limit}) reached"),
+            });
+        }
         let id = if id == 0 || self.members.contains(id) {
             self.new_session_id()
         } else {
@@ -115,7 +140,7 @@ impl RealmCore {
             &mut out,
             vec![MetaEvent::new("wamp.session.on_join", vec![info])],
         );
-        (id, out)
+        Ok((id, out))
     }
 
     /// A session leaves (GOODBYE, ABORT, closed or killed connection): its

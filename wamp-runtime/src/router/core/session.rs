@@ -177,9 +177,8 @@ impl Members {
         self.by_id.values()
     }
 
-    #[cfg(test)]
     /// Number of sessions.
-    pub(crate) fn len(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.by_id.len()
     }
 

@@ -5,6 +5,7 @@
 
 mod deliver;
 mod publish;
+mod retained;
 mod subscribe;
 mod subscriptions;
 mod tables;

@@ -6,7 +6,8 @@ use rand::rngs::StdRng;
 use crate::protocol::id::{Id, MAX_ID};
 use crate::protocol::options::WirePublishOptions;
 use crate::protocol::uris;
-use crate::protocol::{Message, MessageType, Payload, Publish, Published, Value};
+use crate::protocol::{Message, MessageType, Payload, Publish, Published, Uri, Value};
+use crate::serializer::SerializerKind;
 
 use super::super::env::Env;
 use super::super::errors::error_reply;
@@ -14,7 +15,28 @@ use super::super::output::Output;
 use super::super::permissions::Action;
 use super::super::session::Members;
 use super::deliver::Publication;
-use super::tables::{Broker, Publisher, Retained};
+use super::retained::Retained;
+use super::tables::{Broker, Publisher};
+
+/// Bytes of a payload as received (encoded arguments, or transparent bytes);
+/// 0 for local values.
+fn payload_len(payload: &Payload) -> usize {
+    payload.raw_args().map_or(0, |b| b.len())
+        + payload.raw_kwargs().map_or(0, |b| b.len())
+        + payload.transparent_bytes().map_or(0, |b| b.len())
+}
+
+/// The size of a retained event: its PUBLISH encoded in the publisher's
+/// serializer; `None` when it cannot be encoded.
+fn retained_size(serializer: SerializerKind, topic: Uri, event: &Retained) -> Option<usize> {
+    let publish = Message::Publish(Publish {
+        request: 1,
+        options: event.options.clone(),
+        topic,
+        payload: event.payload.clone(),
+    });
+    serializer.encode(&publish).ok().map(|frame| frame.len())
+}
 
 /// A fresh publication ID (global scope: random).
 fn publication_id(rng: &mut StdRng) -> Id {
@@ -86,16 +108,63 @@ impl Broker {
             );
         }
         if msg.options.retain == Some(true) {
-            self.retained.insert(
-                topic.to_owned(),
-                Retained {
-                    publication: id,
-                    publisher: Some(publisher),
-                    disclose,
-                    options: msg.options,
-                    payload: msg.payload,
-                },
-            );
+            let event = Retained {
+                publication: id,
+                publisher: Some(publisher),
+                disclose,
+                options: msg.options,
+                payload: msg.payload,
+            };
+            self.retain(env, session, msg.topic, event);
+        }
+    }
+
+    /// Keeps the retained event of a topic within the realm's limits: an
+    /// event larger than `retained_event_bytes` is not kept (and the topic's
+    /// previous retained event is dropped, being older than what was
+    /// published); otherwise it replaces the previous one and the oldest
+    /// events are evicted while more than `retained_events_per_realm` or
+    /// `retained_bytes_per_realm` are kept.
+    fn retain(&mut self, env: &mut Env<'_>, session: Id, topic: Uri, event: Retained) {
+        let limits = env.limits;
+        let serializer = env
+            .members
+            .get(session)
+            .map_or(SerializerKind::Json, |m| m.serializer);
+        let payload_bytes = payload_len(&event.payload);
+        let bytes = if payload_bytes > limits.retained_event_bytes {
+            None
+        } else {
+            retained_size(serializer, topic.clone(), &event)
+        };
+        let topic = topic.as_str();
+        match bytes {
+            Some(bytes) if bytes <= limits.retained_event_bytes => {
+                let stored = self.retained.store(
+                    topic,
+                    event,
+                    bytes,
+                    limits.retained_events_per_realm,
+                    limits.retained_bytes_per_realm,
+                );
+                if !stored.evicted.is_empty() {
+                    tracing::debug!(
+                        evicted = stored.evicted.len(),
+                        kept = self.retained.len(),
+                        bytes = self.retained.bytes(),
+                        "retained events evicted, oldest first, to stay within the realm's limits"
+                    );
+                }
+            }
+            _ => {
+                self.retained.remove(topic);
+                tracing::info!(
+                    session,
+                    topic,
+                    limit = limits.retained_event_bytes,
+                    "event published but not retained: larger than retained_event_bytes"
+                );
+            }
         }
     }
 

@@ -43,8 +43,23 @@ impl Broker {
             env.out.send(session, reply(uris::NOT_AUTHORIZED, text));
             return;
         }
+        let existing = self.subscriptions.find(uri, policy);
+        let already = existing
+            .and_then(|id| self.subscriptions.get(id))
+            .is_some_and(|sub| sub.subscribers.contains(&session));
+        let limit = env.limits.subscriptions_per_session;
+        if !already && self.subscriptions.count_of(session) >= limit {
+            tracing::info!(
+                session,
+                limit,
+                "SUBSCRIBE refused: subscriptions_per_session limit reached"
+            );
+            let text = format!("subscriptions_per_session limit ({limit}) reached");
+            env.out.send(session, reply(uris::LIMIT_EXCEEDED, text));
+            return;
+        }
         let schema = msg.options.extra.get(crate::docs::SCHEMA_OPTION).cloned();
-        let id = match self.subscriptions.find(uri, policy) {
+        let id = match existing {
             Some(id) => {
                 let sub = self
                     .subscriptions
@@ -53,8 +68,7 @@ impl Broker {
                 if sub.schema.is_none() {
                     sub.schema = schema;
                 }
-                if !sub.subscribers.contains(&session) {
-                    sub.subscribers.push(session);
+                if self.subscriptions.add_subscriber(id, session) {
                     env.meta.push(MetaEvent::new(
                         "wamp.subscription.on_subscribe",
                         vec![Value::UInt(session), Value::UInt(id)],
@@ -95,7 +109,7 @@ impl Broker {
         let Some(sub) = self.subscriptions.get(id) else {
             return;
         };
-        for (topic, retained) in &self.retained {
+        for (topic, retained) in self.retained.iter() {
             if !matches(sub.policy, &sub.uri, topic)
                 || !eligible(env.members, session, None, &retained.options)
             {

@@ -46,6 +46,8 @@ pub(crate) struct Subscriptions {
     by_id: HashMap<Id, Subscription>,
     index: UriIndex,
     next_id: Id,
+    /// How many subscriptions each session is a subscriber of.
+    per_session: HashMap<Id, usize>,
 }
 
 impl Subscriptions {
@@ -85,6 +87,38 @@ impl Subscriptions {
             .filter_map(|id| self.by_id.get(&id))
     }
 
+    /// How many subscriptions a session is a subscriber of.
+    pub(crate) fn count_of(&self, session: Id) -> usize {
+        self.per_session.get(&session).copied().unwrap_or(0)
+    }
+
+    fn counted_in(&mut self, session: Id) {
+        *self.per_session.entry(session).or_default() += 1;
+    }
+
+    fn counted_out(&mut self, session: Id) {
+        if let Some(n) = self.per_session.get_mut(&session) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_session.remove(&session);
+            }
+        }
+    }
+
+    /// Adds a subscriber to an existing subscription; whether it was added
+    /// (false when it already was a subscriber).
+    pub(crate) fn add_subscriber(&mut self, id: Id, session: Id) -> bool {
+        let Some(sub) = self.by_id.get_mut(&id) else {
+            return false;
+        };
+        if sub.subscribers.contains(&session) {
+            return false;
+        }
+        sub.subscribers.push(session);
+        self.counted_in(session);
+        true
+    }
+
     /// Creates a subscription with its first subscriber.
     pub(crate) fn create(
         &mut self,
@@ -97,6 +131,7 @@ impl Subscriptions {
         self.next_id += 1;
         let id = self.next_id;
         self.index.insert(uri, policy, id);
+        self.counted_in(subscriber);
         let sub = Subscription {
             id,
             uri: uri.to_owned(),
@@ -124,14 +159,14 @@ impl Subscriptions {
         if sub.subscribers.len() == before {
             return false;
         }
+        let now_empty = sub.subscribers.is_empty();
+        self.counted_out(session);
         let ids = vec![Value::UInt(session), Value::UInt(id)];
         meta.push(MetaEvent::new(
             "wamp.subscription.on_unsubscribe",
             ids.clone(),
         ));
-        if sub.subscribers.is_empty()
-            && let Some(sub) = self.by_id.remove(&id)
-        {
+        if now_empty && let Some(sub) = self.by_id.remove(&id) {
             self.index.remove(&sub.uri, sub.policy, id);
             meta.push(MetaEvent::new("wamp.subscription.on_delete", ids));
         }

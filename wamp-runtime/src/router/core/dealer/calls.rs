@@ -36,12 +36,15 @@ pub(crate) struct Calls {
     by_invocation: HashMap<InvocationKey, InFlight>,
     by_call: HashMap<(Id, Id), InvocationKey>,
     deadlines: BTreeSet<(Instant, InvocationKey)>,
+    /// How many calls each caller has in flight.
+    per_caller: HashMap<Id, usize>,
 }
 
 impl Calls {
     /// Adds a call.
     pub(crate) fn insert(&mut self, key: InvocationKey, call: InFlight) {
         self.by_call.insert((call.caller, call.call_request), key);
+        *self.per_caller.entry(call.caller).or_default() += 1;
         if let Some(at) = call.deadline {
             self.deadlines.insert((at, key));
         }
@@ -63,10 +66,21 @@ impl Calls {
         self.by_call.get(&(caller, request)).copied()
     }
 
+    /// How many calls a caller has in flight.
+    pub(crate) fn count_of(&self, caller: Id) -> usize {
+        self.per_caller.get(&caller).copied().unwrap_or(0)
+    }
+
     /// Removes a call.
     pub(crate) fn remove(&mut self, key: InvocationKey) -> Option<InFlight> {
         let call = self.by_invocation.remove(&key)?;
         self.by_call.remove(&(call.caller, call.call_request));
+        if let Some(n) = self.per_caller.get_mut(&call.caller) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_caller.remove(&call.caller);
+            }
+        }
         if let Some(at) = call.deadline {
             self.deadlines.remove(&(at, key));
         }

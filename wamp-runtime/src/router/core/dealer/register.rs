@@ -39,10 +39,24 @@ impl Dealer {
         }
         let policy = msg.options.match_.unwrap_or(MatchPolicy::Exact);
         let invoke = msg.options.invoke.unwrap_or(InvokePolicy::Single);
+        let limit = env.limits.registrations_per_session;
+        if self.registrations.count_of(session) >= limit {
+            tracing::info!(
+                session,
+                limit,
+                "REGISTER refused: registrations_per_session limit reached"
+            );
+            let text = format!("registrations_per_session limit ({limit}) reached");
+            env.out.send(session, reply(uris::LIMIT_EXCEEDED, text));
+            return;
+        }
+        let authid = member.identity.authid.clone();
         if let Some(id) = self.registrations.find(uri, policy)
             && msg.options.force_reregister == Some(true)
+            && self.same_authid(env, id, &authid)
         {
-            // Crossbar's force_reregister: kick the current callees out first.
+            // Crossbar's force_reregister: the callees, all of the same
+            // authid as the new one, are kicked out first.
             self.revoke_all(env, id, session);
         }
         let callee = Callee {
@@ -70,14 +84,15 @@ impl Dealer {
                 if reg.schema.is_none() {
                     reg.schema = schema;
                 }
-                reg.callees.push(callee);
+                let id = reg.id;
+                self.registrations.add_callee(id, callee);
                 env.meta.push(MetaEvent::new(
                     "wamp.registration.on_register",
-                    vec![Value::UInt(session), Value::UInt(reg.id)],
+                    vec![Value::UInt(session), Value::UInt(id)],
                 ));
                 Message::Registered(Registered {
                     request: msg.request,
-                    registration: reg.id,
+                    registration: id,
                 })
             }
             None => {
@@ -100,6 +115,19 @@ impl Dealer {
             }
         };
         env.out.send(session, answer);
+    }
+
+    /// Whether every callee of a registration has this authid (the rule of
+    /// `force_reregister`: a session only takes over its own authid's
+    /// registrations).
+    fn same_authid(&self, env: &Env<'_>, registration: Id, authid: &str) -> bool {
+        self.registrations.get(registration).is_some_and(|reg| {
+            reg.callees.iter().all(|c| {
+                env.members
+                    .get(c.session)
+                    .is_some_and(|m| m.identity.authid == authid)
+            })
+        })
     }
 
     /// Removes every callee of a registration; those that announced

@@ -106,6 +106,8 @@ pub(crate) struct Registrations {
     by_id: HashMap<Id, Registration>,
     index: UriIndex,
     next_id: Id,
+    /// How many registrations each session is a callee of.
+    per_session: HashMap<Id, usize>,
 }
 
 impl Registrations {
@@ -141,6 +143,32 @@ impl Registrations {
         self.index.best(uri)
     }
 
+    /// How many registrations a session is a callee of.
+    pub(crate) fn count_of(&self, session: Id) -> usize {
+        self.per_session.get(&session).copied().unwrap_or(0)
+    }
+
+    fn counted_in(&mut self, session: Id) {
+        *self.per_session.entry(session).or_default() += 1;
+    }
+
+    fn counted_out(&mut self, session: Id) {
+        if let Some(n) = self.per_session.get_mut(&session) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_session.remove(&session);
+            }
+        }
+    }
+
+    /// Adds a callee to an existing registration.
+    pub(crate) fn add_callee(&mut self, registration: Id, callee: Callee) -> Option<&Registration> {
+        let session = callee.session;
+        self.by_id.get_mut(&registration)?.callees.push(callee);
+        self.counted_in(session);
+        self.by_id.get(&registration)
+    }
+
     /// Creates a registration with its first callee.
     pub(crate) fn create(
         &mut self,
@@ -154,6 +182,7 @@ impl Registrations {
         self.next_id += 1;
         let id = self.next_id;
         self.index.insert(uri, policy, id);
+        self.counted_in(callee.session);
         let reg = Registration {
             id,
             uri: uri.to_owned(),
@@ -183,14 +212,14 @@ impl Registrations {
         if reg.callees.len() == before {
             return false;
         }
+        let now_empty = reg.callees.is_empty();
+        self.counted_out(session);
         let ids = vec![Value::UInt(session), Value::UInt(registration)];
         meta.push(MetaEvent::new(
             "wamp.registration.on_unregister",
             ids.clone(),
         ));
-        if reg.callees.is_empty()
-            && let Some(reg) = self.by_id.remove(&registration)
-        {
+        if now_empty && let Some(reg) = self.by_id.remove(&registration) {
             self.index.remove(&reg.uri, reg.policy, registration);
             meta.push(MetaEvent::new("wamp.registration.on_delete", ids));
         }

@@ -30,6 +30,17 @@ impl Dealer {
         let uri = msg.procedure.as_str();
         let reply =
             |error: &str, text: String| error_reply(MessageType::Call, msg.request, error, text);
+        let limit = env.limits.calls_per_session;
+        if self.calls.count_of(caller) >= limit {
+            tracing::info!(
+                session = caller,
+                limit,
+                "CALL refused: calls_per_session limit reached"
+            );
+            let text = format!("calls_per_session limit ({limit}) reached");
+            env.out.send(caller, reply(uris::LIMIT_EXCEEDED, text));
+            return Ok(());
+        }
         let Some(reg_id) = self.registrations.lookup(uri) else {
             let text = format!("no callee registered for procedure <{uri}>");
             env.out.send(caller, reply(uris::NO_SUCH_PROCEDURE, text));

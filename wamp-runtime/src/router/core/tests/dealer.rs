@@ -880,11 +880,49 @@ fn callee_error_is_forwarded_to_the_caller() {
 }
 
 #[test]
+fn force_reregister_cannot_take_over_another_authids_registration() {
+    let mut h = Harness::open();
+    let caller = h.join();
+    let owner = h.join_as("owner", "anonymous", full_roles());
+    let intruder = h.join_as("intruder", "anonymous", full_roles());
+    let reg = h.register(owner, "com.app.svc", WireRegisterOptions::default());
+    let forced = WireRegisterOptions {
+        force_reregister: Some(true),
+        ..Default::default()
+    };
+    let answer = h.try_register(intruder, "com.app.svc", forced.clone());
+    let e = error(answer);
+    assert_eq!(e.error.as_str(), uris::PROCEDURE_ALREADY_EXISTS);
+    h.nothing(owner);
+    // The owner still serves the procedure.
+    let inv = invocation(call_reaches(&mut h, caller, 1, "com.app.svc", owner));
+    assert_eq!(inv.registration, reg);
+
+    // A shared registration with callees of two authids is not taken over:
+    // a forced REGISTER of the same policy just joins it.
+    let shared = invoke(InvokePolicy::RoundRobin);
+    let mate = h.join_as("owner", "anonymous", full_roles());
+    let r2 = h.register(owner, "com.app.shared", shared.clone());
+    assert_eq!(h.register(intruder, "com.app.shared", shared), r2);
+    let forced_shared = WireRegisterOptions {
+        force_reregister: Some(true),
+        invoke: Some(InvokePolicy::RoundRobin),
+        ..Default::default()
+    };
+    assert_eq!(h.register(mate, "com.app.shared", forced_shared), r2);
+    let reg = h.core.parts().1.registrations.get(r2).expect("kept");
+    assert_eq!(reg.callees.len(), 3);
+    h.nothing(owner);
+    h.nothing(intruder);
+}
+
+#[test]
 fn force_reregister_kicks_the_current_callees() {
     let mut h = Harness::open();
     let caller = h.join();
     let a = h.join();
-    let bare = h.join_as("bare", "anonymous", bare_roles());
+    // Same authid as the newcomer ("someone"): force_reregister applies.
+    let bare = h.join_as("someone", "anonymous", bare_roles());
     let newcomer = h.join();
     let shared = invoke(InvokePolicy::RoundRobin);
     let old = h.register(a, "com.app.svc", shared.clone());

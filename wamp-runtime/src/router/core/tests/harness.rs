@@ -18,10 +18,11 @@ use crate::protocol::{
 };
 use crate::router::config::RealmConfig;
 use crate::router::identity::Identity;
+use crate::router::limits::Limits;
 use crate::serializer::SerializerKind;
 use crate::transport::TransportKind;
 
-use super::super::{Joining, NotRoutable, Outgoing, Output, RealmCore};
+use super::super::{JoinRefused, Joining, NotRoutable, Outgoing, Output, RealmCore};
 
 /// Client roles with every feature the core acts on.
 pub(crate) fn full_roles() -> Roles {
@@ -87,10 +88,15 @@ impl Harness {
         Self::with_config(RealmConfig::open("realm1"), 1)
     }
 
-    /// A realm as configured, seeded.
+    /// A realm as configured, seeded, with the default limits.
     pub(crate) fn with_config(config: RealmConfig, seed: u64) -> Self {
+        Self::with_limits(config, Limits::default(), seed)
+    }
+
+    /// A realm as configured, seeded, under `limits`.
+    pub(crate) fn with_limits(config: RealmConfig, limits: Limits, seed: u64) -> Self {
         Harness {
-            core: RealmCore::seeded(&config, seed),
+            core: RealmCore::seeded(&config, &limits, seed),
             now: Instant::now(),
             inbox: HashMap::new(),
             closed: HashSet::new(),
@@ -116,7 +122,19 @@ impl Harness {
     }
 
     /// A session joins with `authid`, `authrole` and `roles`.
+    #[track_caller]
     pub(crate) fn join_as(&mut self, authid: &str, authrole: &str, roles: Roles) -> Id {
+        self.try_join_as(authid, authrole, roles)
+            .unwrap_or_else(|refused| panic!("join refused: {refused:?}"))
+    }
+
+    /// A session tries to join with `authid`, `authrole` and `roles`.
+    pub(crate) fn try_join_as(
+        &mut self,
+        authid: &str,
+        authrole: &str,
+        roles: Roles,
+    ) -> Result<Id, JoinRefused> {
         let joining = Joining {
             identity: Identity {
                 authid: authid.into(),
@@ -131,10 +149,10 @@ impl Harness {
             peer: None,
         };
         let id = self.core.new_session_id();
-        let (id, out) = self.core.join(id, joining);
+        let (id, out) = self.core.join(id, joining)?;
         self.inbox.entry(id).or_default();
         self.absorb(out);
-        id
+        Ok(id)
     }
 
     /// A session with every feature joins.

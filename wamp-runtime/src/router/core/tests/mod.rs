@@ -4,5 +4,6 @@
 mod broker;
 mod dealer;
 mod harness;
+mod limits;
 mod meta;
 mod simulation;

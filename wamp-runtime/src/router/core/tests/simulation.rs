@@ -561,10 +561,10 @@ impl Sim {
     /// The invariants between the model and the core.
     fn check(&self) -> Result<(), String> {
         let (members, dealer, broker) = self.h.core.parts();
-        if members.len() != self.clients.len() {
+        if members.count() != self.clients.len() {
             return Err(format!(
                 "{} members, {} clients",
-                members.len(),
+                members.count(),
                 self.clients.len()
             ));
         }
@@ -630,6 +630,22 @@ impl Sim {
                 }
             }
         }
+        // The per-session counts the limits use match the tables.
+        for &id in self.clients.keys() {
+            let counts = (
+                dealer.registrations.count_of(id),
+                dealer.registrations.of_session(id).len(),
+                broker.subscriptions.count_of(id),
+                broker.subscriptions.of_session(id).len(),
+                dealer.calls.count_of(id),
+                dealer.calls.iter().filter(|(_, c)| c.caller == id).count(),
+            );
+            if counts.0 != counts.1 || counts.2 != counts.3 || counts.4 != counts.5 {
+                return Err(format!(
+                    "session {id}: counted / held registrations, subscriptions, calls {counts:?}"
+                ));
+            }
+        }
         for sub in broker.subscriptions.iter() {
             if sub.subscribers.is_empty() {
                 return Err(format!("subscription {} has no subscriber", sub.id));
@@ -651,7 +667,7 @@ impl Sim {
         }
         let (members, dealer, broker) = self.h.core.parts();
         let sizes = (
-            members.len(),
+            members.count(),
             dealer.registrations.len(),
             dealer.calls.len(),
             dealer.calls.deadline_count(),
