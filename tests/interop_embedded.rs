@@ -42,11 +42,7 @@ fn realm() -> RealmConfig {
             anonymous: Some(AnonymousConfig {
                 role: "anonymous".into(),
             }),
-            ticket: vec![TicketPrincipal {
-                authid: "alice".into(),
-                ticket: "secret123".into(),
-                role: "user".into(),
-            }],
+            ticket: vec![TicketPrincipal::new("alice", "secret123", "user")],
             wampcra: vec![
                 CraPrincipal {
                     authid: "bob".into(),

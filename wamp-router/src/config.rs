@@ -241,8 +241,36 @@ mod tests {
         let config = parse_str(&uncommented).unwrap();
         let secure = &config.router.realms[1];
         assert_eq!(secure.name, "secure");
-        assert_eq!(secure.auth.ticket.len(), 1);
+        assert_eq!(secure.auth.ticket.len(), 2);
+        assert!(secure.auth.ticket[1].ticket_hash.is_some());
         assert!(!secure.roles[0].permissions.is_empty());
+    }
+
+    #[test]
+    fn a_ticket_principal_needs_exactly_one_of_ticket_and_ticket_hash() {
+        let principal = |keys: &str| {
+            format!(
+                "[[realm]]\nname = \"r1\"\n[[realm.auth.ticket]]\nauthid = \"a\"\nrole = \"r\"\n{keys}\n"
+            )
+        };
+        let hash = "$pbkdf2-sha256$i=1000,l=32$MDEyMzQ1Njc4OWFiY2RlZg$UkaxCmSgzP/MRP+PS0ZsHxIVRJSVU+KmrHhfgP6gFio";
+        parse_str(&principal("ticket = \"t\"")).unwrap();
+        parse_str(&principal(&format!("ticket_hash = \"{hash}\""))).unwrap();
+        let both = parse_str(&principal(&format!(
+            "ticket = \"t\"\nticket_hash = \"{hash}\""
+        )))
+        .unwrap_err()
+        .to_string();
+        assert!(both.contains("both ticket and ticket_hash"), "{both}");
+        let neither = parse_str(&principal("")).unwrap_err().to_string();
+        assert!(
+            neither.contains("neither ticket nor ticket_hash"),
+            "{neither}"
+        );
+        let bad = parse_str(&principal("ticket_hash = \"plain-text\""))
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("ticket_hash is not a PHC string"), "{bad}");
     }
 
     #[test]

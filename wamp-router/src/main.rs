@@ -8,6 +8,9 @@
 //! `[[listener]]`s), serves WebSocket and RawSocket with every configured
 //! serializer, logs via `tracing`, and on Ctrl-C (or SIGTERM) says GOODBYE
 //! (`wamp.close.system_shutdown`) to every session before exiting with status 0.
+//!
+//! `wamp-router hash-ticket` reads a ticket from stdin and prints its salted
+//! hash (a PHC string) for `ticket_hash` in the config.
 
 mod config;
 mod server;
@@ -17,7 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use server::Server;
@@ -39,6 +42,31 @@ struct Cli {
     /// Log filter, as RUST_LOG (e.g. `info`, `wamp=debug`); default: RUST_LOG, else `info`.
     #[arg(long, value_name = "FILTER")]
     log: Option<String>,
+    /// A tool instead of the router.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Tools of the router binary.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read a ticket from stdin (its first line) and print its salted hash
+    /// (PBKDF2-SHA256, PHC string) for `ticket_hash` in the config.
+    HashTicket,
+}
+
+/// `hash-ticket`: the PHC string of the ticket on stdin's first line.
+fn hash_ticket() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the ticket from stdin: {e}"))?;
+    let ticket = line.strip_suffix('\n').unwrap_or(&line);
+    let ticket = ticket.strip_suffix('\r').unwrap_or(ticket);
+    if ticket.is_empty() {
+        return Err("no ticket on stdin (write it as the first line)".into());
+    }
+    Ok(wamp::router::hash_ticket(ticket))
 }
 
 fn init_logging(filter: Option<&str>) -> Result<(), String> {
@@ -127,6 +155,18 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::HashTicket) = cli.command {
+        return match hash_ticket() {
+            Ok(hash) => {
+                println!("{hash}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("wamp-router: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if let Err(e) = init_logging(cli.log.as_deref()) {
         eprintln!("wamp-router: {e}");
         return ExitCode::from(2);

@@ -286,11 +286,7 @@ async fn authentication_methods_against_the_router() {
             permissions: vec![Permission::all()],
         }],
         auth: AuthConfig {
-            ticket: vec![TicketPrincipal {
-                authid: "tom".into(),
-                ticket: "t1ck3t".into(),
-                role: "user".into(),
-            }],
+            ticket: vec![TicketPrincipal::new("tom", "t1ck3t", "user")],
             wampcra: vec![
                 CraPrincipal {
                     authid: "carl".into(),

@@ -304,11 +304,7 @@ fn secured_realm() -> RealmConfig {
         anonymous: Some(AnonymousConfig {
             role: "guest".into(),
         }),
-        ticket: vec![TicketPrincipal {
-            authid: "joe".into(),
-            ticket: "secret!!!".into(),
-            role: "user".into(),
-        }],
+        ticket: vec![TicketPrincipal::new("joe", "secret!!!", "user")],
         ..Default::default()
     };
     let allow = |uri: &str, call, register, publish, subscribe| Permission {
@@ -824,11 +820,7 @@ async fn realm_disclosure_policy_and_kill_by_authid() {
         anonymous: Some(AnonymousConfig {
             role: "anonymous".into(),
         }),
-        ticket: vec![TicketPrincipal {
-            authid: "joe".into(),
-            ticket: "secret!!!".into(),
-            role: "user".into(),
-        }],
+        ticket: vec![TicketPrincipal::new("joe", "secret!!!", "user")],
         ..Default::default()
     };
     let mut all = Permission::all();

@@ -11,6 +11,8 @@ use crate::protocol::options::{ChallengeExtra, HelloDetails};
 use crate::protocol::uris;
 use crate::protocol::{Authenticate, Dict, Value};
 use crate::router::clock::now_iso8601;
+use crate::router::secrets::{secrets_equal, verify_ticket_hash};
+use rand::Rng;
 
 /// What to do next in an authentication.
 #[derive(Debug)]
@@ -84,6 +86,24 @@ fn identity(authid: &str, authrole: &str, method: &str) -> Identity {
     }
 }
 
+/// A fresh authid for an anonymous session, unguessable, in Crossbar's
+/// style: six groups of four uppercase letters and digits
+/// (`7QFX-K2MA-9RWE-UCN4-LJ3P-H8TD`, about 124 bits).
+pub(crate) fn anonymous_authid() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut rng = rand::rng();
+    let mut authid = String::with_capacity(29);
+    for group in 0..6 {
+        if group > 0 {
+            authid.push('-');
+        }
+        for _ in 0..4 {
+            authid.push(char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]));
+        }
+    }
+    authid
+}
+
 /// Whether the realm's static configuration handles a method.
 pub(crate) fn static_handles(config: &RealmConfig, method: &str) -> bool {
     let auth = &config.auth;
@@ -101,18 +121,13 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
     let auth = &config.auth;
     match request.method {
         "anonymous" => {
+            // HELLO's authid and authrole are claims, never trusted without
+            // authentication: the router names anonymous sessions itself.
             let role = auth
                 .anonymous
                 .as_ref()
                 .map_or("anonymous", |a| a.role.as_str());
-            let authid = request
-                .details
-                .authid
-                .clone()
-                .unwrap_or_else(|| format!("anonymous-{}", crate::protocol::id::random_id()));
-            let mut id = identity(&authid, role, "anonymous");
-            id.authprovider = "static".into();
-            AuthStep::Welcome(id)
+            AuthStep::Welcome(identity(&anonymous_authid(), role, "anonymous"))
         }
         "ticket" => {
             let Some(authid) = &request.details.authid else {
@@ -197,12 +212,12 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
                         .as_ref()
                         .is_none_or(|a| a == &p.authid)
             });
-            if principal.is_none() {
+            let Some(principal) = principal else {
                 return deny(
                     uris::NO_SUCH_PRINCIPAL,
                     format!("no principal with public key {pubkey}"),
                 );
-            }
+            };
             let challenge = hex::encode(rand::random::<[u8; 32]>());
             let mut extra = ChallengeExtra {
                 challenge: Some(challenge.clone()),
@@ -212,6 +227,7 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
             let mut state = Dict::new();
             state.insert("challenge".into(), Value::String(challenge));
             state.insert("pubkey".into(), Value::String(pubkey));
+            state.insert("authid".into(), Value::String(principal.authid.clone()));
             AuthStep::Challenge {
                 method: "cryptosign".into(),
                 extra,
@@ -235,12 +251,29 @@ pub(crate) fn static_authenticate(
     let auth = &config.auth;
     let authid = request.details.authid.as_deref().unwrap_or_default();
     match request.method {
-        "ticket" => match auth.ticket.iter().find(|p| p.authid == authid) {
-            Some(p) if p.ticket == reply.signature => {
-                AuthStep::Welcome(identity(authid, &p.role, "ticket"))
+        "ticket" => {
+            let Some(p) = auth.ticket.iter().find(|p| p.authid == authid) else {
+                return deny(uris::NOT_AUTHORIZED, "invalid ticket");
+            };
+            let presented = reply.signature.as_str();
+            let valid = match (&p.ticket, &p.ticket_hash) {
+                (Some(ticket), None) => secrets_equal(ticket, presented),
+                (None, Some(hash)) => verify_ticket_hash(presented, hash),
+                _ => {
+                    tracing::error!(
+                        authid,
+                        "ticket principal needs exactly one of ticket and ticket_hash; refused"
+                    );
+                    false
+                }
+            };
+            if valid {
+                // The principal that was verified, not what HELLO claimed.
+                AuthStep::Welcome(identity(&p.authid, &p.role, "ticket"))
+            } else {
+                deny(uris::NOT_AUTHORIZED, "invalid ticket")
             }
-            _ => deny(uris::NOT_AUTHORIZED, "invalid ticket"),
-        },
+        }
         "wampcra" => {
             let challenge = state
                 .get("challenge")
@@ -259,8 +292,9 @@ pub(crate) fn static_authenticate(
                 }
                 None => p.secret.clone().into_bytes(),
             };
+            // `verify` compares the HMAC in constant time.
             if crate::auth::wampcra::verify(&key, challenge, &reply.signature) {
-                AuthStep::Welcome(identity(authid, &p.role, "wampcra"))
+                AuthStep::Welcome(identity(&p.authid, &p.role, "wampcra"))
             } else {
                 deny(uris::NOT_AUTHORIZED, "WAMP-CRA signature is invalid")
             }
@@ -274,10 +308,16 @@ pub(crate) fn static_authenticate(
                 .get("pubkey")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
+            // The principal chosen on HELLO (its authid and this key).
+            let principal_authid = state
+                .get("authid")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let Some(p) = auth.cryptosign.iter().find(|p| {
-                p.authorized_keys
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(pubkey))
+                p.authid == principal_authid
+                    && p.authorized_keys
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(pubkey))
             }) else {
                 return deny(
                     uris::NO_SUCH_PRINCIPAL,

@@ -160,16 +160,94 @@ fn anonymous_role() -> String {
     "anonymous".into()
 }
 
-/// A principal authenticating with a ticket.
+/// A principal authenticating with a ticket, configured with exactly one of
+/// the plain `ticket` or its salted `ticket_hash`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "TicketPrincipalToml")]
 pub struct TicketPrincipal {
     /// Its authid.
     pub authid: String,
-    /// The ticket it must present.
-    pub ticket: String,
+    /// The ticket it must present, in plain text.
+    pub ticket: Option<String>,
+    /// A salted hash of the ticket: a PHC string of PBKDF2-HMAC-SHA256, as
+    /// [`hash_ticket`](super::hash_ticket) (`wamp-router hash-ticket`) makes.
+    pub ticket_hash: Option<String>,
     /// Its role.
     pub role: String,
+}
+
+impl TicketPrincipal {
+    /// A principal with a plain ticket.
+    pub fn new(
+        authid: impl Into<String>,
+        ticket: impl Into<String>,
+        role: impl Into<String>,
+    ) -> Self {
+        TicketPrincipal {
+            authid: authid.into(),
+            ticket: Some(ticket.into()),
+            ticket_hash: None,
+            role: role.into(),
+        }
+    }
+
+    /// A principal with a salted ticket hash (a PHC string).
+    pub fn hashed(
+        authid: impl Into<String>,
+        ticket_hash: impl Into<String>,
+        role: impl Into<String>,
+    ) -> Self {
+        TicketPrincipal {
+            authid: authid.into(),
+            ticket: None,
+            ticket_hash: Some(ticket_hash.into()),
+            role: role.into(),
+        }
+    }
+
+    /// Whether exactly one of `ticket` and `ticket_hash` is set, and the hash
+    /// can be read; otherwise what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        let authid = &self.authid;
+        match (&self.ticket, &self.ticket_hash) {
+            (Some(_), None) => Ok(()),
+            (None, Some(hash)) => super::secrets::check_ticket_hash(hash)
+                .map_err(|e| format!("ticket principal '{authid}': ticket_hash is {e}")),
+            (Some(_), Some(_)) => Err(format!(
+                "ticket principal '{authid}' has both ticket and ticket_hash; set exactly one"
+            )),
+            (None, None) => Err(format!(
+                "ticket principal '{authid}' has neither ticket nor ticket_hash; set exactly one"
+            )),
+        }
+    }
+}
+
+/// A ticket principal as written in TOML, checked into [`TicketPrincipal`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketPrincipalToml {
+    authid: String,
+    #[serde(default)]
+    ticket: Option<String>,
+    #[serde(default)]
+    ticket_hash: Option<String>,
+    role: String,
+}
+
+impl TryFrom<TicketPrincipalToml> for TicketPrincipal {
+    type Error = String;
+
+    fn try_from(t: TicketPrincipalToml) -> Result<Self, String> {
+        let principal = TicketPrincipal {
+            authid: t.authid,
+            ticket: t.ticket,
+            ticket_hash: t.ticket_hash,
+            role: t.role,
+        };
+        principal.validate()?;
+        Ok(principal)
+    }
 }
 
 /// A principal authenticating with WAMP-CRA.

@@ -28,6 +28,7 @@ mod limits;
 mod outbox;
 mod realm;
 mod roles;
+mod secrets;
 mod server;
 mod state;
 mod writer;
@@ -39,4 +40,5 @@ pub use config::{
 };
 pub use identity::Identity;
 pub use limits::Limits;
+pub use secrets::hash_ticket;
 pub use server::{Router, RouterBuilder};
