@@ -241,8 +241,10 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
     }
 }
 
-/// Second step of a static method.
-pub(crate) fn static_authenticate(
+/// Second step of a static method. A ticket checked against a salted hash
+/// is checked on a blocking thread (PBKDF2 is slow by design), not on the
+/// connection's task.
+pub(crate) async fn static_authenticate(
     config: &RealmConfig,
     request: &AuthRequest<'_>,
     state: Dict,
@@ -258,7 +260,12 @@ pub(crate) fn static_authenticate(
             let presented = reply.signature.as_str();
             let valid = match (&p.ticket, &p.ticket_hash) {
                 (Some(ticket), None) => secrets_equal(ticket, presented),
-                (None, Some(hash)) => verify_ticket_hash(presented, hash),
+                (None, Some(hash)) => {
+                    let (presented, hash) = (presented.to_owned(), hash.clone());
+                    tokio::task::spawn_blocking(move || verify_ticket_hash(&presented, &hash))
+                        .await
+                        .unwrap_or(false)
+                }
                 _ => {
                     tracing::error!(
                         authid,

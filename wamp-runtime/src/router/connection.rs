@@ -273,7 +273,9 @@ async fn authenticate(
                 };
                 step = match &custom {
                     Some(a) => a.authenticate(request.clone(), state, &reply).await,
-                    None => auth::static_authenticate(&realm.config, &request, state, &reply),
+                    None => {
+                        auth::static_authenticate(&realm.config, &request, state, &reply).await
+                    }
                 };
             }
         }
