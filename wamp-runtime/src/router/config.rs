@@ -7,7 +7,7 @@ use super::limits::Limits;
 use crate::protocol::options::MatchPolicy;
 
 /// The whole router configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouterConfig {
     /// Realms served.
@@ -19,16 +19,6 @@ pub struct RouterConfig {
     /// Resource limits (`[limits]` in TOML).
     #[serde(default)]
     pub limits: Limits,
-}
-
-impl Default for RouterConfig {
-    fn default() -> Self {
-        RouterConfig {
-            realms: Vec::new(),
-            auto_create_realms: false,
-            limits: Limits::default(),
-        }
-    }
 }
 
 /// One realm: its roles (authorization) and who may join (authentication).

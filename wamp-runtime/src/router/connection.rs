@@ -273,9 +273,7 @@ async fn authenticate(
                 };
                 step = match &custom {
                     Some(a) => a.authenticate(request.clone(), state, &reply).await,
-                    None => {
-                        auth::static_authenticate(&realm.config, &request, state, &reply).await
-                    }
+                    None => auth::static_authenticate(&realm.config, &request, state, &reply).await,
                 };
             }
         }
