@@ -17,7 +17,9 @@ use rand::Rng;
 /// What to do next in an authentication.
 #[derive(Debug)]
 pub enum AuthStep {
-    /// The client is who it says: send WELCOME.
+    /// The client is authenticated as this identity: send WELCOME. Its
+    /// authid is the one the authenticator established (never taken from
+    /// HELLO unchecked); an empty authid is replaced by a generated one.
     Welcome(Identity),
     /// Ask the client to prove it: send CHALLENGE with this method and extra.
     Challenge {

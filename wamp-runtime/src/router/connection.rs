@@ -234,7 +234,14 @@ async fn authenticate(
     };
     loop {
         match step {
-            AuthStep::Welcome(identity) => return Ok(identity),
+            AuthStep::Welcome(mut identity) => {
+                // The authid is what the authenticator established; one that
+                // established none gets a generated one, never HELLO's claim.
+                if identity.authid.is_empty() {
+                    identity.authid = auth::anonymous_authid();
+                }
+                return Ok(identity);
+            }
             AuthStep::Deny { reason, message } => {
                 let reason = Uri::new(reason)
                     .unwrap_or_else(|_| Uri::from_trusted(uris::AUTHENTICATION_FAILED));

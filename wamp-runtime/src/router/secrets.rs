@@ -4,12 +4,14 @@
 
 use pbkdf2::Pbkdf2;
 use pbkdf2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// Whether two secrets are equal, in time independent of where they differ
-/// (their lengths may leak, their contents do not).
+/// Whether two secrets are equal, in time independent of their contents and
+/// lengths: their SHA-256 digests are compared in constant time.
 pub(crate) fn secrets_equal(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
+    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    a.as_slice().ct_eq(b.as_slice()).into()
 }
 
 /// A salted hash of a ticket for `ticket_hash` in the router configuration:

@@ -7,7 +7,10 @@ use wamp::SerializerKind;
 use wamp::protocol::options::*;
 use wamp::protocol::uris;
 use wamp::protocol::*;
-use wamp::router::{AnonymousConfig, AuthConfig, RealmConfig, Router, TicketPrincipal};
+use wamp::router::{
+    AnonymousConfig, AuthConfig, AuthFuture, AuthProvider, AuthRequest, AuthStep, Identity,
+    RealmConfig, Router, TicketPrincipal,
+};
 
 use crate::peer::{Peer, args};
 
@@ -212,4 +215,82 @@ async fn force_reregister_of_the_same_authid_takes_over() {
     assert_eq!(inv.registration, new);
     second.yield_(inv.request, Payload::empty()).await;
     caller.expect_result(request).await;
+}
+
+/// An authenticator for method `token` that welcomes at once: as `carol`
+/// for HELLO authextra `{"token": "carol-token"}`, and with no authid for
+/// `{"token": "nameless"}`.
+struct Tokens;
+
+impl AuthProvider for Tokens {
+    fn handles(&self, _realm: &str, method: &str) -> bool {
+        method == "token"
+    }
+    fn hello<'a>(&'a self, request: AuthRequest<'a>) -> AuthFuture<'a> {
+        Box::pin(async move {
+            let token = request
+                .details
+                .authextra
+                .as_ref()
+                .and_then(|e| e.get("token"))
+                .and_then(Value::as_str);
+            let authid = match token {
+                Some("carol-token") => "carol",
+                Some("nameless") => "",
+                _ => {
+                    return AuthStep::Deny {
+                        reason: uris::NOT_AUTHORIZED.into(),
+                        message: "bad token".into(),
+                    };
+                }
+            };
+            AuthStep::Welcome(Identity {
+                authid: authid.into(),
+                authrole: "user".into(),
+                authmethod: "token".into(),
+                authprovider: "tokens".into(),
+                authextra: Default::default(),
+            })
+        })
+    }
+    fn authenticate<'a>(
+        &'a self,
+        _request: AuthRequest<'a>,
+        _state: Dict,
+        _reply: &'a Authenticate,
+    ) -> AuthFuture<'a> {
+        Box::pin(async { unreachable!("no challenge") })
+    }
+}
+
+#[tokio::test]
+async fn an_auth_providers_identity_wins_over_the_hello_claim() {
+    let router = Router::builder()
+        .realm(RealmConfig::open("realm1"))
+        .auth_provider(Tokens)
+        .build();
+    let addr = router.listen("127.0.0.1:0").await.unwrap();
+    let welcome = |token: &'static str| async move {
+        let mut p = Peer::connect(&format!("ws://{addr}/ws"), SerializerKind::Json).await;
+        let mut authextra = Dict::new();
+        authextra.insert("token".into(), Value::String(token.into()));
+        let details = HelloDetails {
+            authmethods: Some(vec!["token".into()]),
+            authid: Some("admin".into()),
+            authrole: Some("admin".into()),
+            authextra: Some(authextra),
+            ..Default::default()
+        };
+        p.hello("realm1", details).await;
+        match p.recv().await {
+            Message::Welcome(w) => w,
+            other => panic!("expected WELCOME, got {other:?}"),
+        }
+    };
+    let carol = welcome("carol-token").await;
+    assert_eq!(carol.details.authid.as_deref(), Some("carol"));
+    assert_eq!(carol.details.authrole.as_deref(), Some("user"));
+    let nameless = welcome("nameless").await;
+    let authid = nameless.details.authid.unwrap_or_default();
+    assert!(is_generated(&authid), "authid {authid:?}");
 }
