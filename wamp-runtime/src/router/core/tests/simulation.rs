@@ -30,6 +30,7 @@ use crate::protocol::options::{
 };
 use crate::protocol::*;
 use crate::router::config::{Permission, RealmConfig, RoleConfig};
+use crate::router::limits::Limits;
 
 use super::harness::{Harness, args, bare_roles, full_roles, uri};
 
@@ -85,6 +86,10 @@ struct Sim {
     clients: BTreeMap<Id, Client>,
     /// The last inputs, for the report of a failing seed.
     log: VecDeque<Input>,
+    /// Requests and joins refused with `wamp.error.limit_exceeded`.
+    limit_hits: u64,
+    /// The limits of the realm.
+    limits: Limits,
 }
 
 /// How many inputs a failure report shows.
@@ -118,6 +123,24 @@ fn pick<'a, T>(rng: &mut SmallRng, items: &'a [T]) -> &'a T {
 fn pick_id(rng: &mut SmallRng, ids: impl Iterator<Item = Id>) -> Option<Id> {
     let ids: Vec<Id> = ids.collect();
     (!ids.is_empty()).then(|| ids[rng.random_range(0..ids.len())])
+}
+
+/// The limits of a sequence: the defaults for even seeds, tight ones for
+/// odd seeds so that every limit is hit along the way.
+fn limits_for(seed: u64) -> Limits {
+    if seed % 2 == 0 {
+        return Limits::default();
+    }
+    Limits {
+        sessions_per_realm: 6,
+        calls_per_session: 2,
+        registrations_per_session: 2,
+        subscriptions_per_session: 2,
+        retained_events_per_realm: 2,
+        retained_bytes_per_realm: 200,
+        retained_event_bytes: 120,
+        ..Limits::default()
+    }
 }
 
 impl Sim {
@@ -155,10 +178,12 @@ impl Sim {
         };
         config.roles = vec![all, limited];
         Sim {
-            h: Harness::with_config(config, seed),
+            h: Harness::with_limits(config, limits_for(seed), seed),
             rng: SmallRng::seed_from_u64(seed ^ 0x5eed_5eed),
             clients: BTreeMap::new(),
             log: VecDeque::with_capacity(LOG_LEN + 1),
+            limit_hits: 0,
+            limits: limits_for(seed),
         }
     }
 
@@ -185,7 +210,14 @@ impl Sim {
             bare_roles()
         };
         let authid = format!("user{}", self.rng.random_range(0..3));
-        let id = self.h.join_as(&authid, role, roles);
+        let id = match self.h.try_join_as(&authid, role, roles) {
+            Ok(id) => id,
+            Err(refused) => {
+                self.limit_hits += 1;
+                self.record(Input::Refused(refused.message));
+                return;
+            }
+        };
         self.record(Input::Join(id, authid, role));
         self.clients.insert(id, Client::default());
     }
@@ -460,6 +492,11 @@ impl Sim {
             let messages = self.h.take(id);
             let client = self.clients.get_mut(&id).expect("client");
             for m in messages {
+                if let Message::Error(e) = &m
+                    && e.error == crate::protocol::uris::LIMIT_EXCEEDED
+                {
+                    self.limit_hits += 1;
+                }
                 match m {
                     Message::Result(r) => {
                         if !client.calls.contains_key(&r.request) {
@@ -630,6 +667,15 @@ impl Sim {
                 }
             }
         }
+        let retained = (broker.retained.len(), broker.retained.bytes());
+        let limits = &self.limits;
+        if retained.0 > limits.retained_events_per_realm
+            || retained.1 > limits.retained_bytes_per_realm
+        {
+            return Err(format!(
+                "retained events {retained:?} (count, bytes) over the limits {limits:?}"
+            ));
+        }
         // The per-session counts the limits use match the tables.
         for &id in self.clients.keys() {
             let counts = (
@@ -686,7 +732,8 @@ impl Sim {
 }
 
 /// Runs one seed; the error names the step and the last inputs.
-fn run(seed: u64, steps: usize) -> Result<(), String> {
+/// Runs one sequence; how many times a limit was hit.
+fn run(seed: u64, steps: usize) -> Result<u64, String> {
     let mut sim = Sim::new(seed);
     let fail = |sim: &Sim, step: usize, e: String| {
         let tail: Vec<&Input> = sim.log.iter().rev().collect();
@@ -697,7 +744,8 @@ fn run(seed: u64, steps: usize) -> Result<(), String> {
         sim.absorb().map_err(|e| fail(&sim, step, e))?;
         sim.check().map_err(|e| fail(&sim, step, e))?;
     }
-    sim.finish().map_err(|e| fail(&sim, steps, e))
+    sim.finish().map_err(|e| fail(&sim, steps, e))?;
+    Ok(sim.limit_hits)
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -718,12 +766,22 @@ fn seeded_sequences_keep_the_invariants() {
         return;
     }
     let sequences = env_number("WAMP_SIM_SEQUENCES", 10_000);
+    let mut limit_hits = 0;
     for seed in 0..sequences {
-        if let Err(e) = run(seed, steps) {
-            panic!(
+        match run(seed, steps) {
+            Ok(hits) => limit_hits += hits,
+            Err(e) => panic!(
                 "{e}\nreplay: WAMP_SIM_SEED={seed} cargo test -p wamp-runtime --lib seeded_sequences"
-            );
+            ),
         }
     }
-    println!("simulation: {sequences} sequences of {steps} steps kept every invariant");
+    if sequences >= 100 && steps >= 100 {
+        assert!(
+            limit_hits > 0,
+            "the tight limits of odd seeds were never hit"
+        );
+    }
+    println!(
+        "simulation: {sequences} sequences of {steps} steps kept every invariant ({limit_hits} requests or joins over a limit refused)"
+    );
 }
