@@ -128,7 +128,7 @@ fn pick_id(rng: &mut SmallRng, ids: impl Iterator<Item = Id>) -> Option<Id> {
 /// The limits of a sequence: the defaults for even seeds, tight ones for
 /// odd seeds so that every limit is hit along the way.
 fn limits_for(seed: u64) -> Limits {
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         return Limits::default();
     }
     Limits {
