@@ -251,3 +251,46 @@ async fn retained_events_are_bounded_and_the_oldest_evicted() {
     assert!(late.quiet(300).await, "only the two newest are retained");
     healthy(addr, "com.app.healthy").await;
 }
+
+#[tokio::test]
+async fn retained_bytes_are_bounded_and_the_oldest_evicted() {
+    // Each event below is about 1.1 KB as published: two fit, three do not.
+    let (_router, addr) = router_with(Limits {
+        retained_bytes_per_realm: 2500,
+        ..Limits::default()
+    })
+    .await;
+    let mut publisher = Peer::join(addr, SerializerKind::Json).await;
+    let retain = WirePublishOptions {
+        retain: Some(true),
+        acknowledge: Some(true),
+        ..Default::default()
+    };
+    let blob = "y".repeat(1000);
+    for topic in ["com.b.1", "com.b.2", "com.b.3"] {
+        let request = publisher
+            .publish_with(topic, retain.clone(), args(SerializerKind::Json, &[&blob]))
+            .await;
+        assert!(matches!(publisher.recv().await, Message::Published(p) if p.request == request));
+    }
+    let mut late = Peer::join(addr, SerializerKind::Cbor).await;
+    let options = WireSubscribeOptions {
+        match_: Some(MatchPolicy::Prefix),
+        get_retained: Some(true),
+        ..Default::default()
+    };
+    late.subscribe_with("com.b.", options).await;
+    let mut topics = Vec::new();
+    for _ in 0..2 {
+        let ev = late.expect_event().await;
+        assert_eq!(
+            ev.payload.args_values().unwrap(),
+            vec![Value::String(blob.clone())]
+        );
+        topics.push(ev.details.topic.unwrap_or_default());
+    }
+    topics.sort();
+    assert_eq!(topics, ["com.b.2", "com.b.3"]);
+    assert!(late.quiet(300).await, "the oldest was evicted");
+    healthy(addr, "com.app.healthy").await;
+}
