@@ -191,8 +191,16 @@ async fn a_join_over_sessions_per_realm_gets_abort() {
     let inv = b.expect_invocation().await;
     b.yield_(inv.request, Payload::empty()).await;
     a.expect_result(request).await;
-    // Once one leaves, another may join.
+    // Once one leaves, another may join (the router frees the place right
+    // after its GOODBYE reply: wait until the realm counts one session).
     a.goodbye().await;
+    for _ in 0..100 {
+        let count = b.meta("wamp.session.count", vec![]).await.unwrap();
+        if count == vec![Value::UInt(1)] {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let mut c = Peer::join(addr, SerializerKind::MsgPack).await;
     let count = c.meta("wamp.session.count", vec![]).await.unwrap();
     assert_eq!(count, vec![Value::UInt(2)]);
