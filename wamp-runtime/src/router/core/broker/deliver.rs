@@ -7,8 +7,9 @@ use crate::protocol::{Event, Message, Payload};
 
 use super::super::output::Output;
 use super::super::session::Members;
+use super::publisher::Publisher;
 use super::subscriptions::Subscription;
-use super::tables::{Broker, Publisher};
+use super::tables::Broker;
 
 /// One publication on its way to subscribers.
 pub(crate) struct Publication<'a> {

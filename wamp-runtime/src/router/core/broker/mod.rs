@@ -5,6 +5,7 @@
 
 mod deliver;
 mod publish;
+mod publisher;
 mod retained;
 mod subscribe;
 mod subscriptions;

@@ -15,8 +15,9 @@ use super::super::output::Output;
 use super::super::permissions::Action;
 use super::super::session::Members;
 use super::deliver::Publication;
+use super::publisher::Publisher;
 use super::retained::Retained;
-use super::tables::{Broker, Publisher};
+use super::tables::Broker;
 
 /// Bytes of a payload as received (encoded arguments, or transparent bytes);
 /// 0 for local values.

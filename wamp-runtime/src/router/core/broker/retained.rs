@@ -11,7 +11,7 @@ use crate::protocol::Payload;
 use crate::protocol::id::Id;
 use crate::protocol::options::WirePublishOptions;
 
-use super::tables::Publisher;
+use super::publisher::Publisher;
 
 /// The last retained event of a topic.
 #[derive(Debug, Clone)]
