@@ -6,3 +6,6 @@
 
 #[path = "../router/peer.rs"]
 mod peer;
+
+mod frames;
+mod harness;
