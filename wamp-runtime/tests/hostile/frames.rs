@@ -237,6 +237,20 @@ fn with_deep(kind: SerializerKind, head: &[serde_json::Value], deep: &[u8]) -> V
     out
 }
 
+/// `[inner]` in `kind`'s encoding.
+fn wrap_in_list(kind: SerializerKind, inner: &[u8]) -> Vec<u8> {
+    let mut out = match kind {
+        Json => vec![b'['],
+        MsgPack => vec![0x91],
+        Cbor => vec![0x81],
+    };
+    out.extend_from_slice(inner);
+    if kind == Json {
+        out.push(b']');
+    }
+    out
+}
+
 #[tokio::test]
 async fn deep_nesting() {
     let (_router, addr) = start().await;
@@ -253,26 +267,39 @@ async fn deep_nesting() {
             // PUBLISH whose Options is a deep array.
             let publish = with_deep(kind, &[json!(16), json!(1)], &deep);
             violation(addr, wire, kind, When::Joined, publish).await;
-            // CALL with a deep argument.
-            let head = vec![json!(48), json!(1), json!({}), json!("com.p")];
-            let mut deep_args = Vec::new();
-            match kind {
-                Json => {
-                    deep_args.push(b'[');
-                    deep_args.extend_from_slice(&deep);
-                    deep_args.push(b']');
-                }
-                MsgPack => {
-                    deep_args.push(0x91);
-                    deep_args.extend_from_slice(&deep);
-                }
-                Cbor => {
-                    deep_args.push(0x81);
-                    deep_args.extend_from_slice(&deep);
-                }
-            }
+        }
+    }
+}
+
+/// Finding (issue 11, "no silent drops"): arguments too deep to transcode
+/// for the callee are dropped silently today; the caller must get an ERROR
+/// and the callee nothing.
+#[tokio::test]
+async fn deep_arguments_for_a_callee_of_another_serializer() {
+    let (_router, addr) = start().await;
+    use serde_json::json;
+    for wire in WIRES {
+        for kind in SERIALIZERS {
+            let deep = nested(kind, 30_000);
+            // CALL with a deep argument: arguments are routed without being
+            // decoded; to a callee of another serializer they are transcoded.
+            let head = [json!(48), json!(7), json!({}), json!("com.deep")];
+            let deep_args = wrap_in_list(kind, &deep);
             let call = with_deep(kind, &head, &deep_args);
-            violation(addr, wire, kind, When::Joined, call).await;
+            let other = if kind == Json { MsgPack } else { Json };
+            let mut callee = crate::peer::Peer::join(addr, other).await;
+            callee.register("com.deep").await;
+            let mut caller = connect(addr, wire, kind, When::Joined).await;
+            caller.send_frame(call).await;
+            match caller.next(REACTION).await {
+                Reaction::Message(wamp::Message::Error(e)) => {
+                    assert_eq!(e.request, 7);
+                    println!("{wire:?} {kind}: deep CALL answered with {}", e.error);
+                }
+                other => panic!("{wire:?} {kind}: expected ERROR for the deep CALL, got {other:?}"),
+            }
+            assert!(callee.quiet(100).await, "nothing reaches the callee");
+            assert_healthy(addr).await;
         }
     }
 }
