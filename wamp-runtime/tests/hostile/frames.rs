@@ -29,19 +29,6 @@ use crate::harness::*;
 
 const SERIALIZERS: [SerializerKind; 3] = [Json, MsgPack, Cbor];
 
-/// `value` in `kind`'s encoding.
-fn enc(kind: SerializerKind, value: &serde_json::Value) -> Vec<u8> {
-    match kind {
-        Json => serde_json::to_vec(value).unwrap(),
-        MsgPack => rmp_serde::to_vec(value).unwrap(),
-        Cbor => {
-            let mut out = Vec::new();
-            ciborium::into_writer(value, &mut out).unwrap();
-            out
-        }
-    }
-}
-
 /// Where in the session a frame is sent.
 #[derive(Debug, Clone, Copy)]
 enum When {
@@ -85,11 +72,7 @@ async fn garbage_bytes() {
                     b"[48, 1, {}, \"x\"] trailing".to_vec(),
                 ]
             } else {
-                vec![
-                    vec![0xc1, 0xff, 0x00, 0x13, 0x37],
-                    vec![],
-                    vec![0xff; 32],
-                ]
+                vec![vec![0xc1, 0xff, 0x00, 0x13, 0x37], vec![], vec![0xff; 32]]
             };
             for when in [When::BeforeHello, When::Joined] {
                 for g in &garbage {
@@ -123,7 +106,7 @@ async fn wrong_message_shapes() {
         for kind in SERIALIZERS {
             for when in [When::BeforeHello, When::Joined] {
                 for shape in &shapes {
-                    violation(addr, wire, kind, when, enc(kind, shape)).await;
+                    violation(addr, wire, kind, when, encode_value(kind, shape)).await;
                 }
             }
         }
@@ -158,10 +141,17 @@ async fn wrong_element_types() {
     for wire in WIRES {
         for kind in SERIALIZERS {
             for shape in &before {
-                violation(addr, wire, kind, When::BeforeHello, enc(kind, shape)).await;
+                violation(
+                    addr,
+                    wire,
+                    kind,
+                    When::BeforeHello,
+                    encode_value(kind, shape),
+                )
+                .await;
             }
             for shape in &joined {
-                violation(addr, wire, kind, When::Joined, enc(kind, shape)).await;
+                violation(addr, wire, kind, When::Joined, encode_value(kind, shape)).await;
             }
         }
     }
@@ -173,8 +163,11 @@ async fn truncated_frames() {
     use serde_json::json;
     for wire in WIRES {
         for kind in SERIALIZERS {
-            let hello = enc(kind, &json!([1, "realm1", {"roles": {"caller": {}}}]));
-            let call = enc(kind, &json!([48, 7, {}, "com.p", [1, "two", [3.5]], {"k": "v"}]));
+            let hello = encode_value(kind, &json!([1, "realm1", {"roles": {"caller": {}}}]));
+            let call = encode_value(
+                kind,
+                &json!([48, 7, {}, "com.p", [1, "two", [3.5]], {"k": "v"}]),
+            );
             for cut in [1, hello.len() / 2, hello.len() - 1] {
                 violation(addr, wire, kind, When::BeforeHello, hello[..cut].to_vec()).await;
             }
@@ -344,7 +337,7 @@ fn sized_publish(kind: SerializerKind, size: usize) -> Vec<u8> {
     use serde_json::json;
     let mut pad = size - 200;
     loop {
-        let frame = enc(kind, &json!([16, 1, {}, "com.nobody", ["x".repeat(pad)]]));
+        let frame = encode_value(kind, &json!([16, 1, {}, "com.nobody", ["x".repeat(pad)]]));
         if frame.len() == size {
             return frame;
         }
@@ -456,7 +449,12 @@ async fn rawsocket_handshake_abuse() {
     }
     // A slow handshake (one octet, two octets, nothing): closed after the
     // handshake timeout, without a reply.
-    for sent in [&[][..], &[0x7F][..], &[0x7F, 0xF1][..], &[0x7F, 0xF1, 0x00][..]] {
+    for sent in [
+        &[][..],
+        &[0x7F][..],
+        &[0x7F, 0xF1][..],
+        &[0x7F, 0xF1, 0x00][..],
+    ] {
         let mut tcp = TcpStream::connect(addr).await.unwrap();
         tcp.write_all(sent).await.unwrap();
         let started = Instant::now();
@@ -471,7 +469,9 @@ async fn rawsocket_handshake_abuse() {
     }
     // A slow WebSocket handshake: the same.
     let mut tcp = TcpStream::connect(addr).await.unwrap();
-    tcp.write_all(b"GET /ws HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    tcp.write_all(b"GET /ws HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     let started = Instant::now();
     read_to_close(&mut tcp, HANDSHAKE_TIMEOUT * 4).await;
     assert!(started.elapsed() >= HANDSHAKE_TIMEOUT - Duration::from_millis(100));

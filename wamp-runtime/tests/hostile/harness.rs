@@ -423,6 +423,20 @@ impl Raw {
     }
 }
 
+/// `value` (a JSON value standing for any WAMP array, right or wrong) in
+/// `kind`'s encoding.
+pub fn encode_value(kind: SerializerKind, value: &serde_json::Value) -> Vec<u8> {
+    match kind {
+        SerializerKind::Json => serde_json::to_vec(value).unwrap(),
+        SerializerKind::MsgPack => rmp_serde::to_vec(value).unwrap(),
+        SerializerKind::Cbor => {
+            let mut out = Vec::new();
+            ciborium::into_writer(value, &mut out).unwrap();
+            out
+        }
+    }
+}
+
 /// A RawSocket frame header.
 pub fn rs_header(kind: u8, len: usize) -> [u8; 4] {
     [kind, (len >> 16) as u8, (len >> 8) as u8, len as u8]

@@ -9,3 +9,4 @@ mod peer;
 
 mod frames;
 mod harness;
+mod protocol;
