@@ -7,6 +7,7 @@
 #[path = "../router/peer.rs"]
 mod peer;
 
+mod consumers;
 mod frames;
 mod harness;
 mod protocol;

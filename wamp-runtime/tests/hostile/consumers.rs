@@ -1,0 +1,205 @@
+//! Stalled and slow consumers under a publisher flood. A full outbox holds
+//! the publisher back (bounded backpressure) while every other session keeps
+//! working; a subscriber that does not read at all is disconnected after the
+//! slow-consumer timeout; one that reads slowly gets every event.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpSocket;
+use wamp::SerializerKind::{Cbor, Json, MsgPack};
+use wamp::protocol::options::WireSubscribeOptions;
+use wamp::router::{Limits, Router};
+
+use crate::harness::*;
+use crate::peer::{Peer, args};
+
+const SLOW_CONSUMER_TIMEOUT: Duration = Duration::from_millis(1000);
+const EVENT_BYTES: usize = 8 * 1024;
+
+/// A router whose outboxes hold 64 KiB, with a 1 s slow-consumer timeout.
+async fn flood_router() -> (Router, SocketAddr) {
+    let limits = Limits {
+        outbox_bytes: 64 * 1024,
+        slow_consumer_timeout_ms: SLOW_CONSUMER_TIMEOUT.as_millis() as u64,
+        ..limits()
+    };
+    let mut builder = Router::builder().limits(limits);
+    for realm in realms() {
+        builder = builder.realm(realm);
+    }
+    start_with(builder).await
+}
+
+/// A WebSocket JSON session on `realm1` with a 4 KiB socket receive buffer,
+/// subscribed to `topic`. The caller never reads from it again.
+async fn stalled_subscriber(addr: SocketAddr, topic: &str) -> (Raw, u64) {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let tcp = socket.connect(addr).await.unwrap();
+    let mut raw = Raw::ws_over(tcp, addr, Json).await;
+    let session = raw.join("realm1").await;
+    raw.send(&wamp::Message::Subscribe(wamp::protocol::Subscribe {
+        request: 1,
+        options: WireSubscribeOptions::default(),
+        topic: crate::peer::uri(topic),
+    }))
+    .await;
+    match raw.next(REACTION).await {
+        Reaction::Message(wamp::Message::Subscribed(_)) => {}
+        other => panic!("expected SUBSCRIBED, got {other:?}"),
+    }
+    (raw, session)
+}
+
+/// A subscriber that reads `n` events of `topic` (sleeping `pause` after
+/// each) and returns their sequence numbers, and the session (still joined).
+async fn reader(
+    addr: SocketAddr,
+    topic: &str,
+    n: u64,
+    pause: Duration,
+) -> tokio::task::JoinHandle<(Vec<u64>, Peer)> {
+    let mut p = Peer::join_url(&rs_url(addr), Cbor).await;
+    p.subscribe(topic).await;
+    tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while (seen.len() as u64) < n {
+            let e = p.expect_event().await;
+            let (seq, _blob): (u64, String) = e.payload.args().unwrap();
+            seen.push(seq);
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
+        }
+        (seen, p)
+    })
+}
+
+/// Publishes `n` events of [`EVENT_BYTES`] to `topic`, numbered from 0;
+/// returns the time it took and the publisher (still joined).
+fn flood(mut publisher: Peer, topic: String, n: u64) -> tokio::task::JoinHandle<(Duration, Peer)> {
+    tokio::spawn(async move {
+        let started = Instant::now();
+        let blob = "e".repeat(EVENT_BYTES);
+        for seq in 0..n {
+            publisher
+                .publish_with(&topic, Default::default(), args(MsgPack, &(seq, &blob)))
+                .await;
+        }
+        (started.elapsed(), publisher)
+    })
+}
+
+/// One call round trip between two sessions; its duration.
+async fn round_trip(caller: &mut Peer, callee: &mut Peer, procedure: &str) -> Duration {
+    let started = Instant::now();
+    let request = caller.call(procedure, args(Json, &["x"])).await;
+    let inv = callee.expect_invocation().await;
+    callee.yield_(inv.request, inv.payload).await;
+    caller.expect_result(request).await;
+    started.elapsed()
+}
+
+/// Whether `session` is still joined, asked through the meta API.
+async fn is_joined(observer: &mut Peer, session: u64) -> bool {
+    observer
+        .meta("wamp.session.get", vec![wamp::Value::UInt(session)])
+        .await
+        .is_ok()
+}
+
+#[tokio::test]
+async fn stalled_subscriber_is_disconnected_and_nobody_else_waits() {
+    let (_router, addr) = flood_router().await;
+    let topic = "com.flood.stalled";
+    let n = 1000; // 8 MB of events: far more than the stalled path can buffer
+    let (_stalled, stalled_id) = stalled_subscriber(addr, topic).await;
+    let healthy = reader(addr, topic, n, Duration::ZERO).await;
+    let mut observer = Peer::join(addr, Json).await;
+    let mut callee = Peer::join(addr, MsgPack).await;
+    callee.register("com.flood.echo").await;
+    let mut caller = Peer::join_url(&rs_url(addr), Json).await;
+    assert!(is_joined(&mut observer, stalled_id).await);
+
+    let publisher = Peer::join(addr, MsgPack).await;
+    let started = Instant::now();
+    let flooding = flood(publisher, topic.to_owned(), n);
+
+    // While the flood runs (and the publisher is held back by the stalled
+    // outbox), other sessions are served at once.
+    let mut slowest = Duration::ZERO;
+    let mut disconnected_after = None;
+    while started.elapsed() < Duration::from_secs(15) {
+        slowest = slowest.max(round_trip(&mut caller, &mut callee, "com.flood.echo").await);
+        if disconnected_after.is_none() && !is_joined(&mut observer, stalled_id).await {
+            disconnected_after = Some(started.elapsed());
+        }
+        if disconnected_after.is_some() && flooding.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let disconnected_after =
+        disconnected_after.expect("the stalled subscriber was never disconnected");
+    println!(
+        "stalled subscriber disconnected after {disconnected_after:?}; slowest call round trip during the flood {slowest:?}"
+    );
+    assert!(
+        disconnected_after >= SLOW_CONSUMER_TIMEOUT,
+        "disconnected after {disconnected_after:?}, before the slow-consumer timeout"
+    );
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a call round trip took {slowest:?} during the flood"
+    );
+    let (flood_time, _publisher) = tokio::time::timeout(Duration::from_secs(20), flooding)
+        .await
+        .expect("the publisher was held back for good")
+        .unwrap();
+    println!("published {n} events of {EVENT_BYTES} B in {flood_time:?}");
+    // The reading subscriber got every event, in order.
+    let (seen, _healthy) = tokio::time::timeout(Duration::from_secs(20), healthy)
+        .await
+        .expect("the reading subscriber did not get every event")
+        .unwrap();
+    assert_eq!(seen, (0..n).collect::<Vec<_>>());
+    assert_healthy(addr).await;
+}
+
+#[tokio::test]
+async fn slow_subscriber_gets_every_event_and_stays() {
+    let (_router, addr) = flood_router().await;
+    let topic = "com.flood.slow";
+    let n = 300; // 2.4 MB, read at one event per 3 ms
+    let slow = reader(addr, topic, n, Duration::from_millis(3)).await;
+    let fast = reader(addr, topic, n, Duration::ZERO).await;
+    let mut observer = Peer::join(addr, Json).await;
+    let count_before = observer.meta("wamp.session.count", vec![]).await.unwrap();
+    let publisher = Peer::join(addr, MsgPack).await;
+    let (flood_time, _publisher) = tokio::time::timeout(
+        Duration::from_secs(20),
+        flood(publisher, topic.to_owned(), n),
+    )
+    .await
+    .expect("the publisher was held back for good")
+    .unwrap();
+    let (slow_seen, _slow) = tokio::time::timeout(Duration::from_secs(20), slow)
+        .await
+        .expect("the slow subscriber did not get every event")
+        .unwrap();
+    let (fast_seen, _fast) = tokio::time::timeout(Duration::from_secs(20), fast)
+        .await
+        .expect("the fast subscriber did not get every event")
+        .unwrap();
+    println!("published {n} events of {EVENT_BYTES} B to a slow reader in {flood_time:?}");
+    assert_eq!(slow_seen, (0..n).collect::<Vec<_>>());
+    assert_eq!(fast_seen, (0..n).collect::<Vec<_>>());
+    // Nobody was disconnected (the publisher is counted now too).
+    let count_after = observer.meta("wamp.session.count", vec![]).await.unwrap();
+    assert_eq!(
+        count_after[0].as_u64().unwrap(),
+        count_before[0].as_u64().unwrap() + 1
+    );
+    assert_healthy(addr).await;
+}
