@@ -180,6 +180,7 @@ pub async fn assert_healthy(addr: SocketAddr) {
 
 /// What the router did in reply.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // short-lived, matched at once
 pub enum Reaction {
     /// A WAMP message.
     Message(Message),
