@@ -533,6 +533,90 @@ async fn rawsocket_frame_header_abuse() {
 }
 
 #[tokio::test]
+async fn websocket_frame_abuse() {
+    let (_router, addr) = start().await;
+    let hello = br#"[1, "realm1", {"roles": {"caller": {}}}]"#;
+    // (what, frames, expected close code)
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("unmasked client frame", ws_frame(0x81, false, hello), 1002),
+        (
+            "RSV1 without an extension",
+            ws_frame(0xC1, true, hello),
+            1002,
+        ),
+        ("RSV3", ws_frame(0x91, true, hello), 1002),
+        ("reserved data opcode 3", ws_frame(0x83, true, hello), 1002),
+        (
+            "reserved control opcode 11",
+            ws_frame(0x8B, true, b""),
+            1002,
+        ),
+        (
+            "continuation without a start",
+            ws_frame(0x80, true, hello),
+            1002,
+        ),
+        (
+            "control frame over 125 bytes",
+            ws_frame(0x89, true, &[0; 126]),
+            1002,
+        ),
+        ("fragmented control frame", ws_frame(0x09, true, b"p"), 1002),
+        (
+            "new message inside a fragmented one",
+            [ws_frame(0x01, true, b"[1, "), ws_frame(0x81, true, hello)].concat(),
+            1002,
+        ),
+        (
+            "fragments adding up over the limit",
+            (0..20)
+                .flat_map(|i| ws_frame(if i == 0 { 0x01 } else { 0x00 }, true, &[b' '; 4096]))
+                .collect(),
+            1009,
+        ),
+        // The length is checked against the limit before its top bit.
+        (
+            "64-bit length with the top bit set",
+            [
+                vec![0x81, 0xFF],
+                vec![0x80, 0, 0, 0, 0, 0, 0, 0],
+                vec![0; 4],
+            ]
+            .concat(),
+            1009,
+        ),
+        (
+            "close with an invalid code",
+            ws_frame(0x88, true, &[0x03, 0xE7]),
+            1002,
+        ),
+    ];
+    for (what, bytes, code) in cases {
+        for when in [When::BeforeHello, When::Joined] {
+            let mut raw = connect(addr, Wire::WebSocket, Json, when).await;
+            raw.send_ws_bytes(&bytes).await;
+            assert_eq!(raw.expect_closed().await, Some(code), "{what} ({when:?})");
+        }
+        assert_healthy(addr).await;
+    }
+    // A HELLO in three fragments, with a ping between them, is a HELLO.
+    let mut raw = Raw::open(addr, Wire::WebSocket, Json).await;
+    let bytes = [
+        ws_frame(0x01, true, &hello[..5]),
+        ws_frame(0x89, true, b"ping"),
+        ws_frame(0x00, true, &hello[5..20]),
+        ws_frame(0x80, true, &hello[20..]),
+    ]
+    .concat();
+    raw.send_ws_bytes(&bytes).await;
+    match raw.next(REACTION).await {
+        Reaction::Message(wamp::Message::Welcome(_)) => {}
+        other => panic!("expected WELCOME, got {other:?}"),
+    }
+    assert_healthy(addr).await;
+}
+
+#[tokio::test]
 async fn websocket_unknown_subprotocol_is_refused_with_400() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     use tokio_tungstenite::tungstenite::http::{HeaderValue, header};

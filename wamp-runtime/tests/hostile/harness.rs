@@ -324,6 +324,19 @@ impl Raw {
         }
     }
 
+    /// Writes bytes under the WebSocket layer (hand-made frames). Panics on
+    /// RawSocket.
+    pub async fn send_ws_bytes(&mut self, bytes: &[u8]) {
+        match &mut self.conn {
+            Conn::Ws(ws) => {
+                let tcp = ws.get_mut();
+                let _ = tcp.write_all(bytes).await;
+                let _ = tcp.flush().await;
+            }
+            Conn::Rs { .. } => panic!("send_ws_bytes on a RawSocket connection"),
+        }
+    }
+
     /// Writes bytes on the RawSocket connection as they are. Panics on WebSocket.
     pub async fn send_raw(&mut self, bytes: &[u8]) {
         match &mut self.conn {
@@ -436,6 +449,29 @@ pub fn encode_value(kind: SerializerKind, value: &serde_json::Value) -> Vec<u8> 
             out
         }
     }
+}
+
+/// A hand-made WebSocket frame: `first` is the FIN/RSV/opcode octet; the
+/// payload is masked (with a zero key, so it reads as is) when `masked`.
+pub fn ws_frame(first: u8, masked: bool, payload: &[u8]) -> Vec<u8> {
+    let mask_bit = if masked { 0x80 } else { 0 };
+    let mut out = vec![first];
+    match payload.len() {
+        n if n < 126 => out.push(mask_bit | n as u8),
+        n if n < 65536 => {
+            out.push(mask_bit | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(mask_bit | 127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    if masked {
+        out.extend_from_slice(&[0, 0, 0, 0]);
+    }
+    out.extend_from_slice(payload);
+    out
 }
 
 /// A RawSocket frame header.
