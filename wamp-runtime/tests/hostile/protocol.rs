@@ -334,3 +334,98 @@ async fn after_goodbye_only_hello_is_accepted() {
         assert_healthy(addr).await;
     }
 }
+
+#[tokio::test]
+async fn hello_must_be_well_formed() {
+    let (_router, addr) = start().await;
+    for (wire, kind) in combos() {
+        for (value, reason, text) in [
+            (
+                json!([1, "", {"roles": {"caller": {}}}]),
+                PROTOCOL_VIOLATION,
+                "Realm",
+            ),
+            (
+                json!([1, "bad realm", {"roles": {"caller": {}}}]),
+                PROTOCOL_VIOLATION,
+                "Realm",
+            ),
+            (json!([1, "realm1", {}]), PROTOCOL_VIOLATION, "roles"),
+            (
+                json!([1, "realm1", {"roles": {}}]),
+                PROTOCOL_VIOLATION,
+                "roles",
+            ),
+            (
+                json!([1, "realm1", {"roles": {"caller": {}}, "authid": 5}]),
+                PROTOCOL_VIOLATION,
+                "authid",
+            ),
+            (
+                json!([1, "realm1", {"roles": {"caller": {}}, "authmethods": ["bogus"]}]),
+                "wamp.error.no_auth_method",
+                "bogus",
+            ),
+            (
+                json!([1, "no.such.realm", {"roles": {"caller": {}}}]),
+                "wamp.error.no_such_realm",
+                "no.such.realm",
+            ),
+        ] {
+            let mut raw = Raw::open(addr, wire, kind).await;
+            send_json(&mut raw, &value).await;
+            let message = raw.expect_abort(reason).await;
+            assert!(message.contains(text), "{value}: {message}");
+        }
+        assert_healthy(addr).await;
+    }
+}
+
+#[tokio::test]
+async fn in_session_bad_uris() {
+    let (_router, addr) = start().await;
+    for (wire, kind) in combos() {
+        // A URI that breaks the URI rules is caught when the message is
+        // read: a protocol violation naming the element (as Autobahn and
+        // Crossbar do when parsing).
+        for (value, element) in [
+            (json!([48, 1, {}, "com..x"]), "CALL.Procedure"),
+            (json!([48, 1, {}, "com.x y"]), "CALL.Procedure"),
+            (json!([64, 1, {}, "com.x y"]), "REGISTER.Procedure"),
+            (json!([64, 1, {}, "com..x"]), "REGISTER.Procedure"),
+            (
+                json!([16, 1, {"acknowledge": true}, "com..x"]),
+                "PUBLISH.Topic",
+            ),
+            (json!([16, 1, {}, "com.x#y"]), "PUBLISH.Topic"),
+            (json!([32, 1, {}, "com.x y"]), "SUBSCRIBE.Topic"),
+        ] {
+            let mut raw = Raw::joined(addr, wire, kind).await;
+            send_json(&mut raw, &value).await;
+            let message = raw.expect_abort(PROTOCOL_VIOLATION).await;
+            assert!(message.contains(element), "{value}: {message}");
+        }
+        // A well-formed URI the request may not use: ERROR invalid_uri, and
+        // the session goes on.
+        let mut raw = Raw::joined(addr, wire, kind).await;
+        for (value, request) in [
+            (json!([32, 2, {}, "com..x"]), 2),
+            (json!([64, 3, {}, "wamp.reserved"]), 3),
+            (
+                json!([16, 4, {"acknowledge": true}, "wamp.session.on_join"]),
+                4,
+            ),
+        ] {
+            send_json(&mut raw, &value).await;
+            match raw.next(REACTION).await {
+                Reaction::Message(Message::Error(e)) => {
+                    assert_eq!(e.request, request, "{value}");
+                    assert_eq!(e.error, "wamp.error.invalid_uri", "{value}");
+                }
+                other => panic!("{value}: expected ERROR invalid_uri, got {other:?}"),
+            }
+        }
+        still_alive(&mut raw, 5).await;
+    }
+    assert_healthy(addr).await;
+}
