@@ -7,7 +7,11 @@
 //!   buffer, never reads) under a flood of 64 KiB events, with
 //!   `[limits] outbox_bytes = 1048576`: the outbox bounds it.
 //!
-//! Both print their figures (`cargo test -p wamp-router --test memory --
+//! - no leak from hostile connections: RSS after 1000 more connections that
+//!   end in a protocol violation, a RawSocket refusal or a dropped session
+//!   stays within a small bound of RSS after the first 300.
+//!
+//! All print their figures (`cargo test -p wamp-router --test memory --
 //! --nocapture`). Linux only (reads /proc).
 
 #![cfg(target_os = "linux")]
@@ -358,5 +362,108 @@ async fn peak_rss_with_a_stalled_subscriber_is_bounded_by_the_outbox() {
         "peak RSS growth {} over the bound {}",
         mib(growth),
         mib(STALLED_GROWTH_BOUND)
+    );
+}
+
+/// One hostile connection of kind `i % 4`, run to its end.
+async fn hostile_connection(addr: &str, i: usize) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    match i % 4 {
+        // Garbage after joining: ABORT, closed.
+        0 => {
+            let mut t = join(&format!("ws://{addr}/ws"), SerializerKind::Json).await;
+            t.sink
+                .send(b"[48, \"not an id\", {}, \"com.x\"]".to_vec().into())
+                .await
+                .unwrap();
+            assert!(matches!(recv(&mut t).await, Message::Abort(_)));
+        }
+        // A registration and a subscription, then the transport dropped.
+        1 => {
+            let mut t = join(&format!("rs://{addr}"), SerializerKind::Cbor).await;
+            let register = Register::new(1, Uri::new(&format!("com.leak.p{i}")).unwrap());
+            send(&mut t, Message::Register(register)).await;
+            assert!(matches!(recv(&mut t).await, Message::Registered(_)));
+            let subscribe = Subscribe {
+                request: 2,
+                options: WireSubscribeOptions::default(),
+                topic: Uri::new(&format!("com.leak.t{i}")).unwrap(),
+            };
+            send(&mut t, Message::Subscribe(subscribe)).await;
+            assert!(matches!(recv(&mut t).await, Message::Subscribed(_)));
+        }
+        // A RawSocket hello with an unknown serializer: refused.
+        2 => {
+            let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            tcp.write_all(&[0x7F, 0xF7, 0, 0]).await.unwrap();
+            let mut reply = [0u8; 4];
+            tcp.read_exact(&mut reply).await.unwrap();
+            assert_eq!(reply, [0x7F, 0x10, 0, 0]);
+        }
+        // A CALL in flight to a callee that never answers, then both gone.
+        _ => {
+            let mut callee = join(&format!("ws://{addr}/ws"), SerializerKind::MsgPack).await;
+            let procedure = Uri::new(&format!("com.leak.c{i}")).unwrap();
+            send(
+                &mut callee,
+                Message::Register(Register::new(1, procedure.clone())),
+            )
+            .await;
+            assert!(matches!(recv(&mut callee).await, Message::Registered(_)));
+            let mut caller = join(&format!("rs://{addr}"), SerializerKind::Json).await;
+            send(
+                &mut caller,
+                Message::Call(Call::new(1, procedure, Payload::empty())),
+            )
+            .await;
+            assert!(matches!(recv(&mut callee).await, Message::Invocation(_)));
+        }
+    }
+}
+
+#[tokio::test]
+async fn hostile_connections_leave_no_memory_behind() {
+    let router = Router::start(
+        "memory-leak.toml",
+        "[[listener]]\naddress = \"127.0.0.1:1\"\n\n[[realm]]\nname = \"realm1\"\n",
+    );
+    let addr = router.addr.clone();
+    for i in 0..300 {
+        hostile_connection(&addr, i).await;
+    }
+    let before = settled_rss(&router).await;
+    const N: usize = 1000;
+    for i in 300..300 + N {
+        hostile_connection(&addr, i).await;
+    }
+    let after = settled_rss(&router).await;
+    // Every session is gone.
+    let mut observer = join(&format!("ws://{addr}/ws"), SerializerKind::Json).await;
+    send(
+        &mut observer,
+        Message::Call(Call::new(
+            1,
+            Uri::new("wamp.session.count").unwrap(),
+            Payload::empty(),
+        )),
+    )
+    .await;
+    let count = match recv(&mut observer).await {
+        Message::Result(r) => r.payload.args::<(u64,)>().unwrap().0,
+        other => panic!("expected RESULT, got {other:?}"),
+    };
+    let growth = after.saturating_sub(before);
+    println!(
+        "{N} more hostile connections: RSS {} -> {} (growth {}, {} B per connection)",
+        mib(before),
+        mib(after),
+        mib(growth),
+        growth / N as u64
+    );
+    assert_eq!(count, 1, "sessions left behind");
+    assert!(
+        growth < 2 * MIB,
+        "RSS grew by {} over {N} hostile connections",
+        mib(growth)
     );
 }
