@@ -381,13 +381,13 @@ async fn hostile_connection(addr: &str, i: usize) {
         // A registration and a subscription, then the transport dropped.
         1 => {
             let mut t = join(&format!("rs://{addr}"), SerializerKind::Cbor).await;
-            let register = Register::new(1, Uri::new(&format!("com.leak.p{i}")).unwrap());
+            let register = Register::new(1, Uri::new(format!("com.leak.p{i}")).unwrap());
             send(&mut t, Message::Register(register)).await;
             assert!(matches!(recv(&mut t).await, Message::Registered(_)));
             let subscribe = Subscribe {
                 request: 2,
                 options: WireSubscribeOptions::default(),
-                topic: Uri::new(&format!("com.leak.t{i}")).unwrap(),
+                topic: Uri::new(format!("com.leak.t{i}")).unwrap(),
             };
             send(&mut t, Message::Subscribe(subscribe)).await;
             assert!(matches!(recv(&mut t).await, Message::Subscribed(_)));
@@ -403,7 +403,7 @@ async fn hostile_connection(addr: &str, i: usize) {
         // A CALL in flight to a callee that never answers, then both gone.
         _ => {
             let mut callee = join(&format!("ws://{addr}/ws"), SerializerKind::MsgPack).await;
-            let procedure = Uri::new(&format!("com.leak.c{i}")).unwrap();
+            let procedure = Uri::new(format!("com.leak.c{i}")).unwrap();
             send(
                 &mut callee,
                 Message::Register(Register::new(1, procedure.clone())),
