@@ -439,12 +439,28 @@ async fn rawsocket_handshake_abuse() {
         let mut tcp = TcpStream::connect(addr).await.unwrap();
         tcp.write_all(&hello).await.unwrap();
         tcp.write_all(b"\r\n\r\n").await.unwrap();
+        let started = Instant::now();
         let reply = read_to_close(&mut tcp, REACTION).await;
+        assert!(reply.is_empty(), "{hello:?}: {reply:?}");
         assert!(
-            reply.is_empty() || reply.starts_with(b"HTTP/1.1 4"),
-            "{hello:?}: {:?}",
-            String::from_utf8_lossy(&reply)
+            started.elapsed() < HANDSHAKE_TIMEOUT / 2,
+            "{hello:?}: closed only after {:?}",
+            started.elapsed()
         );
+        assert_healthy(addr).await;
+    }
+    // HTTP without the WebSocket upgrade: closed at once, without a response
+    // (tungstenite writes no HTTP 400 for a request that is not an upgrade).
+    for request in [
+        &b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+        &b"POST /ws HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"[..],
+    ] {
+        let mut tcp = TcpStream::connect(addr).await.unwrap();
+        tcp.write_all(request).await.unwrap();
+        let started = Instant::now();
+        let reply = read_to_close(&mut tcp, REACTION).await;
+        assert!(reply.is_empty(), "{:?}", String::from_utf8_lossy(&reply));
+        assert!(started.elapsed() < HANDSHAKE_TIMEOUT / 2);
         assert_healthy(addr).await;
     }
     // A slow handshake (one octet, two octets, nothing): closed after the
