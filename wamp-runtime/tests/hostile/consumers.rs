@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use tokio::net::TcpSocket;
 use wamp::SerializerKind::{Cbor, Json, MsgPack};
 use wamp::protocol::options::WireSubscribeOptions;
@@ -150,7 +151,7 @@ async fn stalled_subscriber_is_disconnected_and_nobody_else_waits() {
         "disconnected after {disconnected_after:?}, before the slow-consumer timeout"
     );
     assert!(
-        slowest < Duration::from_millis(500),
+        slowest < Duration::from_millis(800),
         "a call round trip took {slowest:?} during the flood"
     );
     let (flood_time, _publisher) = tokio::time::timeout(Duration::from_secs(20), flooding)
@@ -202,4 +203,124 @@ async fn slow_subscriber_gets_every_event_and_stays() {
         count_before[0].as_u64().unwrap() + 1
     );
     assert_healthy(addr).await;
+}
+
+/// A raw session on `realm1` with a 4 KiB socket receive buffer.
+async fn small_buffer_session(addr: SocketAddr, wire: Wire) -> (Raw, u64) {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let tcp = socket.connect(addr).await.unwrap();
+    let mut raw = match wire {
+        Wire::WebSocket => Raw::ws_over(tcp, addr, Json).await,
+        Wire::RawSocket => Raw::rs_over(tcp, Json).await,
+    };
+    let session = raw.join("realm1").await;
+    (raw, session)
+}
+
+/// Waits (at most 10 s) until `session` has left; how long it took.
+async fn left_within(observer: &mut Peer, session: u64) -> Duration {
+    let started = Instant::now();
+    while is_joined(observer, session).await {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "session {session} is still joined"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    started.elapsed()
+}
+
+/// A callee of `procedure` that answers every call with its arguments,
+/// until its connection ends.
+async fn echo_callee(addr: SocketAddr, procedure: &str) -> tokio::task::JoinHandle<()> {
+    let mut callee = Peer::join(addr, MsgPack).await;
+    callee.register(procedure).await;
+    tokio::spawn(async move {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(30), callee.t.stream.next()).await;
+            let Ok(Some(Ok(frame))) = frame else { return };
+            if let Ok(wamp::Message::Invocation(inv)) = callee.kind().decode(frame) {
+                callee.yield_(inv.request, inv.payload).await;
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn caller_that_never_reads_its_results_is_disconnected() {
+    let (_router, addr) = flood_router().await;
+    let mut observer = Peer::join(addr, Json).await;
+    let _echo = echo_callee(addr, "com.flood.echo").await;
+    for wire in WIRES {
+        let (mut raw, session) = small_buffer_session(addr, wire).await;
+        // 2000 calls with 8 KiB arguments echoed back (16 MB of RESULTs,
+        // more than socket buffers hold), never read.
+        let blob = "r".repeat(EVENT_BYTES);
+        let flood = async {
+            for request in 1..=2000u64 {
+                let call = serde_json::json!([48, request, {}, "com.flood.echo", [blob]]);
+                raw.send_frame(encode_value(Json, &call)).await;
+            }
+        };
+        // The router stops reading from it at some point (backpressure)...
+        let _ = tokio::time::timeout(Duration::from_secs(10), flood).await;
+        // ...and drops it as a slow consumer.
+        let took = left_within(&mut observer, session).await;
+        println!("{wire:?}: a caller that never reads left {took:?} after its flood");
+        // The echo callee still serves others.
+        let mut caller = Peer::join(addr, Json).await;
+        let request = caller.call("com.flood.echo", args(Json, &["hi"])).await;
+        caller.expect_result(request).await;
+        assert_healthy(addr).await;
+    }
+}
+
+#[tokio::test]
+async fn stalled_callee_ends_its_calls_with_errors() {
+    let (_router, addr) = flood_router().await;
+    let mut observer = Peer::join(addr, Json).await;
+    for wire in WIRES {
+        let (mut callee, callee_id) = small_buffer_session(addr, wire).await;
+        let procedure = format!("com.stalled.callee.{wire:?}");
+        callee
+            .send(&wamp::Message::Register(wamp::protocol::Register::new(
+                1,
+                crate::peer::uri(&procedure),
+            )))
+            .await;
+        match callee.next(REACTION).await {
+            Reaction::Message(wamp::Message::Registered(_)) => {}
+            other => panic!("expected REGISTERED, got {other:?}"),
+        }
+        // Callers send calls with 8 KiB arguments; the callee never reads.
+        let mut caller = Peer::join(addr, MsgPack).await;
+        let blob = "c".repeat(EVENT_BYTES);
+        let n = 1500; // 12 MB of INVOCATIONs, more than socket buffers hold
+        let mut requests = Vec::new();
+        for _ in 0..n {
+            requests.push(caller.call(&procedure, args(MsgPack, &[&blob])).await);
+        }
+        left_within(&mut observer, callee_id).await;
+        // Every call ends: with an ERROR, none left hanging.
+        let mut errors = std::collections::BTreeMap::<String, usize>::new();
+        for _ in 0..n {
+            match caller.recv().await {
+                wamp::Message::Error(e) => *errors.entry(e.error.to_string()).or_default() += 1,
+                other => panic!("expected ERROR, got {other:?}"),
+            }
+        }
+        println!("{wire:?}: calls to a stalled callee ended with {errors:?}");
+        // Those in flight when the callee was dropped are canceled; the
+        // later ones find no callee.
+        assert!(
+            errors
+                .keys()
+                .all(|e| e == "wamp.error.canceled" || e == "wamp.error.no_such_procedure"),
+            "{errors:?}"
+        );
+        assert!(errors.contains_key("wamp.error.canceled"), "{errors:?}");
+        assert!(caller.quiet(100).await);
+        assert_healthy(addr).await;
+    }
 }

@@ -231,10 +231,14 @@ impl Raw {
 
     /// A RawSocket connection for `serializer` (handshake done, 16 MiB asked).
     pub async fn rs(addr: SocketAddr, serializer: SerializerKind) -> Raw {
-        let mut tcp = TcpStream::connect(addr).await.unwrap();
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        Self::rs_over(tcp, serializer).await
+    }
+
+    /// A RawSocket handshake for `serializer` on `tcp`.
+    pub async fn rs_over(mut tcp: TcpStream, serializer: SerializerKind) -> Raw {
         let reply = rs_handshake(&mut tcp, [0x7F, 0xF0 | serializer.rawsocket_id(), 0, 0]).await;
         let reply = reply.expect("the router closed during the RawSocket handshake");
-        assert_eq!(reply[0], 0x7F);
         assert_eq!(reply[1] & 0x0F, serializer.rawsocket_id(), "{reply:?}");
         Raw {
             conn: Conn::Rs {
