@@ -324,3 +324,60 @@ async fn stalled_callee_ends_its_calls_with_errors() {
         assert_healthy(addr).await;
     }
 }
+
+#[tokio::test]
+async fn ping_flood_without_reading_pongs() {
+    let (_router, addr) = flood_router().await;
+    let ping = [0x42u8; 1024];
+    // RawSocket: PONGs that cannot be written pile up to a small limit, then
+    // the connection is closed.
+    let (mut raw, session) = small_buffer_session(addr, Wire::RawSocket).await;
+    let mut frame = rs_header(1, ping.len()).to_vec();
+    frame.extend_from_slice(&ping);
+    let frames = frame.repeat(64);
+    let flood = async {
+        for _ in 0..400 {
+            raw.send_raw(&frames).await; // 26 MB in all
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(10), flood).await;
+    let mut observer = Peer::join(addr, Json).await;
+    left_within(&mut observer, session).await;
+    let mut pongs = 0;
+    loop {
+        match raw.next(REACTION).await {
+            Reaction::Control(2, payload) => {
+                assert_eq!(&payload[..], &ping[..]);
+                pongs += 1;
+            }
+            Reaction::Closed(_) => break,
+            other => panic!("expected PONGs then close, got {other:?}"),
+        }
+    }
+    println!("RawSocket: {pongs} PONGs written before the close");
+    assert_healthy(addr).await;
+
+    // WebSocket: one PONG is pending at a time (the latest replaces it), so
+    // the router keeps reading and the session stays.
+    let (mut raw, session) = small_buffer_session(addr, Wire::WebSocket).await;
+    let frames = ws_frame(0x89, true, &ping[..125]).repeat(256);
+    let flood = async {
+        for _ in 0..300 {
+            raw.send_ws_bytes(&frames).await; // 10 MB in all
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), flood)
+        .await
+        .expect("the router stopped reading WebSocket PINGs");
+    assert!(is_joined(&mut observer, session).await);
+    raw.send_frame(encode_value(
+        Json,
+        &serde_json::json!([48, 1, {}, "wamp.session.count"]),
+    ))
+    .await;
+    match raw.next(REACTION).await {
+        Reaction::Message(wamp::Message::Result(r)) => assert_eq!(r.request, 1),
+        other => panic!("expected RESULT, got {other:?}"),
+    }
+    assert_healthy(addr).await;
+}
