@@ -12,7 +12,9 @@
 //!   stays within a small bound of RSS after the first 300.
 //!
 //! All print their figures (`cargo test -p wamp-router --test memory --
-//! --nocapture`). Linux only (reads /proc).
+//! --nocapture`). `WAMP_ROUTER_BIN=target/release/wamp-router` measures
+//! another build of the router (the default is the one `cargo test` builds,
+//! in the dev profile). Linux only (reads /proc).
 
 #![cfg(target_os = "linux")]
 
@@ -65,7 +67,8 @@ impl Router {
     fn start(name: &str, config: &str) -> Router {
         let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
         std::fs::write(&path, config).unwrap();
-        let mut child = Command::new(BIN)
+        let bin = std::env::var("WAMP_ROUTER_BIN").unwrap_or_else(|_| BIN.to_owned());
+        let mut child = Command::new(bin)
             .arg("--config")
             .arg(&path)
             .args(["--listen", "127.0.0.1:0", "--log", "warn"])
