@@ -516,6 +516,7 @@ async fn rawsocket_frame_header_abuse() {
                 raw.send_raw(&header).await;
                 raw.send_raw(b"[1]x").await;
                 raw.expect_closed().await;
+                assert_healthy(addr).await;
             }
             assert_healthy(addr).await;
             // A length that lies: 1000 announced, 10 sent, then the write

@@ -168,7 +168,8 @@ pub async fn assert_healthy(addr: SocketAddr) {
             p.goodbye().await;
         }
     };
-    tokio::time::timeout(Duration::from_secs(10), check)
+    // Boxed: the check is a large future, and cases await it in loops.
+    tokio::time::timeout(Duration::from_secs(10), Box::pin(check))
         .await
         .expect("the router is not healthy: the health check timed out");
     assert_eq!(
@@ -203,6 +204,8 @@ enum Conn {
 pub struct Raw {
     conn: Conn,
     pub serializer: SerializerKind,
+    /// The router's address.
+    pub addr: SocketAddr,
 }
 
 impl Raw {
@@ -226,6 +229,7 @@ impl Raw {
         Raw {
             conn: Conn::Ws(Box::new(ws)),
             serializer,
+            addr,
         }
     }
 
@@ -237,6 +241,7 @@ impl Raw {
 
     /// A RawSocket handshake for `serializer` on `tcp`.
     pub async fn rs_over(mut tcp: TcpStream, serializer: SerializerKind) -> Raw {
+        let addr = tcp.peer_addr().unwrap();
         let reply = rs_handshake(&mut tcp, [0x7F, 0xF0 | serializer.rawsocket_id(), 0, 0]).await;
         let reply = reply.expect("the router closed during the RawSocket handshake");
         assert_eq!(reply[1] & 0x0F, serializer.rawsocket_id(), "{reply:?}");
@@ -246,6 +251,7 @@ impl Raw {
                 buf: BytesMut::new(),
             },
             serializer,
+            addr,
         }
     }
 

@@ -82,7 +82,7 @@ async fn send_json(raw: &mut Raw, value: &J) {
 }
 
 /// Sends `value` and expects ABORT protocol_violation (with `name` in its
-/// message when `named`), then close.
+/// message when `named`), then close; then the router is healthy.
 async fn expect_violation(raw: &mut Raw, name: &str, value: &J, named: bool) {
     send_json(raw, value).await;
     let message = raw.expect_abort(PROTOCOL_VIOLATION).await;
@@ -92,6 +92,7 @@ async fn expect_violation(raw: &mut Raw, name: &str, value: &J, named: bool) {
             "{name}: {message}"
         );
     }
+    assert_healthy(raw.addr).await;
 }
 
 #[tokio::test]
@@ -102,11 +103,11 @@ async fn before_hello_only_hello_is_accepted() {
             let mut raw = Raw::open(addr, wire, kind).await;
             expect_violation(&mut raw, name, &value, true).await;
         }
-        assert_healthy(addr).await;
         // ABORT is never answered: the connection just closes.
         let mut raw = Raw::open(addr, wire, kind).await;
         send_json(&mut raw, &json!([3, {}, "wamp.close.normal"])).await;
         raw.expect_closed().await;
+        assert_healthy(addr).await;
         // Nothing at all: ABORT after the join timeout.
         let mut raw = Raw::open(addr, wire, kind).await;
         let started = Instant::now();
@@ -148,20 +149,22 @@ async fn during_authentication_only_authenticate_is_accepted() {
             let mut raw = challenged(addr, wire, kind).await;
             expect_violation(&mut raw, name, &value, true).await;
         }
-        assert_healthy(addr).await;
         // ABORT instead of AUTHENTICATE: not answered, closed.
         let mut raw = challenged(addr, wire, kind).await;
         send_json(&mut raw, &json!([3, {}, "wamp.close.normal"])).await;
         raw.expect_closed().await;
+        assert_healthy(addr).await;
         // A wrong ticket.
         let mut raw = challenged(addr, wire, kind).await;
         send_json(&mut raw, &json!([5, "guess", {}])).await;
         raw.expect_abort(NOT_AUTHORIZED).await;
+        assert_healthy(addr).await;
         // No AUTHENTICATE in time.
         let mut raw = challenged(addr, wire, kind).await;
         let started = Instant::now();
         raw.expect_abort("wamp.error.authentication_failed").await;
         assert!(started.elapsed() >= Duration::from_millis(900));
+        assert_healthy(addr).await;
         // The right ticket still works.
         let mut raw = challenged(addr, wire, kind).await;
         send_json(&mut raw, &json!([5, "secret", {}])).await;
@@ -322,6 +325,7 @@ async fn after_goodbye_only_hello_is_accepted() {
             }
             let message = raw.expect_abort(PROTOCOL_VIOLATION).await;
             assert!(message.contains(name), "{name}: {message}");
+            assert_healthy(addr).await;
         }
         // After GOODBYE, a new HELLO joins a new session on the same transport.
         let mut raw = Raw::joined(addr, wire, kind).await;
@@ -376,6 +380,7 @@ async fn hello_must_be_well_formed() {
             send_json(&mut raw, &value).await;
             let message = raw.expect_abort(reason).await;
             assert!(message.contains(text), "{value}: {message}");
+            assert_healthy(addr).await;
         }
         assert_healthy(addr).await;
     }
@@ -404,6 +409,7 @@ async fn in_session_bad_uris() {
             send_json(&mut raw, &value).await;
             let message = raw.expect_abort(PROTOCOL_VIOLATION).await;
             assert!(message.contains(element), "{value}: {message}");
+            assert_healthy(addr).await;
         }
         // A well-formed URI the request may not use: ERROR invalid_uri, and
         // the session goes on.
