@@ -652,3 +652,45 @@ async fn websocket_unknown_subprotocol_is_refused_with_400() {
     }
     assert_healthy(addr).await;
 }
+
+/// Finding: a RawSocket client may announce the smallest limit of the spec,
+/// 512 bytes, which the router's WELCOME (about 600 bytes in JSON) exceeds:
+/// today the WELCOME is dropped silently, the client waits forever and the
+/// router keeps a session nobody can use. Any clear outcome passes: the
+/// handshake refused with error 2 (maximum message length unacceptable), or
+/// ABORT and close, or a WELCOME that fits.
+#[tokio::test]
+async fn rawsocket_client_limit_below_the_welcome() {
+    let (_router, addr) = start().await;
+    let mut observer = crate::peer::Peer::join(addr, Json).await;
+    for kind in SERIALIZERS {
+        let before = observer_count(&mut observer).await;
+        let mut tcp = TcpStream::connect(addr).await.unwrap();
+        let reply = rs_handshake(&mut tcp, [0x7F, kind.rawsocket_id(), 0, 0]).await;
+        match reply {
+            Some([0x7F, 0x20, 0, 0]) => {
+                assert!(read_to_close(&mut tcp, REACTION).await.is_empty());
+            }
+            Some([0x7F, second, 0, 0]) if second & 0x0F == kind.rawsocket_id() => {
+                let mut raw = Raw::rs_over_done(tcp, kind);
+                raw.hello("realm1", Default::default()).await;
+                match raw.next(REACTION).await {
+                    Reaction::Message(wamp::Message::Welcome(_)) => {}
+                    Reaction::Message(wamp::Message::Abort(_)) => {
+                        raw.expect_closed().await;
+                        assert_eq!(observer_count(&mut observer).await, before);
+                    }
+                    other => panic!("{kind}: a 512-byte client got {other:?} in reply to HELLO"),
+                }
+            }
+            other => panic!("{kind}: unexpected handshake reply {other:?}"),
+        }
+        assert_healthy(addr).await;
+    }
+}
+
+/// The number of sessions on `realm1`, asked by `observer`.
+async fn observer_count(observer: &mut crate::peer::Peer) -> u64 {
+    let count = observer.meta("wamp.session.count", vec![]).await.unwrap();
+    count[0].as_u64().unwrap()
+}

@@ -255,6 +255,19 @@ impl Raw {
         }
     }
 
+    /// A RawSocket connection whose handshake the caller did.
+    pub fn rs_over_done(tcp: TcpStream, serializer: SerializerKind) -> Raw {
+        let addr = tcp.peer_addr().unwrap();
+        Raw {
+            conn: Conn::Rs {
+                tcp,
+                buf: BytesMut::new(),
+            },
+            serializer,
+            addr,
+        }
+    }
+
     /// A connection of either transport.
     pub async fn open(addr: SocketAddr, wire: Wire, serializer: SerializerKind) -> Raw {
         match wire {
