@@ -7,10 +7,10 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as J, json};
-use wamp::Message;
 use wamp::SerializerKind::{self, Cbor, Json, MsgPack};
 use wamp::protocol::options::HelloDetails;
 use wamp::protocol::uris::{NOT_AUTHORIZED, PROTOCOL_VIOLATION};
+use wamp::{Message, Payload};
 
 use crate::harness::*;
 
@@ -434,4 +434,42 @@ async fn in_session_bad_uris() {
         still_alive(&mut raw, 5).await;
     }
     assert_healthy(addr).await;
+}
+
+#[tokio::test]
+async fn after_goodbye_nothing_of_the_old_session_reaches_the_new_one() {
+    let (_router, addr) = start().await;
+    for (wire, kind) in combos() {
+        let mut callee = crate::peer::Peer::join(addr, Json).await;
+        let procedure = format!("com.old.session.{}.{kind}", wire as u8);
+        let topic = format!("com.old.topic.{}.{kind}", wire as u8);
+        callee.register(&procedure).await;
+        let mut raw = Raw::joined(addr, wire, kind).await;
+        // The old session: a subscription and a call in flight.
+        send_json(&mut raw, &json!([32, 1, {}, topic])).await;
+        let Reaction::Message(Message::Subscribed(_)) = raw.next(REACTION).await else {
+            panic!("expected SUBSCRIBED")
+        };
+        send_json(&mut raw, &json!([48, 2, {}, procedure])).await;
+        let inv = callee.expect_invocation().await;
+        // GOODBYE, then a new session on the same transport.
+        send_json(&mut raw, &json!([6, {}, "wamp.close.normal"])).await;
+        let Reaction::Message(Message::Goodbye(_)) = raw.next(REACTION).await else {
+            panic!("expected GOODBYE")
+        };
+        raw.join("realm1").await;
+        // The callee's late answer and an event on the old topic reach
+        // nobody on the new session.
+        callee.yield_(inv.request, Payload::empty()).await;
+        let mut publisher = crate::peer::Peer::join(addr, MsgPack).await;
+        publisher
+            .publish_with(&topic, Default::default(), Payload::empty())
+            .await;
+        match raw.next(Duration::from_millis(300)).await {
+            Reaction::Silent => {}
+            other => panic!("{wire:?} {kind}: the new session got {other:?}"),
+        }
+        still_alive(&mut raw, 1).await;
+        assert_healthy(addr).await;
+    }
 }
