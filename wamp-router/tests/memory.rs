@@ -152,7 +152,10 @@ fn hello() -> Message {
 
 async fn send(t: &mut Transport, msg: Message) {
     let frame = t.serializer.encode(&msg).unwrap();
-    t.sink.send(frame).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), t.sink.send(frame))
+        .await
+        .expect("the router stopped reading for 10 s")
+        .unwrap();
 }
 
 async fn recv(t: &mut Transport) -> Message {
@@ -270,7 +273,11 @@ async fn stalled_subscriber(
         header::SEC_WEBSOCKET_PROTOCOL,
         HeaderValue::from_static("wamp.2.json"),
     );
-    let (mut ws, _) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
+    let handshake = tokio_tungstenite::client_async(request, tcp);
+    let (mut ws, _) = tokio::time::timeout(Duration::from_secs(10), handshake)
+        .await
+        .unwrap()
+        .unwrap();
     let json = SerializerKind::Json;
     let subscribe = Message::Subscribe(Subscribe {
         request: 1,
@@ -279,7 +286,13 @@ async fn stalled_subscriber(
     });
     for msg in [hello(), subscribe] {
         let text = String::from_utf8(json.encode(&msg).unwrap().to_vec()).unwrap();
-        ws.send(WsMessage::Text(text.into())).await.unwrap();
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            ws.send(WsMessage::Text(text.into())),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         let reply = tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await
             .unwrap()
@@ -388,9 +401,10 @@ async fn hostile_connection(addr: &str, i: usize) {
         // Garbage after joining: ABORT, closed.
         0 => {
             let mut t = join(&format!("ws://{addr}/ws"), SerializerKind::Json).await;
-            t.sink
-                .send(b"[48, \"not an id\", {}, \"com.x\"]".to_vec().into())
+            let garbage = b"[48, \"not an id\", {}, \"com.x\"]".to_vec().into();
+            tokio::time::timeout(Duration::from_secs(10), t.sink.send(garbage))
                 .await
+                .unwrap()
                 .unwrap();
             assert!(matches!(recv(&mut t).await, Message::Abort(_)));
         }
@@ -410,10 +424,16 @@ async fn hostile_connection(addr: &str, i: usize) {
         }
         // A RawSocket hello with an unknown serializer: refused.
         2 => {
-            let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-            tcp.write_all(&[0x7F, 0xF7, 0, 0]).await.unwrap();
-            let mut reply = [0u8; 4];
-            tcp.read_exact(&mut reply).await.unwrap();
+            let exchange = async {
+                let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+                tcp.write_all(&[0x7F, 0xF7, 0, 0]).await.unwrap();
+                let mut reply = [0u8; 4];
+                tcp.read_exact(&mut reply).await.unwrap();
+                reply
+            };
+            let reply = tokio::time::timeout(Duration::from_secs(10), exchange)
+                .await
+                .unwrap();
             assert_eq!(reply, [0x7F, 0x10, 0, 0]);
         }
         // A CALL in flight to a callee that never answers, then both gone.

@@ -326,7 +326,7 @@ impl Raw {
                 } else {
                     WsMessage::Binary(bytes)
                 };
-                let _ = ws.send(msg).await;
+                let _ = tokio::time::timeout(REACTION, ws.send(msg)).await;
             }
             Conn::Rs { .. } => {
                 let mut frame = rs_header(0, bytes.len()).to_vec();
@@ -341,7 +341,7 @@ impl Raw {
     pub async fn send_ws(&mut self, msg: WsMessage) {
         match &mut self.conn {
             Conn::Ws(ws) => {
-                let _ = ws.send(msg).await;
+                let _ = tokio::time::timeout(REACTION, ws.send(msg)).await;
             }
             Conn::Rs { .. } => panic!("send_ws on a RawSocket connection"),
         }
@@ -353,8 +353,7 @@ impl Raw {
         match &mut self.conn {
             Conn::Ws(ws) => {
                 let tcp = ws.get_mut();
-                let _ = tcp.write_all(bytes).await;
-                let _ = tcp.flush().await;
+                let _ = tokio::time::timeout(REACTION, tcp.write_all(bytes)).await;
             }
             Conn::Rs { .. } => panic!("send_ws_bytes on a RawSocket connection"),
         }
@@ -364,9 +363,9 @@ impl Raw {
     pub async fn send_raw(&mut self, bytes: &[u8]) {
         match &mut self.conn {
             Conn::Rs { tcp, .. } => {
-                // The router may have closed already; the reaction tells.
-                let _ = tcp.write_all(bytes).await;
-                let _ = tcp.flush().await;
+                // The router may have closed already, or stopped reading;
+                // the reaction tells.
+                let _ = tokio::time::timeout(REACTION, tcp.write_all(bytes)).await;
             }
             Conn::Ws(_) => panic!("send_raw on a WebSocket connection"),
         }
@@ -376,7 +375,7 @@ impl Raw {
     pub async fn shutdown_write(&mut self) {
         match &mut self.conn {
             Conn::Rs { tcp, .. } => {
-                let _ = tcp.shutdown().await;
+                let _ = tokio::time::timeout(REACTION, tcp.shutdown()).await;
             }
             Conn::Ws(_) => panic!("shutdown_write on a WebSocket connection"),
         }
@@ -505,7 +504,10 @@ pub fn rs_header(kind: u8, len: usize) -> [u8; 4] {
 /// Sends a RawSocket client hello and reads the four-octet reply (`None`
 /// when the router closes first, or is silent for [`REACTION`]).
 pub async fn rs_handshake(tcp: &mut TcpStream, hello: [u8; 4]) -> Option<[u8; 4]> {
-    tcp.write_all(&hello).await.ok()?;
+    tokio::time::timeout(REACTION, tcp.write_all(&hello))
+        .await
+        .ok()?
+        .ok()?;
     let mut reply = [0u8; 4];
     match tokio::time::timeout(REACTION, tcp.read_exact(&mut reply)).await {
         Ok(Ok(_)) => Some(reply),
