@@ -473,3 +473,36 @@ async fn after_goodbye_nothing_of_the_old_session_reaches_the_new_one() {
         assert_healthy(addr).await;
     }
 }
+
+#[tokio::test]
+async fn call_timeouts_out_of_range() {
+    let (_router, addr) = start().await;
+    let mut callee = crate::peer::Peer::join(addr, Json).await;
+    callee.register("com.timeout").await;
+    for (wire, kind) in combos() {
+        // Negative, fractional or over 2^53: a protocol violation.
+        for t in [
+            json!(18446744073709551615u64),
+            json!(-1),
+            json!(1.5),
+            json!("1s"),
+        ] {
+            let mut raw = Raw::joined(addr, wire, kind).await;
+            send_json(&mut raw, &json!([48, 1, {"timeout": t}, "com.timeout"])).await;
+            let message = raw.expect_abort(PROTOCOL_VIOLATION).await;
+            assert!(message.contains("timeout"), "{t}: {message}");
+            assert_healthy(addr).await;
+        }
+        // 2^53 ms (285 000 years) is valid: no overflow, the call is served.
+        let mut raw = Raw::joined(addr, wire, kind).await;
+        let t = 9007199254740992u64;
+        send_json(&mut raw, &json!([48, 1, {"timeout": t}, "com.timeout"])).await;
+        let inv = callee.expect_invocation().await;
+        callee.yield_(inv.request, Payload::empty()).await;
+        match raw.next(REACTION).await {
+            Reaction::Message(Message::Result(r)) => assert_eq!(r.request, 1),
+            other => panic!("expected RESULT, got {other:?}"),
+        }
+        assert_healthy(addr).await;
+    }
+}
