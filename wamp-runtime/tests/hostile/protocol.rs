@@ -506,3 +506,73 @@ async fn call_timeouts_out_of_range() {
         assert_healthy(addr).await;
     }
 }
+
+/// The reply to `value` sent on `raw`.
+async fn reply(raw: &mut Raw, value: J) -> Message {
+    send_json(raw, &value).await;
+    match raw.next(REACTION).await {
+        Reaction::Message(m) => m,
+        other => panic!("{value}: expected a reply, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn in_session_no_hijacking_of_other_sessions_ids() {
+    let (_router, addr) = start().await;
+    for (wire, kind) in combos() {
+        let mut owner = Raw::joined(addr, Wire::WebSocket, Json).await;
+        let mut thief = Raw::joined(addr, wire, kind).await;
+        let procedure = format!("com.owned.{}.{kind}", wire as u8);
+        let topic = format!("com.owned.topic.{}.{kind}", wire as u8);
+        let Message::Registered(registered) =
+            reply(&mut owner, json!([64, 1, {}, procedure])).await
+        else {
+            panic!("expected REGISTERED")
+        };
+        let Message::Subscribed(subscribed) = reply(&mut owner, json!([32, 2, {}, topic])).await
+        else {
+            panic!("expected SUBSCRIBED")
+        };
+        // The thief cannot remove the owner's registration or subscription.
+        match reply(&mut thief, json!([66, 1, registered.registration])).await {
+            Message::Error(e) => assert_eq!(e.error, "wamp.error.no_such_registration"),
+            other => panic!("expected ERROR, got {other:?}"),
+        }
+        match reply(&mut thief, json!([34, 2, subscribed.subscription])).await {
+            Message::Error(e) => assert_eq!(e.error, "wamp.error.no_such_subscription"),
+            other => panic!("expected ERROR, got {other:?}"),
+        }
+        // A call to the owner: the thief can neither answer it, fail it nor
+        // cancel it.
+        let mut caller = Raw::joined(addr, Wire::RawSocket, MsgPack).await;
+        send_json(&mut caller, &json!([48, 7, {}, procedure])).await;
+        let Reaction::Message(Message::Invocation(inv)) = owner.next(REACTION).await else {
+            panic!("expected INVOCATION")
+        };
+        send_json(&mut thief, &json!([70, inv.request, {}, ["forged"]])).await;
+        send_json(&mut thief, &json!([8, 68, inv.request, {}, "com.forged"])).await;
+        send_json(&mut thief, &json!([49, 7, {"mode": "kill"}])).await;
+        match caller.next(Duration::from_millis(200)).await {
+            Reaction::Silent => {}
+            other => panic!("the caller got {other:?} from the thief"),
+        }
+        send_json(&mut owner, &json!([70, inv.request, {}, ["genuine"]])).await;
+        match caller.next(REACTION).await {
+            Reaction::Message(Message::Result(r)) => {
+                assert_eq!(r.request, 7);
+                assert_eq!(r.payload.args::<(String,)>().unwrap().0, "genuine");
+            }
+            other => panic!("expected RESULT, got {other:?}"),
+        }
+        // The owner still gets its events.
+        send_json(&mut caller, &json!([16, 8, {}, topic, ["still mine"]])).await;
+        match owner.next(REACTION).await {
+            Reaction::Message(Message::Event(e)) => {
+                assert_eq!(e.subscription, subscribed.subscription)
+            }
+            other => panic!("expected EVENT, got {other:?}"),
+        }
+        still_alive(&mut thief, 9).await;
+        assert_healthy(addr).await;
+    }
+}
