@@ -694,3 +694,120 @@ async fn observer_count(observer: &mut crate::peer::Peer) -> u64 {
     let count = observer.meta("wamp.session.count", vec![]).await.unwrap();
     count[0].as_u64().unwrap()
 }
+
+/// Length prefixes inside MessagePack and CBOR that announce far more than
+/// the frame holds (up to 2^64), unterminated indefinite-length items and
+/// deep CBOR tags: a protocol violation, never an allocation of the
+/// announced size.
+#[tokio::test]
+async fn serializer_length_lies() {
+    let (_router, addr) = start().await;
+    let ff4 = [0xffu8; 4];
+    let ff8 = [0xffu8; 8];
+    let mp: Vec<(&str, Vec<u8>)> = vec![
+        ("array32 top", [&[0xdd][..], &ff4].concat()),
+        ("map32 top", [&[0xdf][..], &ff4].concat()),
+        (
+            "hello details map32",
+            [&[0x93, 0x01, 0xa6][..], b"realm1", &[0xdf], &ff4].concat(),
+        ),
+        (
+            "hello realm str32",
+            [&[0x93, 0x01, 0xdb][..], &ff4].concat(),
+        ),
+        (
+            "hello realm bin32",
+            [&[0x93, 0x01, 0xc6][..], &ff4].concat(),
+        ),
+        (
+            "call args array32",
+            [&[0x95, 0x30, 0x01, 0x80, 0xa5][..], b"com.p", &[0xdd], &ff4].concat(),
+        ),
+        (
+            "call args ext32",
+            [
+                &[0x95, 0x30, 0x01, 0x80, 0xa5][..],
+                b"com.p",
+                &[0x91, 0xc9],
+                &ff4,
+                &[1],
+            ]
+            .concat(),
+        ),
+    ];
+    let cb: Vec<(&str, Vec<u8>)> = vec![
+        ("array64 top", [&[0x9b][..], &ff8].concat()),
+        ("map64 top", [&[0xbb][..], &ff8].concat()),
+        (
+            "hello details map64",
+            [&[0x83, 0x01, 0x66][..], b"realm1", &[0xbb], &ff8].concat(),
+        ),
+        (
+            "hello realm text64",
+            [&[0x83, 0x01, 0x7b][..], &ff8].concat(),
+        ),
+        (
+            "hello realm bytes64",
+            [&[0x83, 0x01, 0x5b][..], &ff8].concat(),
+        ),
+        (
+            "call args array64",
+            [
+                &[0x85, 0x18, 0x30, 0x01, 0xa0, 0x65][..],
+                b"com.p",
+                &[0x9b],
+                &ff8,
+            ]
+            .concat(),
+        ),
+        (
+            "call args bytes64",
+            [
+                &[0x85, 0x18, 0x30, 0x01, 0xa0, 0x65][..],
+                b"com.p",
+                &[0x81, 0x5b],
+                &ff8,
+            ]
+            .concat(),
+        ),
+        (
+            "indefinite array no break",
+            [&[0x9f, 0x01][..], &[0x01; 10]].concat(),
+        ),
+        (
+            "deep tags",
+            [
+                vec![0x83, 0x01, 0x66],
+                b"realm1".to_vec(),
+                vec![0xc6; 30000],
+                vec![0xa0],
+            ]
+            .concat(),
+        ),
+        (
+            "call deep tags in args",
+            [
+                vec![0x85, 0x18, 0x30, 0x01, 0xa0, 0x65],
+                b"com.p".to_vec(),
+                vec![0x81],
+                vec![0xc6; 30000],
+                vec![0x01],
+            ]
+            .concat(),
+        ),
+        (
+            "indefinite text chunks",
+            [vec![0x83, 0x01, 0x7f], [0x61, b'a'].repeat(1000)].concat(),
+        ),
+    ];
+    for wire in WIRES {
+        for when in [When::BeforeHello, When::Joined] {
+            for (kind, cases) in [(MsgPack, &mp), (Cbor, &cb)] {
+                for (name, bytes) in cases.iter() {
+                    let message = violation(addr, wire, kind, when, bytes.clone()).await;
+                    assert!(message.contains(kind.name()), "{name}: {message}");
+                }
+            }
+        }
+    }
+}
