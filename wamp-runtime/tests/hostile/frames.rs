@@ -811,3 +811,49 @@ async fn serializer_length_lies() {
         }
     }
 }
+
+/// JSON edge cases: floats where an ID goes, leading zeros, NaN and
+/// conflicting duplicate keys are violations; whitespace around the array is
+/// not; arguments are routed unread (a CALL of nobody gets
+/// no_such_procedure whatever its arguments hold).
+#[tokio::test]
+async fn json_edge_cases() {
+    let (_router, addr) = start().await;
+    for wire in WIRES {
+        for frame in [
+            &br#"[48, 1e0, {}, "com.p"]"#[..],
+            br#"[48, 1.0, {}, "com.p"]"#,
+            br#"[48, 01, {}, "com.p"]"#,
+            br#"[48, 1, {}, "wamp.session.count", NaN]"#,
+            br#"[48, 1, {"timeout": 5, "timeout": "x"}, "com.p"]"#,
+        ] {
+            violation(addr, wire, Json, When::Joined, frame.to_vec()).await;
+        }
+        for (frame, error) in [
+            (&br#"  [48, 1, {}, "wamp.session.count"]   "#[..], None),
+            (
+                br#"[48, 1, {}, "com.nobody", [1e999]]"#,
+                Some("wamp.error.no_such_procedure"),
+            ),
+            (
+                br#"[48, 1, {}, "com.nobody", [123456789012345678901234567890]]"#,
+                Some("wamp.error.no_such_procedure"),
+            ),
+            (
+                br#"[48, 1, {}, "com.nobody", ["\ud800"]]"#,
+                Some("wamp.error.no_such_procedure"),
+            ),
+        ] {
+            let mut raw = connect(addr, wire, Json, When::Joined).await;
+            raw.send_frame(frame.to_vec()).await;
+            match (raw.next(REACTION).await, error) {
+                (Reaction::Message(wamp::Message::Result(r)), None) => assert_eq!(r.request, 1),
+                (Reaction::Message(wamp::Message::Error(e)), Some(error)) => {
+                    assert_eq!(e.error, error)
+                }
+                (other, _) => panic!("{}: {other:?}", String::from_utf8_lossy(frame)),
+            }
+            assert_healthy(addr).await;
+        }
+    }
+}
