@@ -127,6 +127,8 @@ async fn join(
             return None;
         }
         Ok(Read::Message(Message::Hello(h))) => h,
+        // ABORT is never answered.
+        Ok(Read::Message(Message::Abort(_))) => return None,
         Ok(Read::Message(other)) => {
             let text = format!("expected HELLO, received {}", other.message_type().name());
             link.send(abort(uris::PROTOCOL_VIOLATION, text));
@@ -268,6 +270,7 @@ async fn authenticate(
                         return Err(Some(abort(uris::PROTOCOL_VIOLATION, e.to_string())));
                     }
                     Ok(Read::Message(Message::Authenticate(a))) => a,
+                    Ok(Read::Message(Message::Abort(_))) => return Err(None),
                     Ok(Read::Message(other)) => {
                         return Err(Some(abort(
                             uris::PROTOCOL_VIOLATION,

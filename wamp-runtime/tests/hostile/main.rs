@@ -3,9 +3,18 @@
 //! protocol violations in every state, identity spoofing, every resource
 //! limit, stalled and slow consumers, half-open connections). After each case
 //! the router must still serve a healthy session.
+//!
+//! `harness` starts the router and opens raw WebSocket and RawSocket
+//! connections; every case ends with `harness::assert_healthy`. Memory
+//! bounds are measured on the standalone router, in
+//! `wamp-router/tests/memory.rs`.
 
 #[path = "../router/peer.rs"]
 mod peer;
 
+mod consumers;
+mod frames;
+mod harness;
 mod identity;
+mod protocol;
 mod session_limits;

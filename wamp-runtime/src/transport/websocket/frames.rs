@@ -136,9 +136,12 @@ impl<S: ByteStream> Stream for WsFrames<S> {
                     message
                 }
                 Some(Err(e)) => {
+                    // RFC 6455 7.4.1: 1007 for a text message that is not UTF-8.
+                    let invalid_data = matches!(e, tokio_tungstenite::tungstenite::Error::Utf8(_));
                     let error = map_ws_error(e);
                     let code = match error {
                         TransportError::MessageTooLarge { .. } => CloseCode::Size,
+                        TransportError::Framing(_) if invalid_data => CloseCode::Invalid,
                         TransportError::Framing(_) => CloseCode::Protocol,
                         _ => {
                             this.done = true;
