@@ -6,17 +6,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{self, AuthRequest, AuthStep};
 use super::core::Joining;
 use super::identity::Identity;
-use super::outbox::{self, Outbound, Outbox};
+use super::outbox::{self, Outbox, QueueTx};
+use super::returns::Returns;
 use super::realm::Realm;
 use super::roles::{AGENT, router_roles};
 use super::state::RouterState;
-use super::writer::writer;
+use super::writer::{Writer, writer};
 use crate::protocol::id::Id;
 use crate::protocol::options::{CloseDetails, WelcomeDetails};
 use crate::protocol::uris;
@@ -59,7 +59,7 @@ fn abort(reason: &str, message: impl Into<String>) -> Message {
 
 /// A connection's outbox queue, shared by the sessions it carries in turn.
 struct Link {
-    tx: mpsc::Sender<Outbound>,
+    tx: QueueTx,
     /// Closes the connection.
     closing: CancellationToken,
 }
@@ -79,9 +79,16 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         serializer,
         details,
     } = transport;
-    let (tx, rx) = outbox::channel((router.config.limits.outbox_bytes / 4096).max(64));
+    let (tx, queue) = outbox::channel(router.config.limits.outbox_bytes);
     let closing = CancellationToken::new();
-    let writer = tokio::spawn(writer(sink, serializer, rx, closing.clone()));
+    let returns = Arc::new(Returns::default());
+    let mut writer = tokio::spawn(writer(Writer {
+        sink,
+        serializer,
+        queue,
+        closing: closing.clone(),
+        returns: returns.clone(),
+    }));
     let link = Link {
         tx,
         closing: closing.clone(),
@@ -97,16 +104,24 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         let Some((realm, session, kill)) = joined else {
             break;
         };
+        returns.joined(realm.clone(), session);
         let keep_transport = run(&realm, session, &mut reader, &link, &kill, &shutdown).await;
         realm.leave(session).await;
+        returns.left();
         if !keep_transport {
             break;
         }
     }
     drop(link);
     closing.cancel();
-    let _ = writer.await;
+    // A peer that does not read must not keep the writer (and the socket) forever.
+    if tokio::time::timeout(WRITER_GRACE, &mut writer).await.is_err() {
+        writer.abort();
+    }
 }
+
+/// How long a closing connection waits for its writer before dropping it.
+const WRITER_GRACE: Duration = Duration::from_secs(10);
 
 /// The opening handshake. `None` when the connection ends before a session.
 async fn join(

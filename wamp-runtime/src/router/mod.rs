@@ -27,6 +27,7 @@ mod identity;
 mod limits;
 mod outbox;
 mod realm;
+mod returns;
 mod roles;
 mod server;
 mod state;

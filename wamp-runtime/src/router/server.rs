@@ -168,6 +168,16 @@ impl Router {
         client
     }
 
+    /// How many EVENTs of realm `realm` could not be delivered to one of
+    /// their subscribers (not encodable in its serializer, or larger than it
+    /// accepts) since the realm started; `None` for an unknown realm. The
+    /// other subscribers still get such an event, and each miss is logged.
+    pub fn undelivered_events(&self, realm: &str) -> Option<u64> {
+        self.inner
+            .existing_realm(realm)
+            .map(|r| r.undelivered_events())
+    }
+
     /// Says GOODBYE (`wamp.close.system_shutdown`) to every session and stops
     /// accepting connections.
     pub fn shutdown(&self) {
