@@ -62,6 +62,8 @@ struct Link {
     tx: QueueTx,
     /// Closes the connection.
     closing: CancellationToken,
+    /// Where the writer reports what it cannot deliver.
+    returns: Arc<Returns>,
 }
 
 impl Link {
@@ -92,6 +94,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
     let link = Link {
         tx,
         closing: closing.clone(),
+        returns: returns.clone(),
     };
     let mut reader = Reader { stream, serializer };
     let shutdown = router.shutdown.clone();
@@ -104,7 +107,6 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         let Some((realm, session, kill)) = joined else {
             break;
         };
-        returns.joined(realm.clone(), session);
         let keep_transport = run(&realm, session, &mut reader, &link, &kill, &shutdown).await;
         realm.leave(session).await;
         returns.left();
@@ -184,6 +186,9 @@ async fn join(
         transport: details.kind,
         peer: details.peer,
     };
+    // Set before the WELCOME is queued: the writer may have to report it.
+    link.returns.joined(realm.clone(), session);
+    let requested = session;
     let session = realm
         .join(session, joining, outbox, |session| {
             Message::Welcome(Welcome {
@@ -192,6 +197,9 @@ async fn join(
             })
         })
         .await;
+    if session != requested {
+        link.returns.joined(realm.clone(), session);
+    }
     tracing::debug!(session, realm = %realm.name(), %authid, "session joined");
     Some((realm, session, kill))
 }

@@ -6,3 +6,5 @@
 
 #[path = "../router/peer.rs"]
 mod peer;
+
+mod delivery;

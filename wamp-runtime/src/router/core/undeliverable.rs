@@ -8,7 +8,7 @@ use std::fmt;
 use crate::protocol::id::Id;
 use crate::protocol::options::{CancelMode, InterruptOptions};
 use crate::protocol::uris;
-use crate::protocol::{Interrupt, Message, MessageType};
+use crate::protocol::{Abort, Interrupt, Message, MessageType, Uri};
 use crate::serializer::SerializerKind;
 
 use super::dealer::Dealer;
@@ -159,6 +159,15 @@ pub(crate) fn answer(
                 session,
                 error_reply(error.request_type, error.request, error.error.as_str(), text),
             );
+        }
+        Message::Welcome(_) => {
+            tracing::info!(session, %reason, "WELCOME not delivered; the session is aborted");
+            let text = format!("the WELCOME message could not be delivered: {reason}");
+            env.out.send(
+                session,
+                Message::Abort(Abort::new(Uri::from_trusted(reason.uri()), text)),
+            );
+            env.out.close(session);
         }
         other => match request_of(other) {
             Some((request_type, request)) => {
