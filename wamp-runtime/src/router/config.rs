@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::keepalive::KeepaliveConfig;
 use super::limits::Limits;
 use crate::protocol::options::MatchPolicy;
 
@@ -19,6 +20,10 @@ pub struct RouterConfig {
     /// Resource limits (`[limits]` in TOML).
     #[serde(default)]
     pub limits: Limits,
+    /// Keepalive pings of every accepted connection (`[keepalive]` in TOML;
+    /// on by default).
+    #[serde(default)]
+    pub keepalive: KeepaliveConfig,
 }
 
 impl Default for RouterConfig {
@@ -27,6 +32,7 @@ impl Default for RouterConfig {
             realms: Vec::new(),
             auto_create_realms: false,
             limits: Limits::default(),
+            keepalive: KeepaliveConfig::default(),
         }
     }
 }

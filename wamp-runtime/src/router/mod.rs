@@ -24,6 +24,7 @@ mod connection;
 mod core;
 mod docs_http;
 mod identity;
+mod keepalive;
 mod limits;
 mod outbox;
 mod realm;
@@ -39,5 +40,6 @@ pub use config::{
     RoleConfig, RouterConfig, TicketPrincipal,
 };
 pub use identity::Identity;
+pub use keepalive::KeepaliveConfig;
 pub use limits::Limits;
 pub use server::{Router, RouterBuilder};

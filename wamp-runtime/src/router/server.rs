@@ -12,7 +12,7 @@ use super::limits::Limits;
 use super::state::RouterState;
 use super::{connection, docs_http};
 use crate::serializer::SerializerKind;
-use crate::transport::{Acceptor, ServerOptions, Transport, memory};
+use crate::transport::{Acceptor, Keepalive, ServerOptions, Transport, memory};
 
 /// Builds a [`Router`].
 #[derive(Default)]
@@ -43,6 +43,16 @@ impl RouterBuilder {
     /// Bytes queued per session; a full queue holds back whoever routes to it.
     pub fn outbox_bytes(mut self, bytes: usize) -> Self {
         self.config.limits.outbox_bytes = bytes;
+        self
+    }
+
+    /// Keepalive of accepted connections: `Some` pings a connection silent
+    /// for `interval` and drops it if nothing arrives within `timeout` after
+    /// that; `None` switches it off. On by default (30 s, 10 s), see
+    /// [`KeepaliveConfig`](crate::router::KeepaliveConfig). An [`Acceptor`] whose options set a keepalive
+    /// keeps its own.
+    pub fn keepalive(mut self, keepalive: Option<Keepalive>) -> Self {
+        self.config.keepalive = keepalive.into();
         self
     }
 
@@ -111,11 +121,12 @@ impl Router {
     }
 
     /// Serves on `addr` with a configured acceptor (TLS, limits, serializers).
+    /// The router's keepalive applies unless the acceptor's options set one.
     pub async fn listen_with(&self, addr: &str, acceptor: Acceptor) -> std::io::Result<SocketAddr> {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let router = self.clone();
-        let acceptor = Arc::new(acceptor);
+        let acceptor = Arc::new(acceptor.or_keepalive(self.inner.config.keepalive.settings()));
         tokio::spawn(async move {
             loop {
                 let accepted = tokio::select! {

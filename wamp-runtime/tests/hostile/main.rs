@@ -8,3 +8,4 @@
 mod peer;
 
 mod delivery;
+mod half_open;
