@@ -17,6 +17,7 @@
 //! send to whom; a thin shell around it (`connection`, `realm`, `outbox`,
 //! `writer`, `server`) owns the sockets, tasks, outboxes and timers.
 
+mod admission;
 mod auth;
 mod clock;
 mod config;

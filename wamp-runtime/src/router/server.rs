@@ -10,6 +10,7 @@ use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
 use super::limits::Limits;
 use super::state::RouterState;
+use super::admission::{self, Admission, Admit};
 use super::{connection, docs_http};
 use crate::serializer::SerializerKind;
 use crate::transport::{Acceptor, Keepalive, ServerOptions, Transport, memory};
@@ -127,6 +128,7 @@ impl Router {
         let local = listener.local_addr()?;
         let router = self.clone();
         let acceptor = Arc::new(acceptor.or_keepalive(self.inner.config.keepalive.settings()));
+        let admission = Admission::new(self.inner.config.limits.connections_per_listener);
         tokio::spawn(async move {
             loop {
                 let accepted = tokio::select! {
@@ -141,6 +143,24 @@ impl Router {
                         continue;
                     }
                 };
+                let place = match admission.admit() {
+                    Admit::Serve(place) => place,
+                    Admit::Refuse(refusing) => {
+                        let limit = admission.limit();
+                        tracing::warn!(%peer, limit, "connection refused: connections_per_listener reached");
+                        let acceptor = acceptor.clone();
+                        tokio::spawn(async move {
+                            admission::refuse(&acceptor, tcp, limit).await;
+                            drop(refusing);
+                        });
+                        continue;
+                    }
+                    Admit::Close => {
+                        tracing::debug!(%peer, "connection closed at once: connections_per_listener reached and refusals busy");
+                        drop(tcp);
+                        continue;
+                    }
+                };
                 let router = router.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
@@ -148,6 +168,7 @@ impl Router {
                         Ok(transport) => router.serve(transport).await,
                         Err(e) => tracing::debug!(%peer, error = %e, "transport handshake failed"),
                     }
+                    drop(place);
                 });
             }
         });

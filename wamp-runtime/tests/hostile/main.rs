@@ -9,3 +9,4 @@ mod peer;
 
 mod delivery;
 mod half_open;
+mod connection_limits;
