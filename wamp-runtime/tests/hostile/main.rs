@@ -10,3 +10,4 @@ mod peer;
 mod delivery;
 mod half_open;
 mod connection_limits;
+mod docs_http;
