@@ -238,7 +238,9 @@ mod tests {
         assert_eq!(k.timeout, std::time::Duration::from_millis(2500));
         let c = parse_str("[keepalive]\nenabled = false\n").unwrap();
         assert_eq!(c.router.keepalive.settings(), None);
-        let err = parse_str("[keepalive]\ntimeout_secs = -1\n").unwrap_err().to_string();
+        let err = parse_str("[keepalive]\ntimeout_secs = -1\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("positive number of seconds"), "{err}");
     }
 

@@ -8,7 +8,7 @@ use super::limits::Limits;
 use crate::protocol::options::MatchPolicy;
 
 /// The whole router configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouterConfig {
     /// Realms served.
@@ -24,17 +24,6 @@ pub struct RouterConfig {
     /// on by default).
     #[serde(default)]
     pub keepalive: KeepaliveConfig,
-}
-
-impl Default for RouterConfig {
-    fn default() -> Self {
-        RouterConfig {
-            realms: Vec::new(),
-            auto_create_realms: false,
-            limits: Limits::default(),
-            keepalive: KeepaliveConfig::default(),
-        }
-    }
 }
 
 /// One realm: its roles (authorization) and who may join (authentication).

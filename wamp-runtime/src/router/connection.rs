@@ -12,8 +12,8 @@ use super::auth::{self, AuthRequest, AuthStep};
 use super::core::Joining;
 use super::identity::Identity;
 use super::outbox::{self, Outbox, QueueTx};
-use super::returns::Returns;
 use super::realm::Realm;
+use super::returns::Returns;
 use super::roles::{AGENT, router_roles};
 use super::state::RouterState;
 use super::writer::{Writer, writer};
@@ -117,7 +117,10 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
     drop(link);
     closing.cancel();
     // A peer that does not read must not keep the writer (and the socket) forever.
-    if tokio::time::timeout(WRITER_GRACE, &mut writer).await.is_err() {
+    if tokio::time::timeout(WRITER_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
         writer.abort();
     }
 }

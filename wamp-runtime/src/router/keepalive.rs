@@ -100,13 +100,17 @@ mod tests {
         let k = KeepaliveConfig::default().settings().unwrap();
         assert_eq!(k.interval, Duration::from_secs(30));
         assert_eq!(k.timeout, Duration::from_secs(10));
-        let c: KeepaliveConfig = serde_json::from_str(r#"{"interval_secs": 5, "timeout_secs": 0.5}"#).unwrap();
+        let c: KeepaliveConfig =
+            serde_json::from_str(r#"{"interval_secs": 5, "timeout_secs": 0.5}"#).unwrap();
         let k = c.settings().unwrap();
         assert_eq!(k.interval, Duration::from_secs(5));
         assert_eq!(k.timeout, Duration::from_millis(500));
         let off: KeepaliveConfig = serde_json::from_str(r#"{"enabled": false}"#).unwrap();
         assert_eq!(off.settings(), None);
         let err = serde_json::from_str::<KeepaliveConfig>(r#"{"interval_secs": 0}"#).unwrap_err();
-        assert!(err.to_string().contains("positive number of seconds"), "{err}");
+        assert!(
+            err.to_string().contains("positive number of seconds"),
+            "{err}"
+        );
     }
 }

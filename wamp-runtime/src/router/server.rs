@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use super::admission::{self, Admission, Admit};
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
 use super::limits::Limits;
 use super::state::RouterState;
-use super::admission::{self, Admission, Admit};
 use super::{connection, docs_http};
 use crate::serializer::SerializerKind;
 use crate::transport::{Acceptor, Keepalive, ServerOptions, Transport, memory};

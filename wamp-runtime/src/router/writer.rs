@@ -13,7 +13,7 @@ use crate::serializer::SerializerKind;
 use crate::transport::{FrameSink, TransportError};
 
 use super::core::Undeliverable;
-use super::outbox::{Queued, QueueRx};
+use super::outbox::{QueueRx, Queued};
 use super::returns::Returns;
 
 /// Messages taken from the outbox per write batch.

@@ -80,7 +80,10 @@ async fn a_flood_over_the_limit_is_refused_at_bounded_cost() {
         ..Limits::default()
     };
     let (_router, addr) = router_with_limits(limits, RealmConfig::open("realm1")).await;
-    let mut held = vec![Peer::join(addr, MsgPack).await, Peer::join(addr, MsgPack).await];
+    let mut held = [
+        Peer::join(addr, MsgPack).await,
+        Peer::join(addr, MsgPack).await,
+    ];
     // 200 silent connections: at most 64 wait for a HELLO, the rest are
     // closed at once; every one is closed within the refusal time.
     let mut flood = Vec::new();
@@ -152,7 +155,10 @@ async fn an_unanswered_challenge_is_aborted_after_the_join_timeout() {
     match p.recv().await {
         Message::Abort(a) => {
             assert_eq!(a.reason, "wamp.error.authentication_failed");
-            assert_eq!(a.details.message.as_deref(), Some("no AUTHENTICATE in time"));
+            assert_eq!(
+                a.details.message.as_deref(),
+                Some("no AUTHENTICATE in time")
+            );
         }
         other => panic!("expected ABORT, got {other:?}"),
     }

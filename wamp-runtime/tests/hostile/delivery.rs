@@ -70,7 +70,9 @@ async fn serves_again(caller: &mut Peer, callee: &mut Peer) {
         .call("com.example.echo", args(caller.kind(), &["ok"]))
         .await;
     let inv = callee.expect_invocation().await;
-    callee.yield_(inv.request, args(callee.kind(), &["ok"])).await;
+    callee
+        .yield_(inv.request, args(callee.kind(), &["ok"]))
+        .await;
     let r = caller.expect_result(request).await;
     assert_eq!(r.payload.args::<(String,)>().unwrap().0, "ok");
 }
@@ -80,9 +82,7 @@ async fn a_result_json_cannot_carry_becomes_invalid_payload_and_frees_the_callee
     let (_router, addr) = router().await;
     let mut callee = single_slot_callee(addr, MsgPack).await;
     let mut caller = Peer::join(addr, Json).await;
-    let request = caller
-        .call("com.example.echo", args(Json, &["x"]))
-        .await;
+    let request = caller.call("com.example.echo", args(Json, &["x"])).await;
     let inv = callee.expect_invocation().await;
     callee.yield_(inv.request, integer_keys(MsgPack)).await;
     let e = caller.expect_error(request).await;
@@ -97,13 +97,14 @@ async fn an_invocation_the_callee_cannot_take_ends_the_call_and_frees_the_slot()
     let (_router, addr) = router().await;
     let mut callee = single_slot_callee(addr, Json).await;
     let mut caller = Peer::join(addr, MsgPack).await;
-    let request = caller
-        .call("com.example.echo", integer_keys(MsgPack))
-        .await;
+    let request = caller.call("com.example.echo", integer_keys(MsgPack)).await;
     let e = caller.expect_error(request).await;
     assert_eq!(e.error, "wamp.error.invalid_payload");
     let text = text_of(&e);
-    assert!(text.contains("com.example.echo") && text.contains("callee"), "{text}");
+    assert!(
+        text.contains("com.example.echo") && text.contains("callee"),
+        "{text}"
+    );
     assert!(callee.quiet(200).await, "the callee got nothing");
     serves_again(&mut caller, &mut callee).await;
 }
@@ -113,9 +114,7 @@ async fn a_result_too_large_for_the_caller_becomes_payload_size_exceeded() {
     let (_router, addr) = router().await;
     let mut callee = single_slot_callee(addr, MsgPack).await;
     let mut caller = join_small(addr, MsgPack, 1024).await;
-    let request = caller
-        .call("com.example.echo", args(MsgPack, &["x"]))
-        .await;
+    let request = caller.call("com.example.echo", args(MsgPack, &["x"])).await;
     let inv = callee.expect_invocation().await;
     callee
         .yield_(inv.request, args(MsgPack, &["x".repeat(4000)]))
@@ -181,7 +180,10 @@ async fn a_progressive_result_that_cannot_go_ends_the_call_and_interrupts_the_ca
     match callee.recv().await {
         Message::Interrupt(i) => {
             assert_eq!(i.request, inv.request);
-            assert_eq!(i.options.reason.as_deref(), Some("wamp.error.invalid_payload"));
+            assert_eq!(
+                i.options.reason.as_deref(),
+                Some("wamp.error.invalid_payload")
+            );
         }
         other => panic!("expected INTERRUPT, got {other:?}"),
     }
@@ -196,9 +198,7 @@ async fn an_error_too_large_is_replaced_by_a_short_one_with_the_same_uri() {
     let (_router, addr) = router().await;
     let mut callee = single_slot_callee(addr, MsgPack).await;
     let mut caller = join_small(addr, MsgPack, 1024).await;
-    let request = caller
-        .call("com.example.echo", args(MsgPack, &["x"]))
-        .await;
+    let request = caller.call("com.example.echo", args(MsgPack, &["x"])).await;
     let inv = callee.expect_invocation().await;
     callee
         .send(Message::Error(ErrorMessage {
@@ -259,17 +259,28 @@ async fn a_welcome_too_large_for_the_client_becomes_abort() {
 async fn an_event_one_subscriber_cannot_take_is_counted_and_the_others_get_it() {
     let (router, addr) = router().await;
     let mut json = Peer::join(addr, Json).await;
-    let mut msgpack = [Peer::join(addr, MsgPack).await, Peer::join(addr, MsgPack).await];
+    let mut msgpack = [
+        Peer::join(addr, MsgPack).await,
+        Peer::join(addr, MsgPack).await,
+    ];
     json.subscribe("com.example.topic").await;
     for s in msgpack.iter_mut() {
         s.subscribe("com.example.topic").await;
     }
     let mut publisher = Peer::join(addr, MsgPack).await;
     publisher
-        .publish_with("com.example.topic", Default::default(), integer_keys(MsgPack))
+        .publish_with(
+            "com.example.topic",
+            Default::default(),
+            integer_keys(MsgPack),
+        )
         .await;
     publisher
-        .publish_with("com.example.topic", Default::default(), args(MsgPack, &["fine"]))
+        .publish_with(
+            "com.example.topic",
+            Default::default(),
+            args(MsgPack, &["fine"]),
+        )
         .await;
     for s in msgpack.iter_mut() {
         let first = s.expect_event().await;

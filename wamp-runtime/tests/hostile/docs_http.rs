@@ -40,7 +40,11 @@ async fn request(addr: std::net::SocketAddr, raw: &[u8]) -> String {
 #[tokio::test]
 async fn a_healthy_request_is_served() {
     let (_router, addr) = docs().await;
-    let reply = request(addr, b"GET /realm1/catalog.json HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let reply = request(
+        addr,
+        b"GET /realm1/catalog.json HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await;
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
 
@@ -62,7 +66,10 @@ async fn a_slowloris_client_is_cut_off() {
             Ok(Ok(_)) => break start.elapsed(), // an error response, then close
             Err(_) => {}
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "still open after 10 s");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "still open after 10 s"
+        );
     };
     assert!(cut < Duration::from_secs(8), "cut after {cut:?}");
 }
@@ -81,7 +88,10 @@ async fn an_oversize_request_head_is_refused() {
         .await
         .expect("closed");
     assert!(!reply.contains(" 200 "), "{reply}");
-    assert!(reply.is_empty() || reply.starts_with("HTTP/1.1 431"), "{reply}");
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 431"),
+        "{reply}"
+    );
 }
 
 #[tokio::test]
@@ -93,7 +103,11 @@ async fn a_request_with_a_body_is_refused() {
     )
     .await;
     assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
-    let reply = request(addr, b"POST /realm1/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").await;
+    let reply = request(
+        addr,
+        b"POST /realm1/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await;
     assert!(reply.starts_with("HTTP/1.1 405"), "{reply}");
 }
 
@@ -107,7 +121,11 @@ async fn connections_beyond_the_bound_are_closed_at_once() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut over = TcpStream::connect(addr).await.unwrap();
     let reply = read_to_close(&mut over, Duration::from_secs(1)).await;
-    assert_eq!(reply.as_deref(), Some(""), "closed at once, without an answer");
+    assert_eq!(
+        reply.as_deref(),
+        Some(""),
+        "closed at once, without an answer"
+    );
     // Once the idle ones are cut off (header read timeout), requests are served again.
     drop(idle);
     tokio::time::sleep(Duration::from_millis(200)).await;

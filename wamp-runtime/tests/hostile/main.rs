@@ -7,7 +7,7 @@
 #[path = "../router/peer.rs"]
 mod peer;
 
-mod delivery;
-mod half_open;
 mod connection_limits;
+mod delivery;
 mod docs_http;
+mod half_open;

@@ -119,7 +119,9 @@ pub(crate) fn answer(
             } else {
                 (
                     reason.uri(),
-                    format!("the call of <{procedure}> could not be delivered to the callee: {reason}"),
+                    format!(
+                        "the call of <{procedure}> could not be delivered to the callee: {reason}"
+                    ),
                 )
             };
             env.out.send(
@@ -157,7 +159,12 @@ pub(crate) fn answer(
             let text = format!("the error's arguments could not be delivered: {reason}");
             env.out.send(
                 session,
-                error_reply(error.request_type, error.request, error.error.as_str(), text),
+                error_reply(
+                    error.request_type,
+                    error.request,
+                    error.error.as_str(),
+                    text,
+                ),
             );
         }
         Message::Welcome(_) => {
