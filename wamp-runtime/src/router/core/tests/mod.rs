@@ -6,3 +6,4 @@ mod dealer;
 mod harness;
 mod meta;
 mod simulation;
+mod undeliverable;
