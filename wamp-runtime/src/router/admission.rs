@@ -1,6 +1,6 @@
 //! Admission on one listener: at most `connections_per_listener` connections
 //! are served at once. One over the limit is refused cheaply and clearly: if
-//! it sends HELLO within [`REFUSAL_TIME`] it gets ABORT
+//! it sends its first message (HELLO) within [`REFUSAL_TIME`] it gets ABORT
 //! `wamp.error.limit_exceeded` naming the limit; otherwise it is closed. At
 //! most [`MAX_REFUSING`] refusals run at once, so a flood of connections
 //! costs a bounded amount of work: beyond that they are closed at once.
@@ -68,20 +68,19 @@ impl Admission {
     }
 }
 
-/// Tells a connection over the limit why it is refused, if it says HELLO
-/// within [`REFUSAL_TIME`], then closes it.
+/// Tells a connection over the limit why it is refused, if it completes its
+/// transport handshake and sends a first message (HELLO, normally) within
+/// [`REFUSAL_TIME`], then closes it. The message is not even decoded.
 pub(crate) async fn refuse(acceptor: &Acceptor, tcp: TcpStream, limit: usize) {
     let refusal = async {
         let mut transport = acceptor.accept_tcp(tcp).await.ok()?;
-        let frame = transport.stream.next().await?.ok()?;
-        if let Ok(Message::Hello(_)) = transport.serializer.decode(frame) {
-            let text = format!(
-                "this listener serves at most {limit} connections at once (connections_per_listener); try again later"
-            );
-            let abort = Message::Abort(Abort::new(Uri::from_trusted(uris::LIMIT_EXCEEDED), text));
-            let frame = transport.serializer.encode(&abort).ok()?;
-            transport.sink.send(frame).await.ok()?;
-        }
+        transport.stream.next().await?.ok()?;
+        let text = format!(
+            "this listener serves at most {limit} connections at once (connections_per_listener); try again later"
+        );
+        let abort = Message::Abort(Abort::new(Uri::from_trusted(uris::LIMIT_EXCEEDED), text));
+        let frame = transport.serializer.encode(&abort).ok()?;
+        transport.sink.send(frame).await.ok()?;
         transport.sink.close().await.ok()
     };
     let _ = tokio::time::timeout(REFUSAL_TIME, refusal).await;

@@ -122,7 +122,10 @@ impl Router {
     }
 
     /// Serves on `addr` with a configured acceptor (TLS, limits, serializers).
-    /// The router's keepalive applies unless the acceptor's options set one.
+    /// The router's keepalive applies unless the acceptor's options set one;
+    /// at most `connections_per_listener` connections are served at once
+    /// (see [`Limits`]): one more gets ABORT `wamp.error.limit_exceeded` if it
+    /// sends HELLO within 2 s, and is closed otherwise.
     pub async fn listen_with(&self, addr: &str, acceptor: Acceptor) -> std::io::Result<SocketAddr> {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
@@ -164,8 +167,16 @@ impl Router {
                 let router = router.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    match acceptor.accept_tcp(tcp).await {
-                        Ok(transport) => router.serve(transport).await,
+                    let transport = tokio::select! {
+                        t = acceptor.accept_tcp(tcp) => t,
+                        _ = router.inner.shutdown.cancelled() => return,
+                    };
+                    match transport {
+                        Ok(transport) => {
+                            tracing::debug!(%peer, serializer = %transport.serializer, kind = ?transport.details.kind, "connection");
+                            router.serve(transport).await;
+                            tracing::debug!(%peer, "connection closed");
+                        }
                         Err(e) => tracing::debug!(%peer, error = %e, "transport handshake failed"),
                     }
                     drop(place);
@@ -188,7 +199,8 @@ impl Router {
 
     /// Serves one connected transport until it closes.
     pub async fn serve(&self, transport: Transport) {
-        connection::serve(self.inner.clone(), transport).await;
+        let connection = connection::serve(self.inner.clone(), transport);
+        self.inner.connections.track_future(connection).await;
     }
 
     /// Connects an in-process client: returns the client's end of an in-memory
@@ -214,5 +226,13 @@ impl Router {
     /// accepting connections.
     pub fn shutdown(&self) {
         self.inner.shutdown.cancel();
+    }
+
+    /// Resolves once the router has been shut down and every connection it
+    /// served has written what it had queued (the GOODBYEs) and closed.
+    pub async fn closed(&self) {
+        self.inner.shutdown.cancelled().await;
+        self.inner.connections.close();
+        self.inner.connections.wait().await;
     }
 }

@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
@@ -20,6 +21,8 @@ pub(crate) struct RouterState {
     pub(crate) auth_providers: Vec<Arc<dyn AuthProvider>>,
     /// Fires when the router shuts down.
     pub(crate) shutdown: CancellationToken,
+    /// Every connection being served, to wait for after shutdown.
+    pub(crate) connections: TaskTracker,
 }
 
 impl RouterState {
@@ -36,6 +39,7 @@ impl RouterState {
             realms: RwLock::new(realms),
             auth_providers,
             shutdown: CancellationToken::new(),
+            connections: TaskTracker::new(),
         }
     }
 
