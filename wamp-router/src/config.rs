@@ -226,6 +226,22 @@ mod tests {
         assert_eq!(config.router.realms[0].name, "realm1");
         assert_eq!(config.listeners.len(), 1);
         config.listeners[0].acceptor().unwrap();
+        assert_eq!(config.router.keepalive, Default::default());
+        assert_eq!(config.router.limits, Default::default());
+    }
+
+    #[test]
+    fn keepalive_table_sets_and_switches_off() {
+        let c = parse_str("[keepalive]\ninterval_secs = 5\ntimeout_secs = 2.5\n").unwrap();
+        let k = c.router.keepalive.settings().unwrap();
+        assert_eq!(k.interval, std::time::Duration::from_secs(5));
+        assert_eq!(k.timeout, std::time::Duration::from_millis(2500));
+        let c = parse_str("[keepalive]\nenabled = false\n").unwrap();
+        assert_eq!(c.router.keepalive.settings(), None);
+        let err = parse_str("[keepalive]\ntimeout_secs = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("positive number of seconds"), "{err}");
     }
 
     #[test]

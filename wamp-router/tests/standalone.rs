@@ -187,3 +187,90 @@ fn unknown_key_fails_with_its_name() {
     assert!(stderr.contains("realm[0]"), "{stderr}");
     assert!(stderr.contains("standalone-bad.toml"), "{stderr}");
 }
+
+#[tokio::test]
+async fn applies_connections_per_listener_and_keepalive_from_the_config() {
+    let config = write_config(
+        "standalone-limits.toml",
+        "[limits]\nconnections_per_listener = 1\n\n[keepalive]\ninterval_secs = 0.2\ntimeout_secs = 0.2\n\n[[listener]]\naddress = \"127.0.0.1:1\"\n\n[[realm]]\nname = \"realm1\"\n",
+    );
+    let (child, addr) = start(&config);
+    let mut guard = KillOnDrop(Some(child));
+    let url = format!("ws://{addr}/ws");
+    let silent = join(&url, SerializerKind::Json).await;
+    // The one place is taken: ABORT naming the limit.
+    let mut over = connect(
+        &url,
+        &ClientOptions::with_serializers([SerializerKind::Json]),
+    )
+    .await
+    .unwrap();
+    send(
+        &mut over,
+        Message::Hello(Hello {
+            realm: Uri::new("realm1").unwrap(),
+            details: HelloDetails::default(),
+        }),
+    )
+    .await;
+    match recv(&mut over).await {
+        Message::Abort(a) => assert_eq!(a.reason, "wamp.error.limit_exceeded"),
+        other => panic!("expected ABORT, got {other:?}"),
+    }
+    // The first session never reads, so it answers no ping: keepalive drops it
+    // and its place is free again.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut again = loop {
+        let mut t = connect(
+            &url,
+            &ClientOptions::with_serializers([SerializerKind::Json]),
+        )
+        .await
+        .unwrap();
+        let roles = Roles::default().with(Role::Caller, RoleDetails::default());
+        send(
+            &mut t,
+            Message::Hello(Hello {
+                realm: Uri::new("realm1").unwrap(),
+                details: HelloDetails {
+                    roles: Some(roles),
+                    ..HelloDetails::default()
+                },
+            }),
+        )
+        .await;
+        match recv(&mut t).await {
+            Message::Welcome(_) => break t,
+            Message::Abort(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => panic!("expected WELCOME once the silent peer is dropped, got {other:?}"),
+        }
+    };
+    drop(silent);
+    let mut child = guard.0.take().unwrap();
+    // SAFETY: plain kill(2) on our own child's pid.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(rc, 0);
+    match recv(&mut again).await {
+        Message::Goodbye(g) => assert_eq!(g.reason, "wamp.close.system_shutdown"),
+        other => panic!("expected GOODBYE, got {other:?}"),
+    }
+    let status =
+        tokio::task::spawn_blocking(move || wait_exit(&mut child, Duration::from_secs(15)))
+            .await
+            .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+/// Kills the router if the test fails before it is shut down.
+struct KillOnDrop(Option<Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::keepalive::KeepaliveConfig;
 use super::limits::Limits;
 use crate::protocol::options::MatchPolicy;
 
@@ -19,6 +20,10 @@ pub struct RouterConfig {
     /// Resource limits (`[limits]` in TOML).
     #[serde(default)]
     pub limits: Limits,
+    /// Keepalive pings of every accepted connection (`[keepalive]` in TOML;
+    /// on by default).
+    #[serde(default)]
+    pub keepalive: KeepaliveConfig,
 }
 
 /// One realm: its roles (authorization) and who may join (authentication).

@@ -6,17 +6,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{self, AuthRequest, AuthStep};
 use super::core::Joining;
 use super::identity::Identity;
-use super::outbox::{self, Outbound, Outbox};
+use super::outbox::{self, Outbox, QueueTx};
 use super::realm::Realm;
+use super::returns::Returns;
 use super::roles::{AGENT, router_roles};
 use super::state::RouterState;
-use super::writer::writer;
+use super::writer::{Writer, writer};
 use crate::protocol::id::Id;
 use crate::protocol::options::{CloseDetails, WelcomeDetails};
 use crate::protocol::uris;
@@ -59,9 +59,11 @@ fn abort(reason: &str, message: impl Into<String>) -> Message {
 
 /// A connection's outbox queue, shared by the sessions it carries in turn.
 struct Link {
-    tx: mpsc::Sender<Outbound>,
+    tx: QueueTx,
     /// Closes the connection.
     closing: CancellationToken,
+    /// Where the writer reports what it cannot deliver.
+    returns: Arc<Returns>,
 }
 
 impl Link {
@@ -79,12 +81,20 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         serializer,
         details,
     } = transport;
-    let (tx, rx) = outbox::channel((router.config.limits.outbox_bytes / 4096).max(64));
+    let (tx, queue) = outbox::channel(router.config.limits.outbox_bytes);
     let closing = CancellationToken::new();
-    let writer = tokio::spawn(writer(sink, serializer, rx, closing.clone()));
+    let returns = Arc::new(Returns::default());
+    let mut writer = tokio::spawn(writer(Writer {
+        sink,
+        serializer,
+        queue,
+        closing: closing.clone(),
+        returns: returns.clone(),
+    }));
     let link = Link {
         tx,
         closing: closing.clone(),
+        returns: returns.clone(),
     };
     let mut reader = Reader { stream, serializer };
     let shutdown = router.shutdown.clone();
@@ -99,14 +109,24 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         };
         let keep_transport = run(&realm, session, &mut reader, &link, &kill, &shutdown).await;
         realm.leave(session).await;
+        returns.left();
         if !keep_transport {
             break;
         }
     }
     drop(link);
     closing.cancel();
-    let _ = writer.await;
+    // A peer that does not read must not keep the writer (and the socket) forever.
+    if tokio::time::timeout(WRITER_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
 }
+
+/// How long a closing connection waits for its writer before dropping it.
+const WRITER_GRACE: Duration = Duration::from_secs(10);
 
 /// The opening handshake. `None` when the connection ends before a session.
 async fn join(
@@ -171,6 +191,9 @@ async fn join(
         transport: details.kind,
         peer: details.peer,
     };
+    // Set before the WELCOME is queued: the writer may have to report it.
+    link.returns.joined(realm.clone(), session);
+    let requested = session;
     let joined = realm
         .join(session, joining, outbox, |session| {
             Message::Welcome(Welcome {
@@ -186,6 +209,9 @@ async fn join(
             return None;
         }
     };
+    if session != requested {
+        link.returns.joined(realm.clone(), session);
+    }
     tracing::debug!(session, realm = %realm.name(), %authid, "session joined");
     Some((realm, session, kill))
 }

@@ -6,8 +6,9 @@
 //! Every connection serves one request and closes. The request head must
 //! arrive within [`HEADER_READ_TIMEOUT`] and fit in [`MAX_HEAD`] bytes; a
 //! request with a body is refused; a connection lives at most
-//! [`CONNECTION_TIMEOUT`]. The listener stops when the router shuts down, and
-//! open connections get [`SHUTDOWN_GRACE`] to finish.
+//! [`CONNECTION_TIMEOUT`]; at most [`MAX_CONNECTIONS`] are open at once, and
+//! more are closed as soon as they are accepted. The listener stops when the
+//! router shuts down, and open connections get [`SHUTDOWN_GRACE`] to finish.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -38,6 +39,9 @@ const MAX_HEAD: usize = 8 * 1024;
 
 /// Most headers in one request.
 const MAX_HEADERS: usize = 32;
+
+/// Connections served at once; more are closed at once.
+const MAX_CONNECTIONS: usize = 64;
 
 /// Time open connections get to finish when the router shuts down.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
@@ -149,6 +153,7 @@ async fn connection(inner: Arc<RouterState>, tcp: TcpStream, peer: SocketAddr) {
 pub(super) async fn serve(inner: Arc<RouterState>, addr: &str) -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
             let accepted = tokio::select! {
@@ -157,7 +162,16 @@ pub(super) async fn serve(inner: Arc<RouterState>, addr: &str) -> std::io::Resul
             };
             match accepted {
                 Ok((tcp, peer)) => {
-                    tokio::spawn(connection(inner.clone(), tcp, peer));
+                    let Ok(place) = open.clone().try_acquire_owned() else {
+                        tracing::debug!(%peer, "docs connection closed at once: {MAX_CONNECTIONS} already open");
+                        drop(tcp);
+                        continue;
+                    };
+                    let inner = inner.clone();
+                    tokio::spawn(async move {
+                        connection(inner, tcp, peer).await;
+                        drop(place);
+                    });
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "docs accept failed");

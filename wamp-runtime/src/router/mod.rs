@@ -17,6 +17,7 @@
 //! send to whom; a thin shell around it (`connection`, `realm`, `outbox`,
 //! `writer`, `server`) owns the sockets, tasks, outboxes and timers.
 
+mod admission;
 mod auth;
 mod clock;
 mod config;
@@ -24,9 +25,11 @@ mod connection;
 mod core;
 mod docs_http;
 mod identity;
+mod keepalive;
 mod limits;
 mod outbox;
 mod realm;
+mod returns;
 mod roles;
 mod secrets;
 mod server;
@@ -39,6 +42,7 @@ pub use config::{
     RoleConfig, RouterConfig, TicketPrincipal,
 };
 pub use identity::Identity;
+pub use keepalive::KeepaliveConfig;
 pub use limits::Limits;
 pub use secrets::hash_ticket;
 pub use server::{Router, RouterBuilder};

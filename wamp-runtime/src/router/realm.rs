@@ -14,7 +14,7 @@ use crate::protocol::Message;
 use crate::protocol::id::Id;
 
 use super::config::RealmConfig;
-use super::core::{JoinRefused, Joining, NotRoutable, Outgoing, Output, RealmCore};
+use super::core::{JoinRefused, Joining, NotRoutable, Outgoing, Output, RealmCore, Undeliverable};
 use super::limits::Limits;
 use super::outbox::{Deferred, Outbound, Outbox, SharedMessage, flush_deferred};
 
@@ -115,6 +115,28 @@ impl Realm {
             enqueue(&state.outboxes, out, &mut deferred);
         }
         self.settle(deferred).await;
+    }
+
+    /// A message queued for session `id` could not be delivered: what the
+    /// core answers instead is queued now; full outboxes are waited for in a
+    /// task of their own, so the reporting writer never waits for another.
+    pub(crate) fn undeliverable(&self, id: Id, message: &Message, reason: &Undeliverable) {
+        let mut deferred = Vec::new();
+        {
+            let mut state = self.lock();
+            let out = state
+                .core
+                .undeliverable(id, message, reason, Instant::now());
+            enqueue(&state.outboxes, out, &mut deferred);
+        }
+        if !deferred.is_empty() {
+            tokio::spawn(flush_deferred(deferred, self.patience));
+        }
+    }
+
+    /// How many EVENTs could not be delivered to a subscriber so far.
+    pub(crate) fn undelivered_events(&self) -> u64 {
+        self.lock().core.undelivered_events()
     }
 
     /// The live catalog document of the realm.

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use super::admission::{self, Admission, Admit};
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
 use super::limits::Limits;
 use super::state::RouterState;
 use super::{connection, docs_http};
 use crate::serializer::SerializerKind;
-use crate::transport::{Acceptor, ServerOptions, Transport, memory};
+use crate::transport::{Acceptor, Keepalive, ServerOptions, Transport, memory};
 
 /// Builds a [`Router`].
 #[derive(Default)]
@@ -43,6 +44,16 @@ impl RouterBuilder {
     /// Bytes queued per session; a full queue holds back whoever routes to it.
     pub fn outbox_bytes(mut self, bytes: usize) -> Self {
         self.config.limits.outbox_bytes = bytes;
+        self
+    }
+
+    /// Keepalive of accepted connections: `Some` pings a connection silent
+    /// for `interval` and drops it if nothing arrives within `timeout` after
+    /// that; `None` switches it off. On by default (30 s, 10 s), see
+    /// [`KeepaliveConfig`](crate::router::KeepaliveConfig). An [`Acceptor`] whose options set a keepalive
+    /// keeps its own.
+    pub fn keepalive(mut self, keepalive: Option<Keepalive>) -> Self {
+        self.config.keepalive = keepalive.into();
         self
     }
 
@@ -111,11 +122,16 @@ impl Router {
     }
 
     /// Serves on `addr` with a configured acceptor (TLS, limits, serializers).
+    /// The router's keepalive applies unless the acceptor's options set one;
+    /// at most `connections_per_listener` connections are served at once
+    /// (see [`Limits`]): one more gets ABORT `wamp.error.limit_exceeded` if it
+    /// sends HELLO within 2 s, and is closed otherwise.
     pub async fn listen_with(&self, addr: &str, acceptor: Acceptor) -> std::io::Result<SocketAddr> {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let router = self.clone();
-        let acceptor = Arc::new(acceptor);
+        let acceptor = Arc::new(acceptor.or_keepalive(self.inner.config.keepalive.settings()));
+        let admission = Admission::new(self.inner.config.limits.connections_per_listener);
         tokio::spawn(async move {
             loop {
                 let accepted = tokio::select! {
@@ -130,13 +146,40 @@ impl Router {
                         continue;
                     }
                 };
+                let place = match admission.admit() {
+                    Admit::Serve(place) => place,
+                    Admit::Refuse(refusing) => {
+                        let limit = admission.limit();
+                        tracing::warn!(%peer, limit, "connection refused: connections_per_listener reached");
+                        let acceptor = acceptor.clone();
+                        tokio::spawn(async move {
+                            admission::refuse(&acceptor, tcp, limit).await;
+                            drop(refusing);
+                        });
+                        continue;
+                    }
+                    Admit::Close => {
+                        tracing::debug!(%peer, "connection closed at once: connections_per_listener reached and refusals busy");
+                        drop(tcp);
+                        continue;
+                    }
+                };
                 let router = router.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    match acceptor.accept_tcp(tcp).await {
-                        Ok(transport) => router.serve(transport).await,
+                    let transport = tokio::select! {
+                        t = acceptor.accept_tcp(tcp) => t,
+                        _ = router.inner.shutdown.cancelled() => return,
+                    };
+                    match transport {
+                        Ok(transport) => {
+                            tracing::debug!(%peer, serializer = %transport.serializer, kind = ?transport.details.kind, "connection");
+                            router.serve(transport).await;
+                            tracing::debug!(%peer, "connection closed");
+                        }
                         Err(e) => tracing::debug!(%peer, error = %e, "transport handshake failed"),
                     }
+                    drop(place);
                 });
             }
         });
@@ -156,7 +199,8 @@ impl Router {
 
     /// Serves one connected transport until it closes.
     pub async fn serve(&self, transport: Transport) {
-        connection::serve(self.inner.clone(), transport).await;
+        let connection = connection::serve(self.inner.clone(), transport);
+        self.inner.connections.track_future(connection).await;
     }
 
     /// Connects an in-process client: returns the client's end of an in-memory
@@ -168,9 +212,27 @@ impl Router {
         client
     }
 
+    /// How many EVENTs of realm `realm` could not be delivered to one of
+    /// their subscribers (not encodable in its serializer, or larger than it
+    /// accepts) since the realm started; `None` for an unknown realm. The
+    /// other subscribers still get such an event, and each miss is logged.
+    pub fn undelivered_events(&self, realm: &str) -> Option<u64> {
+        self.inner
+            .existing_realm(realm)
+            .map(|r| r.undelivered_events())
+    }
+
     /// Says GOODBYE (`wamp.close.system_shutdown`) to every session and stops
     /// accepting connections.
     pub fn shutdown(&self) {
         self.inner.shutdown.cancel();
+    }
+
+    /// Resolves once the router has been shut down and every connection it
+    /// served has written what it had queued (the GOODBYEs) and closed.
+    pub async fn closed(&self) {
+        self.inner.shutdown.cancelled().await;
+        self.inner.connections.close();
+        self.inner.connections.wait().await;
     }
 }

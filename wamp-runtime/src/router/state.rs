@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
@@ -19,6 +20,8 @@ pub(crate) struct RouterState {
     pub(crate) auth_providers: Vec<Arc<dyn AuthProvider>>,
     /// Fires when the router shuts down.
     pub(crate) shutdown: CancellationToken,
+    /// Every connection being served, to wait for after shutdown.
+    pub(crate) connections: TaskTracker,
 }
 
 impl RouterState {
@@ -34,6 +37,7 @@ impl RouterState {
             realms: RwLock::new(realms),
             auth_providers,
             shutdown: CancellationToken::new(),
+            connections: TaskTracker::new(),
         }
     }
 

@@ -1,16 +1,20 @@
 //! A connection's writer task: takes messages from the outbox in batches,
 //! encodes each in the connection's serializer, writes them all, flushes once.
+//! A message it cannot encode for this connection, or that is larger than the
+//! peer accepts, is reported back (see [`Returns`]), never dropped silently.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::SinkExt;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::serializer::SerializerKind;
 use crate::transport::{FrameSink, TransportError};
 
-use super::outbox::Outbound;
+use super::core::Undeliverable;
+use super::outbox::{QueueRx, Queued};
+use super::returns::Returns;
 
 /// Messages taken from the outbox per write batch.
 const BATCH: usize = 256;
@@ -18,64 +22,107 @@ const BATCH: usize = 256;
 /// How long a closing connection may take to write what is queued.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
+/// Where the writer writes and whom it tells about what it cannot deliver.
+pub(crate) struct Writer {
+    /// The transport.
+    pub(crate) sink: FrameSink,
+    /// The connection's serializer.
+    pub(crate) serializer: SerializerKind,
+    /// The connection's queue.
+    pub(crate) queue: QueueRx,
+    /// Fires when the connection closes.
+    pub(crate) closing: CancellationToken,
+    /// Where undeliverable messages go.
+    pub(crate) returns: Arc<Returns>,
+}
+
+/// What became of one queued message.
+enum Fed {
+    /// Handed to the transport, or given up and reported.
+    Done,
+    /// The transport failed: the connection is over.
+    Broken,
+}
+
+impl Writer {
+    /// Encodes and feeds one message; reports it when it cannot go.
+    async fn feed(&mut self, queued: &Queued) -> Fed {
+        let frame = match queued.item.encode(self.serializer) {
+            Ok(frame) => frame,
+            Err(reason) => {
+                let reason = Undeliverable::NotEncodable {
+                    serializer: self.serializer,
+                    reason,
+                };
+                self.returns
+                    .report(queued.session, queued.item.message(), reason);
+                return Fed::Done;
+            }
+        };
+        match self.sink.feed(frame).await {
+            Ok(()) => Fed::Done,
+            Err(TransportError::MessageTooLarge { size, limit }) => {
+                let reason = Undeliverable::TooLarge { size, limit };
+                self.returns
+                    .report(queued.session, queued.item.message(), reason);
+                Fed::Done
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "transport write failed");
+                Fed::Broken
+            }
+        }
+    }
+
+    /// Writes what is queued within [`CLOSE_GRACE`], then closes the transport.
+    async fn drain_and_close(mut self, mut batch: Vec<Queued>) {
+        while let Some(item) = self.queue.try_recv() {
+            batch.push(item);
+        }
+        // A stalled peer must not keep this task alive.
+        let drain = async {
+            for queued in batch.drain(..) {
+                if let Fed::Broken = self.feed(&queued).await {
+                    break;
+                }
+            }
+            let _ = self.sink.flush().await;
+            let _ = self.sink.close().await;
+        };
+        let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+    }
+}
+
 /// Writes the outbox to the transport until the outbox closes. When
 /// `closing` fires, writes what is already queued and closes the transport.
-pub(crate) async fn writer(
-    mut sink: FrameSink,
-    serializer: SerializerKind,
-    mut outbox: mpsc::Receiver<Outbound>,
-    closing: CancellationToken,
-) {
+/// The budget of written messages is released after each flush, so what the
+/// transport has not taken yet still counts against the outbox.
+pub(crate) async fn writer(mut w: Writer) {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         let n = tokio::select! {
             biased;
-            n = outbox.recv_many(&mut batch, BATCH) => n,
-            _ = closing.cancelled() => {
-                while let Ok(item) = outbox.try_recv() {
-                    batch.push(item);
-                }
-                // A stalled peer must not keep this task alive.
-                let drain = async {
-                    for item in batch.drain(..) {
-                        let Some(frame) = item.encode(serializer) else { continue };
-                        if sink.feed(frame).await.is_err() {
-                            break;
-                        }
-                    }
-                    let _ = sink.flush().await;
-                    let _ = sink.close().await;
-                };
-                let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+            n = w.queue.recv_many(&mut batch, BATCH) => n,
+            _ = w.closing.cancelled() => {
+                w.drain_and_close(batch).await;
                 return;
             }
         };
         if n == 0 {
             break;
         }
-        for item in batch.drain(..) {
-            let Some(frame) = item.encode(serializer) else {
-                continue;
-            };
-            match sink.feed(frame).await {
-                Ok(()) => {}
-                Err(TransportError::MessageTooLarge { size, limit }) => {
-                    tracing::warn!(
-                        size,
-                        limit,
-                        "dropping a message larger than the transport allows"
-                    );
-                }
-                Err(e) => {
-                    tracing::debug!(error = %e, "transport write failed");
-                    return;
-                }
+        let mut written = 0usize;
+        for queued in batch.drain(..) {
+            written += queued.cost as usize;
+            if let Fed::Broken = w.feed(&queued).await {
+                return;
             }
         }
-        if let Err(e) = sink.flush().await {
+        if let Err(e) = w.sink.flush().await {
             tracing::debug!(error = %e, "transport flush failed");
             return;
         }
+        w.queue.release(written);
     }
-    let _ = tokio::time::timeout(CLOSE_GRACE, sink.close()).await;
+    let _ = tokio::time::timeout(CLOSE_GRACE, w.sink.close()).await;
 }

@@ -45,6 +45,14 @@ impl Acceptor {
         self
     }
 
+    /// Uses `keepalive` unless the options already set one.
+    pub(crate) fn or_keepalive(mut self, keepalive: Option<super::Keepalive>) -> Self {
+        if self.options.keepalive.is_none() {
+            self.options.keepalive = keepalive;
+        }
+        self
+    }
+
     /// The options used for every accepted transport.
     pub fn options(&self) -> &ServerOptions {
         &self.options

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
@@ -19,6 +19,20 @@ pub struct Keepalive {
     pub timeout: Duration,
 }
 
+/// Whether the current task has coop budget left, so that a Pending poll of
+/// the timer registered its waker. Without tokio's `rt` (no client, no router
+/// feature) this is not known, and the timer is polled on every read.
+fn budget_left() -> bool {
+    #[cfg(any(feature = "client", feature = "router"))]
+    {
+        tokio::task::coop::has_budget_remaining()
+    }
+    #[cfg(not(any(feature = "client", feature = "router")))]
+    {
+        false
+    }
+}
+
 /// What the transport must do, as told by [`KeepaliveTimer::poll`].
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Action {
@@ -29,12 +43,16 @@ pub(crate) enum Action {
 }
 
 /// The per-connection keepalive state. Incoming traffic only sets a flag, so
-/// the timer is touched once per interval, not once per message.
+/// the timer is reset once per interval, not once per message; and the timer
+/// is only polled (which costs a waker registration and coop budget) when it
+/// is due or the polling task changed, not on every read.
 pub(crate) struct KeepaliveTimer {
     settings: Keepalive,
     sleep: Pin<Box<Sleep>>,
     seen: bool,
     awaiting_answer: bool,
+    /// The waker the timer last registered, while it stands.
+    registered: Option<Waker>,
 }
 
 impl KeepaliveTimer {
@@ -44,6 +62,7 @@ impl KeepaliveTimer {
             sleep: Box::pin(tokio::time::sleep(settings.interval)),
             seen: false,
             awaiting_answer: false,
+            registered: None,
         }
     }
 
@@ -54,6 +73,14 @@ impl KeepaliveTimer {
 
     /// Polls the timer; `Ready` when the transport must act.
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Action> {
+        if let Some(waker) = &self.registered
+            && waker.will_wake(cx.waker())
+            && !self.sleep.is_elapsed()
+        {
+            // Not due, and the timer will wake this very task when it is.
+            return Poll::Pending;
+        }
+        self.registered = None;
         while self.sleep.as_mut().poll(cx).is_ready() {
             let now = Instant::now();
             if self.seen {
@@ -68,6 +95,9 @@ impl KeepaliveTimer {
                 return Poll::Ready(Action::Ping);
             }
         }
+        // A task out of coop budget gets Pending without a registration:
+        // then the timer must be polled again next time.
+        self.registered = budget_left().then(|| cx.waker().clone());
         Poll::Pending
     }
 

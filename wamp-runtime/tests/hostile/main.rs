@@ -12,8 +12,12 @@
 #[path = "../router/peer.rs"]
 mod peer;
 
+mod connection_limits;
 mod consumers;
+mod delivery;
+mod docs_http;
 mod frames;
+mod half_open;
 mod harness;
 mod identity;
 mod protocol;

@@ -14,6 +14,7 @@ mod output;
 mod permissions;
 mod realm;
 mod session;
+mod undeliverable;
 mod uri_index;
 
 #[cfg(test)]
@@ -22,3 +23,4 @@ mod tests;
 pub(crate) use output::{NotRoutable, Outgoing, Output};
 pub(crate) use realm::{JoinRefused, RealmCore};
 pub(crate) use session::Joining;
+pub(crate) use undeliverable::Undeliverable;

@@ -22,6 +22,7 @@ use super::meta_event::MetaEvent;
 use super::output::{NotRoutable, Output};
 use super::permissions::{Action, Permissions};
 use super::session::{Joining, Members};
+use super::undeliverable::{self, Undeliverable};
 
 /// One realm of the router: sessions, dealer, broker, meta API.
 pub(crate) struct RealmCore {
@@ -32,6 +33,8 @@ pub(crate) struct RealmCore {
     broker: Broker,
     limits: Limits,
     rng: StdRng,
+    /// EVENTs that could not be delivered to a subscriber.
+    undelivered_events: u64,
 }
 
 /// Why a session may not join: the shell answers with ABORT carrying this
@@ -66,6 +69,7 @@ impl RealmCore {
             broker: Broker::default(),
             limits: limits.clone(),
             rng,
+            undelivered_events: 0,
         }
     }
 
@@ -227,6 +231,49 @@ impl RealmCore {
             }
         };
         routed.map(|()| out)
+    }
+
+    /// A message could not be delivered to `session` (the shell could not
+    /// encode it for the session's serializer, or it is larger than the
+    /// session accepts). Nothing is dropped silently: an INVOCATION ends its
+    /// call with an ERROR to the caller (the callee's slot is freed); a
+    /// RESULT becomes an ERROR to the caller (a progressive one also ends
+    /// the call and interrupts the callee); an ERROR is replaced by a short
+    /// one with the same URI and no payload; another reply becomes an ERROR;
+    /// an EVENT is counted ([`RealmCore::undelivered_events`]) and logged.
+    pub(crate) fn undeliverable(
+        &mut self,
+        session: Id,
+        message: &Message,
+        reason: &Undeliverable,
+        now: Instant,
+    ) -> Output {
+        if !self.members.contains(session) {
+            return Output::default();
+        }
+        if let Message::Event(event) = message {
+            self.undelivered_events += 1;
+            tracing::warn!(
+                realm = %self.name,
+                session,
+                subscription = event.subscription,
+                publication = event.publication,
+                total = self.undelivered_events,
+                %reason,
+                "EVENT not delivered to a subscriber"
+            );
+            return Output::default();
+        }
+        self.with_env(now, |env, dealer, _, _| {
+            undeliverable::answer(env, dealer, session, message, reason)
+        })
+        .0
+    }
+
+    /// How many EVENTs could not be delivered to a subscriber since the realm
+    /// started.
+    pub(crate) fn undelivered_events(&self) -> u64 {
+        self.undelivered_events
     }
 
     /// Ends the calls whose timeout has passed.

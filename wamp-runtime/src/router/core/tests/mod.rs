@@ -7,3 +7,4 @@ mod harness;
 mod limits;
 mod meta;
 mod simulation;
+mod undeliverable;
