@@ -23,6 +23,9 @@ mod config;
 mod connection;
 mod core;
 mod docs_http;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_entry;
 mod identity;
 mod limits;
 mod outbox;

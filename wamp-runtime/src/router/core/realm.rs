@@ -39,7 +39,7 @@ impl RealmCore {
     }
 
     /// A realm whose IDs and random choices follow `seed` (for tests).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn seeded(config: &RealmConfig, seed: u64) -> Self {
         Self::with_rng(config, StdRng::seed_from_u64(seed))
     }
