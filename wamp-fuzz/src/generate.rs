@@ -17,8 +17,12 @@ pub const CODES: [u64; 25] = [
 ];
 
 /// The codes a client sends in an established session (what the router core
-/// acts on), with GOODBYE.
-pub const CLIENT_CODES: [u64; 11] = [6, 8, 16, 32, 34, 48, 49, 64, 66, 70, 337];
+/// acts on), with GOODBYE, weighted: calls, registrations, yields and
+/// publications most.
+pub const CLIENT_CODES: [u64; 32] = [
+    48, 48, 48, 48, 48, 48, 64, 64, 64, 64, 70, 70, 70, 70, 70, 16, 16, 16, 16, 32, 32, 32, 8, 8,
+    8, 49, 49, 66, 66, 34, 337, 6,
+];
 
 const PROCEDURES: [&str; 6] = [
     "com.a.x",

@@ -16,7 +16,10 @@
 //!    ([`mutate::bytes`]: flips, truncation, splicing, length fields);
 //! 3. the frame is decoded (a panic is a failure; sometimes by another
 //!    serializer's decoder); a message that decodes is re-encoded in every
-//!    serializer and must decode back to itself in its own;
+//!    serializer and must decode back to itself in its own; an unmutated
+//!    message is also encoded with the serializer's other choices (CBOR
+//!    indefinite lengths, wide integers, short floats, JSON spaces) and must
+//!    decode the same;
 //! 4. the router core ([`wamp::router::fuzz_entry::FuzzRealm`]) handles it
 //!    from one of its sessions, checking its invariants after every input;
 //!    at the end of the case every session leaves and the realm must be
@@ -103,6 +106,9 @@ pub enum FailureKind {
     Invariant,
     /// A decoded message did not survive re-encoding.
     Roundtrip,
+    /// Two encodings of one message (definite or indefinite lengths, narrow
+    /// or wide integers, ...) decoded differently.
+    Differential,
 }
 
 /// One failed case.
@@ -310,6 +316,18 @@ pub fn run_case(
             }
         }
         let mut frame = tree.encode(kind, style);
+        // An unmutated message also goes in the other encoding choices of its
+        // serializer (indefinite lengths, wide integers, short floats,
+        // spaces): it must decode to the same message, or fail in both.
+        let alternative = (mode < 10).then(|| {
+            let alt = Style {
+                indefinite: !style.indefinite,
+                wide: !style.wide,
+                short_floats: !style.short_floats,
+                spaces: !style.spaces,
+            };
+            tree.encode(kind, alt)
+        });
         drop(tree);
         if mode >= 16 {
             for _ in 0..rng.random_range(1..=4) {
@@ -341,6 +359,31 @@ pub fn run_case(
             }
         };
         previous = frame;
+        if let Some(alt) = alternative.filter(|_| decoder == kind) {
+            let other = match guard(|| kind.decode(Bytes::from(alt))) {
+                Ok(d) => d,
+                Err(p) => {
+                    res.failure = fail(i, FailureKind::Panic, &format!("decode {kind}"), p);
+                    return res;
+                }
+            };
+            let same = match (&decoded, &other) {
+                (Ok(a), Ok(b)) => a == b,
+                (Err(_), Err(_)) => true,
+                _ => false,
+            };
+            if !same {
+                res.failure = fail(
+                    i,
+                    FailureKind::Differential,
+                    &format!("decode {kind}"),
+                    format!(
+                        "two encodings of one message decode differently: {decoded:?} vs {other:?}"
+                    ),
+                );
+                return res;
+            }
+        }
         let msg = match decoded {
             Ok(m) => m,
             Err(e) => {
@@ -522,6 +565,15 @@ mod tests {
         assert!(report.counts.decode_ok > 0 && report.counts.decode_err > 0);
         assert!(report.counts.core_inputs > 0 && report.counts.core_sent > 0);
         assert!(report.failures.is_empty(), "{:#?}", report.failures);
+    }
+
+    #[test]
+    fn a_panic_becomes_its_message() {
+        quiet_panics();
+        let caught = guard(|| -> u8 { panic!("boom {}", 42) });
+        let _ = panic::take_hook();
+        let message = caught.expect_err("a panic");
+        assert!(message.starts_with("boom 42 at "), "{message}");
     }
 
     #[test]

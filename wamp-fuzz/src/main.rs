@@ -127,13 +127,14 @@ fn main() -> ExitCode {
         .map(|f| f.seed.to_string())
         .collect();
     println!(
-        "fuzz: {} frames in {:.1} s ({:.0} frames/s), {} panics, {} invariant violations, {} roundtrip failures, seed {seed}{}",
+        "fuzz: {} frames in {:.1} s ({:.0} frames/s), {} panics, {} invariant violations, {} roundtrip failures, {} differential failures, seed {seed}{}",
         c.frames,
         report.elapsed.as_secs_f64(),
         report.rate(),
         report.panics(),
         report.count(FailureKind::Invariant),
         report.count(FailureKind::Roundtrip),
+        report.count(FailureKind::Differential),
         if seeds.is_empty() {
             String::new()
         } else {
