@@ -39,7 +39,7 @@ use bytes::Bytes;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use wamp::router::fuzz_entry::FuzzRealm;
-use wamp::{Message, SerializerKind};
+use wamp::{Message, SerializerKind, Value};
 
 use fv::Style;
 use generate::{CLIENT_CODES, CODES, Gen, Hints, pick};
@@ -188,15 +188,78 @@ fn roundtrip(kind: SerializerKind, m: &Message) -> Result<(), String> {
             "decode(encode(m)) != m:\n  m    = {m:?}\n  back = {back:?}"
         ));
     }
+    // What the router does for a receiver of another serializer: transcode.
+    // When it succeeds, the receiver must read the same message, unless a
+    // string starts with NUL (JSON's marker of binary data: ambiguous by the
+    // spec) or the message holds a float JSON cannot carry exactly.
     for other in SerializerKind::ALL {
-        if other != kind
-            && let Ok(frame) = other.encode(m)
-        {
-            // Transcoded payloads must be readable where they land.
-            let _ = other.decode(frame);
+        if other == kind {
+            continue;
+        }
+        let Ok(frame) = other.encode(m) else { continue };
+        let back = other.decode(frame.clone());
+        let same = matches!(&back, Ok(b) if b == m);
+        // MessagePack and CBOR nest up to 256 levels, serde_json's reader
+        // 128: deeper JSON is refused (a known limit, reported apart).
+        let too_deep = |e: &dyn std::fmt::Debug| format!("{e:?}").contains("recursion limit");
+        let too_deep = match &back {
+            Err(e) => too_deep(e),
+            Ok(b) => b.payload().is_some_and(|p| {
+                p.args_values().is_err_and(|e| too_deep(&e))
+                    || p.kwargs_values().is_err_and(|e| too_deep(&e))
+            }),
+        };
+        if !same && !too_deep && !ambiguous(m) {
+            let values = |m: &Message| {
+                m.payload().map(|p| {
+                    (
+                        p.args_values(),
+                        p.kwargs_values(),
+                        p.transparent_bytes().cloned(),
+                    )
+                })
+            };
+            let back_values = back.as_ref().ok().map(values);
+            return Err(format!(
+                "transcoded from {kind} to {other}, the message changed:\n  m    = {m:?}\n  back = {back:?}\n  frame = {frame:?}\n  values {:?}\n  back values {back_values:?}",
+                values(m)
+            ));
         }
     }
     Ok(())
+}
+
+/// Whether a message holds what one serializer cannot carry unambiguously
+/// to another: a string starting with NUL (binary data in JSON), or a
+/// non-finite float (JSON has none: serde_json writes `null`).
+fn ambiguous(m: &Message) -> bool {
+    fn odd(v: &Value) -> bool {
+        match v {
+            Value::Float(f) => !f.is_finite(),
+            Value::String(s) => s.starts_with('\0'),
+            Value::List(items) => items.iter().any(odd),
+            Value::Dict(d) => d.iter().any(|(k, v)| k.starts_with('\0') || odd(v)),
+            _ => false,
+        }
+    }
+    let text = format!("{m:?}");
+    let in_options = [
+        "\\0",
+        "\\u0000",
+        "\\u{0}",
+        "Float(inf)",
+        "Float(-inf)",
+        "Float(NaN)",
+    ]
+    .iter()
+    .any(|odd| text.contains(odd));
+    let in_payload = m.payload().is_some_and(|p| {
+        p.args_values().is_ok_and(|a| a.iter().any(odd))
+            || p.kwargs_values()
+                .is_ok_and(|k| k.iter().any(|(k, v)| k.starts_with('\0') || odd(v)))
+            || p.transparent_text().is_some_and(|t| t.starts_with('\0'))
+    });
+    in_options || in_payload
 }
 
 fn kind_of(rng: &mut StdRng) -> SerializerKind {

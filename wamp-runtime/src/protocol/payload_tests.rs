@@ -21,6 +21,41 @@ fn empty_parts_are_dropped() {
     }
 }
 
+#[test]
+fn non_canonical_empty_parts_keep_the_frame_whole_when_transcoded() {
+    use crate::protocol::Message;
+    // [CALL, 1, {}, "com.a.x", [], {}] in CBOR with the empty list and dict
+    // in longer encodings (a one-byte and an eight-byte length): not dropped
+    // as empty on decoding, empty once transcoded. The frame in another
+    // serializer must still have as many elements as its header says (found
+    // by wamp-fuzz, seed 31037384018571027).
+    let mut frames = Vec::new();
+    let wide_list = [0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+    let wide_dict = [0xbb, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (args, kwargs) in [
+        (&[0x98, 0x00][..], &[0xb8, 0x00][..]),
+        (&wide_list, &wide_dict),
+    ] {
+        let mut frame = vec![0x86, 0x18, 0x30, 0x01, 0xa0, 0x67];
+        frame.extend_from_slice(b"com.a.x");
+        frame.extend_from_slice(args);
+        frame.extend_from_slice(kwargs);
+        frames.push(frame);
+    }
+    for frame in frames {
+        let m = SerializerKind::Cbor.decode(frame.into()).unwrap();
+        for kind in SerializerKind::ALL {
+            let encoded = kind.encode(&m).unwrap();
+            let back = kind.decode(encoded.clone());
+            assert!(
+                matches!(&back, Ok(Message::Call(_))),
+                "{kind}: {back:?} from {encoded:?}"
+            );
+            assert_eq!(back.unwrap(), m, "{kind}");
+        }
+    }
+}
+
 #[derive(Debug, serde::Deserialize, PartialEq)]
 struct Item {
     name: String,
