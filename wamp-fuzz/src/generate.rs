@@ -24,15 +24,10 @@ pub const CLIENT_CODES: [u64; 32] = [
     8, 49, 49, 66, 66, 34, 337, 6,
 ];
 
-const PROCEDURES: [&str; 6] = [
-    "com.a.x",
-    "com.a.y",
-    "com.b.x",
-    "com.b.y.z",
-    "com.a.",
-    "com..x",
-];
-const TOPICS: [&str; 5] = ["t.a.x", "t.a.y", "t.b.x", "t.a.", "t..x"];
+const PROCEDURES: [&str; 4] = ["com.a.x", "com.a.y", "com.b.x", "com.b.y.z"];
+/// Patterns (prefix and wildcard), for REGISTER and SUBSCRIBE.
+const PATTERNS: [&str; 4] = ["com.a.", "com..x", "t.a.", "t..x"];
+const TOPICS: [&str; 3] = ["t.a.x", "t.a.y", "t.b.x"];
 const META: [&str; 26] = [
     "wamp.session.count",
     "wamp.session.list",
@@ -143,6 +138,7 @@ impl<'r, 'h> Gen<'r, 'h> {
     fn uri_from(&mut self, usual: &[&str]) -> FValue {
         match self.rng.random_range(0..20) {
             0 => FValue::s(pick(self.rng, &ODD_URIS)),
+            3 | 4 => FValue::s(pick(self.rng, &PATTERNS)),
             1 => FValue::s(pick(self.rng, &META_TOPICS)),
             2 => {
                 let len = self.rng.random_range(0..300);
