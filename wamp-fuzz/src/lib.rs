@@ -29,10 +29,10 @@ pub mod fv;
 pub mod generate;
 pub mod mutate;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -137,32 +137,45 @@ pub struct CaseResult {
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    static QUIET: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Replaces the panic hook by one that prints nothing and keeps the message
-/// and location for the harness (call once, before fuzzing).
+/// Installs (once) a panic hook that, inside the harness's guard, prints
+/// nothing and keeps the message and location for the report; other panics
+/// go to the previous hook.
 pub fn quiet_panics() {
-    panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "(non-string panic payload)".into());
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{text}{at}")));
-    }));
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                return previous(info);
+            }
+            let payload = info.payload();
+            let text = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(non-string panic payload)".into());
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{text}{at}")));
+        }));
+    });
 }
 
 /// Runs `f`, turning a panic into its message.
 fn guard<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
+    quiet_panics();
+    QUIET.with(|q| q.set(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.map_err(|_| {
         LAST_PANIC
             .with(|p| p.borrow_mut().take())
-            .unwrap_or_else(|| "panic (message not captured: hook not installed)".into())
+            .unwrap_or_else(|| "panic (message not captured)".into())
     })
 }
 
@@ -610,7 +623,6 @@ mod tests {
 
     #[test]
     fn a_short_run_finds_nothing() {
-        quiet_panics();
         let report = run(
             Config {
                 frames: 2000,
@@ -623,7 +635,6 @@ mod tests {
             Duration::from_secs(3600),
             |_| {},
         );
-        let _ = panic::take_hook();
         assert_eq!(report.counts.frames, 2000);
         assert!(report.counts.decode_ok > 0 && report.counts.decode_err > 0);
         assert!(report.counts.core_inputs > 0 && report.counts.core_sent > 0);
@@ -632,9 +643,7 @@ mod tests {
 
     #[test]
     fn a_panic_becomes_its_message() {
-        quiet_panics();
         let caught = guard(|| -> u8 { panic!("boom {}", 42) });
-        let _ = panic::take_hook();
         let message = caught.expect_err("a panic");
         assert!(message.starts_with("boom 42 at "), "{message}");
     }
