@@ -81,6 +81,14 @@ pub struct Counts {
     pub core_sent: u64,
     /// Sent messages the recipient's serializer could not encode.
     pub core_encode_errors: u64,
+    /// INVOCATIONs the router core sent.
+    pub invocations: u64,
+    /// RESULTs the router core sent.
+    pub results: u64,
+    /// EVENTs the router core sent.
+    pub events: u64,
+    /// ERRORs the router core sent.
+    pub errors: u64,
 }
 
 impl Counts {
@@ -94,6 +102,10 @@ impl Counts {
         self.core_refused += o.core_refused;
         self.core_sent += o.core_sent;
         self.core_encode_errors += o.core_encode_errors;
+        self.invocations += o.invocations;
+        self.results += o.results;
+        self.events += o.events;
+        self.errors += o.errors;
     }
 }
 
@@ -379,7 +391,7 @@ pub fn run_case(
         };
         let mode = rng.random_range(0..20);
         let mut g = Gen::new(&mut rng, Hints { ids: &ids });
-        let code = if realm.is_some() && g.rng.random_bool(0.85) {
+        let code = if realm.is_some() && g.rng.random_bool(0.97) {
             *pick(g.rng, &CLIENT_CODES)
         } else {
             *pick(g.rng, &CODES)
@@ -497,6 +509,10 @@ pub fn run_case(
                 res.counts.core_refused += u64::from(step.refused);
                 res.counts.core_sent += step.sent as u64;
                 res.counts.core_encode_errors += step.encode_errors as u64;
+                res.counts.invocations += step.invocations as u64;
+                res.counts.results += step.results as u64;
+                res.counts.events += step.events as u64;
+                res.counts.errors += step.errors as u64;
                 if let Some(t) = trace.as_deref_mut() {
                     t.push(format!("#{i}   core: {step:?}"));
                 }

@@ -110,7 +110,7 @@ fn main() -> ExitCode {
         println!("… and {} more failures", report.failures.len() - 50);
     }
     println!(
-        "cases {}, decoded {} ok / {} refused, mutated {}, core: {} inputs, {} refused, {} sent, {} not encodable",
+        "cases {}, decoded {} ok / {} refused, mutated {}; core: {} inputs, {} refused, {} sent ({} INVOCATION, {} RESULT, {} EVENT, {} ERROR), {} not encodable for their receiver",
         c.cases,
         c.decode_ok,
         c.decode_err,
@@ -118,6 +118,10 @@ fn main() -> ExitCode {
         c.core_inputs,
         c.core_refused,
         c.core_sent,
+        c.invocations,
+        c.results,
+        c.events,
+        c.errors,
         c.core_encode_errors
     );
     let seeds: Vec<String> = report

@@ -68,6 +68,25 @@ pub struct Step {
     pub sent: usize,
     /// Sent messages the recipient's serializer could not encode.
     pub encode_errors: usize,
+    /// Of the sent messages: INVOCATION, RESULT, EVENT and ERROR.
+    pub invocations: usize,
+    /// RESULTs sent.
+    pub results: usize,
+    /// EVENTs sent.
+    pub events: usize,
+    /// ERRORs sent.
+    pub errors: usize,
+}
+
+impl Step {
+    fn add(&mut self, o: Step) {
+        self.sent += o.sent;
+        self.encode_errors += o.encode_errors;
+        self.invocations += o.invocations;
+        self.results += o.results;
+        self.events += o.events;
+        self.errors += o.errors;
+    }
 }
 
 /// One session slot: who joins through it, and its session while joined.
@@ -245,23 +264,17 @@ impl FuzzRealm {
             return Err(Violation("a joined slot has no session".into()));
         };
         if matches!(msg, Message::Goodbye(_) | Message::Abort(_)) {
-            let left = self.leave_session(id)?;
-            step.sent += left.sent;
-            step.encode_errors += left.encode_errors;
+            step.add(self.leave_session(id)?);
             return Ok(step);
         }
         let name = msg.message_type().name();
         match self.core.handle(id, msg, self.now) {
             Ok(out) => {
-                let s = self.absorb(name, out)?;
-                step.sent += s.sent;
-                step.encode_errors += s.encode_errors;
+                step.add(self.absorb(name, out)?);
             }
             Err(_) => {
                 step.refused = true;
-                let s = self.leave_session(id)?;
-                step.sent += s.sent;
-                step.encode_errors += s.encode_errors;
+                step.add(self.leave_session(id)?);
             }
         }
         Ok(step)
@@ -315,6 +328,13 @@ impl FuzzRealm {
                     )));
                 }
                 step.sent += 1;
+                match &msg {
+                    Message::Invocation(_) => step.invocations += 1,
+                    Message::Result(_) => step.results += 1,
+                    Message::Event(_) => step.events += 1,
+                    Message::Error(_) => step.errors += 1,
+                    _ => {}
+                }
                 let kind = self
                     .slots
                     .iter()
@@ -329,9 +349,7 @@ impl FuzzRealm {
         }
         for id in closing {
             if self.joined.contains(&id) {
-                let s = self.leave_session(id)?;
-                step.sent += s.sent;
-                step.encode_errors += s.encode_errors;
+                step.add(self.leave_session(id)?);
             }
         }
         Ok(step)
