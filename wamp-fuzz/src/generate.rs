@@ -286,7 +286,19 @@ impl<'r, 'h> Gen<'r, 'h> {
             Kind::Id => self.id(),
             Kind::Ids => self.ids(),
             Kind::Timeout => {
-                FValue::UInt(*pick(self.rng, &[0, 1, 10, 1000, 60_000, u32::MAX as u64]))
+                let ms = [
+                    0,
+                    1,
+                    10,
+                    1000,
+                    1000,
+                    60_000,
+                    60_000,
+                    1 << 32,
+                    MAX_ID,
+                    u64::MAX,
+                ];
+                FValue::UInt(*pick(self.rng, &ms))
             }
             Kind::Authids => self.strings(&AUTHIDS),
             Kind::Authroles => self.strings(&AUTHROLES),
