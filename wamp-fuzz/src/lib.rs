@@ -49,6 +49,9 @@ use generate::{CLIENT_CODES, CODES, Gen, Hints, pick};
 pub enum Target {
     /// The decoders of the three serializers only.
     Decoders,
+    /// The router core: frames mutated in structure only (no byte-level
+    /// mutation), so that more of them decode and reach it.
+    Core,
     /// The decoders, then the router core.
     All,
 }
@@ -320,7 +323,7 @@ pub fn run_case(
     };
     let mut rng = StdRng::seed_from_u64(seed);
     let mut realm = None;
-    if target == Target::All {
+    if target != Target::Decoders {
         match guard(|| FuzzRealm::new(seed, SLOTS)) {
             Ok(Ok(r)) => realm = Some(r),
             Ok(Err(v)) => {
@@ -389,7 +392,11 @@ pub fn run_case(
             short_floats: rng.random_bool(0.3),
             spaces: rng.random_bool(0.1),
         };
-        let mode = rng.random_range(0..20);
+        // 0-9: as generated, 10-15 and 19: structure mutated, 16-19: bytes.
+        let mode = match target {
+            Target::Core => rng.random_range(0..16),
+            _ => rng.random_range(0..20),
+        };
         let mut g = Gen::new(&mut rng, Hints { ids: &ids });
         let code = if realm.is_some() && g.rng.random_bool(0.97) {
             *pick(g.rng, &CLIENT_CODES)
@@ -423,7 +430,7 @@ pub fn run_case(
             }
         }
         // Sometimes another serializer's decoder reads the frame.
-        let decoder = if rng.random_bool(0.05) {
+        let decoder = if target != Target::Core && rng.random_bool(0.05) {
             kind_of(&mut rng)
         } else {
             kind

@@ -10,6 +10,8 @@ use wamp_fuzz::{Config, FRAMES_PER_CASE, FailureKind, Target, quiet_panics, run,
 enum TargetArg {
     /// The decoders of the three serializers only.
     Decoders,
+    /// The router core, with frames mutated in structure only.
+    Core,
     /// The decoders, then the router core.
     All,
 }
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let target = match args.target {
         TargetArg::Decoders => Target::Decoders,
+        TargetArg::Core => Target::Core,
         TargetArg::All => Target::All,
     };
     if let Some(seed) = args.replay {
@@ -99,11 +102,16 @@ fn main() -> ExitCode {
             done as f64 / secs
         );
     });
+    let target_name = match args.target {
+        TargetArg::Decoders => "decoders",
+        TargetArg::Core => "core",
+        TargetArg::All => "all",
+    };
     let c = &report.counts;
     for f in report.failures.iter().take(50) {
         println!(
-            "FAILURE seed {} frame {} {:?} in {}: {}",
-            f.seed, f.frame, f.kind, f.stage, f.message
+            "FAILURE seed {} frame {} {:?} in {}: {}\n  replay: cargo run -p wamp-fuzz -- --replay {} --target {} --case-frames {}",
+            f.seed, f.frame, f.kind, f.stage, f.message, f.seed, target_name, args.case_frames
         );
     }
     if report.failures.len() > 50 {
