@@ -15,11 +15,13 @@
 //!    non-string keys, tags, invalid UTF-8), then the encoded bytes
 //!    ([`mutate::bytes`]: flips, truncation, splicing, length fields);
 //! 3. the frame is decoded (a panic is a failure; sometimes by another
-//!    serializer's decoder); a message that decodes is re-encoded in every
-//!    serializer and must decode back to itself in its own; an unmutated
-//!    message is also encoded with the serializer's other choices (CBOR
-//!    indefinite lengths, wide integers, short floats, JSON spaces) and must
-//!    decode the same;
+//!    serializer's decoder); an unmutated message is also encoded with the
+//!    serializer's other choices (CBOR indefinite lengths, wide integers,
+//!    short floats, JSON spaces) and must decode the same; a message that
+//!    decodes has its payload read every way a client reads one (typed,
+//!    element by element, as values), must decode back to itself once
+//!    re-encoded in its serializer, and must survive transcoding to the two
+//!    others (as the router transcodes for receivers);
 //! 4. the router core ([`wamp::router::fuzz_entry::FuzzRealm`]) handles it
 //!    from one of its sessions, checking its invariants after every input;
 //!    at the end of the case every session leaves and the realm must be
@@ -200,6 +202,41 @@ pub fn case_seed(base: u64, index: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// Reads a received payload every way a client does: typed, element by
+/// element, as values. Each read may fail, none may panic.
+fn read_payload(m: &Message) {
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Kw {
+        a: Option<i64>,
+        b: Option<bool>,
+        session: Option<u64>,
+        authid: Option<String>,
+        x_custom: Option<Vec<Value>>,
+    }
+    let Some(p) = m.payload() else { return };
+    let _ = p.args::<(u64, String)>();
+    let _ = p.args::<Vec<Value>>();
+    let _ = p.args::<(Value, Option<Vec<u8>>, f64)>();
+    let _ = p.kwargs::<std::collections::BTreeMap<String, Value>>();
+    let _ = p.kwargs::<Kw>();
+    let _ = p.decode_kwargs::<Kw>();
+    let _ = p.single_arg::<u64>();
+    let _ = p.single_arg::<String>();
+    if let Ok(elements) = p.arg_elements() {
+        for e in elements {
+            let _ = p.decode_element::<Value>(e);
+            let _ = p.decode_element::<i64>(e);
+        }
+    }
+    if let Ok(entries) = p.kwarg_entries() {
+        for (_, e) in entries {
+            let _ = p.decode_element::<Value>(e);
+            let _ = p.decode_element::<String>(e);
+        }
+    }
 }
 
 /// A decoded message re-encoded in its serializer must decode to itself;
@@ -492,6 +529,10 @@ pub fn run_case(
         res.counts.decode_ok += 1;
         if let Some(t) = trace.as_deref_mut() {
             t.push(format!("#{i}   decoded: {msg:?}"));
+        }
+        if let Err(p) = guard(|| read_payload(&msg)) {
+            res.failure = fail(i, FailureKind::Panic, &format!("payload {decoder}"), p);
+            return res;
         }
         match guard(|| roundtrip(decoder, &msg)) {
             Ok(Ok(())) => {}
