@@ -56,6 +56,60 @@ fn non_canonical_empty_parts_keep_the_frame_whole_when_transcoded() {
     }
 }
 
+#[test]
+fn every_serializer_accepts_the_same_nesting() {
+    // [CALL, 1, {}, "a", Arguments] with Arguments `depth` lists deep. The
+    // three serializers accept the same depths, and what one accepts the
+    // others read once transcoded (found by wamp-fuzz, seed
+    // 5346260266052552084: MessagePack and CBOR accepted 256 levels, JSON
+    // receivers could not read arguments deeper than 127).
+    fn call(kind: SerializerKind, depth: usize) -> Vec<u8> {
+        let mut frame = match kind {
+            SerializerKind::Json => b"[48,1,{},\"a\",".to_vec(),
+            SerializerKind::MsgPack => vec![0x95, 0x30, 0x01, 0x80, 0xa1, b'a'],
+            SerializerKind::Cbor => vec![0x85, 0x18, 0x30, 0x01, 0xa0, 0x61, b'a'],
+        };
+        match kind {
+            SerializerKind::Json => {
+                frame.extend(std::iter::repeat_n(b'[', depth));
+                frame.extend(std::iter::repeat_n(b']', depth + 1));
+            }
+            SerializerKind::MsgPack => {
+                frame.extend(std::iter::repeat_n(0x91, depth - 1));
+                frame.push(0x90);
+            }
+            SerializerKind::Cbor => {
+                frame.extend(std::iter::repeat_n(0x81, depth - 1));
+                frame.push(0x80);
+            }
+        }
+        frame
+    }
+    // JSON frames carry deeper payloads as raw bytes; their arguments are
+    // readable to the same depth.
+    let readable = |kind: SerializerKind, depth: usize| {
+        kind.decode(call(kind, depth).into())
+            .ok()
+            .filter(|m| m.payload().is_some_and(|p| p.args_values().is_ok()))
+    };
+    let mut deepest = 0;
+    for depth in 100..140 {
+        let decoded = SerializerKind::ALL.map(|kind| readable(kind, depth));
+        assert!(
+            decoded.iter().all(|m| m.is_some() == decoded[0].is_some()),
+            "depth {depth}: {decoded:?}"
+        );
+        for m in decoded.into_iter().flatten() {
+            deepest = depth;
+            for kind in SerializerKind::ALL {
+                let back = kind.decode(kind.encode(&m).unwrap());
+                assert_eq!(back.as_ref(), Ok(&m), "depth {depth} in {kind}");
+            }
+        }
+    }
+    assert_eq!(deepest, 127);
+}
+
 #[derive(Debug, serde::Deserialize, PartialEq)]
 struct Item {
     name: String,
