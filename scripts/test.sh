@@ -5,8 +5,9 @@
 # with Crossbar.io / Autobahn|Python / autobahn-js / wampy (installed first by
 # scripts/interop-install.sh: needs Python >= 3.11 with pip, node >= 20 with npm),
 # the docs of the example service (the HTML page in headless Chromium, installed
-# with apt-get if missing), and doc tests. Ends with the interop check count and
-# one total line.
+# with apt-get if missing), and doc tests; then a short fuzz run of the decoders
+# and the router core (wamp-fuzz). Ends with the interop check count and one
+# total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log="$(mktemp)"
@@ -29,6 +30,12 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 cargo test --workspace --locked -- --show-output 2>&1 | tee "$log" || status=$?
+# A short fuzz run (wamp-fuzz: decoders and router core, 10^5 frames, a few
+# seconds in the dev profile, whose overflow checks are on). Any panic,
+# broken invariant or round-trip failure fails the script; its seeds replay
+# with `cargo run -p wamp-fuzz -- --replay SEED`.
+cargo run --locked -q -p wamp-fuzz -- --frames "${WAMP_FUZZ_FRAMES:-100000}" \
+    --seed "${WAMP_FUZZ_SEED:-1}" --progress 0 2>&1 | tee -a "$log" || status=1
 # Sum cargo's per-target summaries into one closing line.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
      /^interop: [0-9]+ checks passed in / { c += $2; t++ }

@@ -318,11 +318,13 @@ impl Payload {
                         .map(|b| parts::transcode(*serializer, kind, part, b))
                         .transpose()
                 };
-                Ok(Cow::Owned(EncodedParts::new(
-                    kind,
-                    transcode("args", &p.args)?,
-                    transcode("kwargs", &p.kwargs)?,
-                )))
+                // Each part stays present, even when it turns out empty (a
+                // non-canonical empty list or dict, a tagged one): the
+                // envelope counted its elements from the parts as received.
+                Ok(Cow::Owned(EncodedParts {
+                    args: transcode("args", &p.args)?,
+                    kwargs: transcode("kwargs", &p.kwargs)?,
+                }))
             }
             Inner::Local(local) => local.encoded(kind).map(Cow::Borrowed),
             _ => Ok(Cow::Owned(EncodedParts::default())),

@@ -21,6 +21,95 @@ fn empty_parts_are_dropped() {
     }
 }
 
+#[test]
+fn non_canonical_empty_parts_keep_the_frame_whole_when_transcoded() {
+    use crate::protocol::Message;
+    // [CALL, 1, {}, "com.a.x", [], {}] in CBOR with the empty list and dict
+    // in longer encodings (a one-byte and an eight-byte length): not dropped
+    // as empty on decoding, empty once transcoded. The frame in another
+    // serializer must still have as many elements as its header says (found
+    // by wamp-fuzz, seed 507185480043072759).
+    let mut frames = Vec::new();
+    let wide_list = [0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+    let wide_dict = [0xbb, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (args, kwargs) in [
+        (&[0x98, 0x00][..], &[0xb8, 0x00][..]),
+        (&wide_list, &wide_dict),
+    ] {
+        let mut frame = vec![0x86, 0x18, 0x30, 0x01, 0xa0, 0x67];
+        frame.extend_from_slice(b"com.a.x");
+        frame.extend_from_slice(args);
+        frame.extend_from_slice(kwargs);
+        frames.push(frame);
+    }
+    for frame in frames {
+        let m = SerializerKind::Cbor.decode(frame.into()).unwrap();
+        for kind in SerializerKind::ALL {
+            let encoded = kind.encode(&m).unwrap();
+            let back = kind.decode(encoded.clone());
+            assert!(
+                matches!(&back, Ok(Message::Call(_))),
+                "{kind}: {back:?} from {encoded:?}"
+            );
+            assert_eq!(back.unwrap(), m, "{kind}");
+        }
+    }
+}
+
+#[test]
+fn every_serializer_accepts_the_same_nesting() {
+    // [CALL, 1, {}, "a", Arguments] with Arguments `depth` lists deep. The
+    // three serializers accept the same depths, and what one accepts the
+    // others read once transcoded (found by wamp-fuzz, seed
+    // 5346260266052552084: MessagePack and CBOR accepted 256 levels, JSON
+    // receivers could not read arguments deeper than 127).
+    fn call(kind: SerializerKind, depth: usize) -> Vec<u8> {
+        let mut frame = match kind {
+            SerializerKind::Json => b"[48,1,{},\"a\",".to_vec(),
+            SerializerKind::MsgPack => vec![0x95, 0x30, 0x01, 0x80, 0xa1, b'a'],
+            SerializerKind::Cbor => vec![0x85, 0x18, 0x30, 0x01, 0xa0, 0x61, b'a'],
+        };
+        match kind {
+            SerializerKind::Json => {
+                frame.extend(std::iter::repeat_n(b'[', depth));
+                frame.extend(std::iter::repeat_n(b']', depth + 1));
+            }
+            SerializerKind::MsgPack => {
+                frame.extend(std::iter::repeat_n(0x91, depth - 1));
+                frame.push(0x90);
+            }
+            SerializerKind::Cbor => {
+                frame.extend(std::iter::repeat_n(0x81, depth - 1));
+                frame.push(0x80);
+            }
+        }
+        frame
+    }
+    // JSON frames carry deeper payloads as raw bytes; their arguments are
+    // readable to the same depth.
+    let readable = |kind: SerializerKind, depth: usize| {
+        kind.decode(call(kind, depth).into())
+            .ok()
+            .filter(|m| m.payload().is_some_and(|p| p.args_values().is_ok()))
+    };
+    let mut deepest = 0;
+    for depth in 100..140 {
+        let decoded = SerializerKind::ALL.map(|kind| readable(kind, depth));
+        assert!(
+            decoded.iter().all(|m| m.is_some() == decoded[0].is_some()),
+            "depth {depth}: {decoded:?}"
+        );
+        for m in decoded.into_iter().flatten() {
+            deepest = depth;
+            for kind in SerializerKind::ALL {
+                let back = kind.decode(kind.encode(&m).unwrap());
+                assert_eq!(back.as_ref(), Ok(&m), "depth {depth} in {kind}");
+            }
+        }
+    }
+    assert_eq!(deepest, 127);
+}
+
 #[derive(Debug, serde::Deserialize, PartialEq)]
 struct Item {
     name: String,

@@ -24,6 +24,9 @@ mod config;
 mod connection;
 mod core;
 mod docs_http;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_entry;
 mod identity;
 mod keepalive;
 mod limits;

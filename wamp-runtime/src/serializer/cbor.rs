@@ -37,7 +37,11 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Tracked<T> {
 pub(crate) struct Cbor;
 
 /// Deepest nesting accepted, so that hostile input cannot exhaust the stack.
-const MAX_DEPTH: usize = 256;
+/// The same as JSON's (serde_json reads 128 nested lists or dicts, the
+/// message's own list included): a frame of one serializer is never too deep
+/// for another once transcoded, else a caller or publisher could send what
+/// JSON receivers cannot read.
+const MAX_DEPTH: usize = 127;
 
 /// The header at `pos` and the offset right after it.
 fn header_at(buf: &[u8], pos: usize) -> Result<(Header, usize), String> {

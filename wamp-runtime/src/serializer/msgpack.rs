@@ -15,7 +15,11 @@ use super::sniff::Sniff;
 pub(crate) struct MsgPack;
 
 /// Deepest nesting accepted, so that hostile input cannot exhaust the stack.
-const MAX_DEPTH: usize = 256;
+/// The same as JSON's (serde_json reads 128 nested lists or dicts, the
+/// message's own list included): a frame of one serializer is never too deep
+/// for another once transcoded, else a caller or publisher could send what
+/// JSON receivers cannot read.
+const MAX_DEPTH: usize = 127;
 
 fn be_len(buf: &[u8], pos: usize, n: usize) -> Result<usize, String> {
     let bytes = buf

@@ -157,6 +157,10 @@ impl<'de> DeserializeSeed<'de> for DictKey {
                 Ok(Cow::Owned(v))
             }
         }
-        d.deserialize_str(KeyVisitor)
+        // `deserialize_string`, not `deserialize_str`: ciborium's
+        // `deserialize_str` refuses indefinite-length and long (over 4 KiB)
+        // text strings, which are valid CBOR; JSON and MessagePack still lend
+        // the key when they can.
+        d.deserialize_string(KeyVisitor)
     }
 }

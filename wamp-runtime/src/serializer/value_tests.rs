@@ -27,6 +27,20 @@ fn non_string_keys_are_rejected() {
 }
 
 #[test]
+fn cbor_keys_may_be_indefinite_or_long_text_strings() {
+    // {"ab": 1} with the key in two chunks (RFC 8949 §3.2.3), then a key of
+    // 5000 bytes (longer than ciborium's scratch buffer for `str`).
+    let chunked = [0xa1, 0x7f, 0x61, b'a', 0x61, b'b', 0xff, 0x01];
+    let expected = Value::Dict([("ab".to_owned(), Value::UInt(1))].into());
+    assert_eq!(Cbor::decode_typed::<Value>(&chunked), Ok(expected));
+    let long = "k".repeat(5000);
+    let mut buf = Vec::new();
+    ciborium::into_writer(&BTreeMap::from([(long.clone(), 1u8)]), &mut buf).unwrap();
+    let expected = Value::Dict([(long, Value::UInt(1))].into());
+    assert_eq!(Cbor::decode_typed::<Value>(&buf), Ok(expected));
+}
+
+#[test]
 fn displays_as_json_with_the_binary_convention() {
     let bytes = vec![
         0x10, 0xe3, 0xff, 0x90, 0x53, 0x07, 0x5c, 0x52, 0x6f, 0x5f, 0xc0, 0x6d, 0x4f, 0xe3, 0x7c,

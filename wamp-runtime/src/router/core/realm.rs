@@ -55,7 +55,7 @@ impl RealmCore {
     }
 
     /// A realm whose IDs and random choices follow `seed` (for tests).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn seeded(config: &RealmConfig, limits: &Limits, seed: u64) -> Self {
         Self::with_rng(config, limits, StdRng::seed_from_u64(seed))
     }
