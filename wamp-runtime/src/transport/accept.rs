@@ -46,6 +46,7 @@ impl Acceptor {
     }
 
     /// Uses `keepalive` unless the options already set one.
+    #[cfg(feature = "router")]
     pub(crate) fn or_keepalive(mut self, keepalive: Option<super::Keepalive>) -> Self {
         if self.options.keepalive.is_none() {
             self.options.keepalive = keepalive;
