@@ -264,9 +264,9 @@ async fn deep_nesting() {
     }
 }
 
-/// Finding (issue 11, "no silent drops"): arguments too deep to transcode
-/// for the callee are dropped silently today; the caller must get an ERROR
-/// and the callee nothing.
+/// Arguments too deep to transcode for a callee of another serializer are
+/// never dropped silently: the caller gets an ERROR (JSON) or its frame is
+/// refused (MessagePack, CBOR), and the callee gets nothing.
 #[tokio::test]
 async fn deep_arguments_for_a_callee_of_another_serializer() {
     let (_router, addr) = start().await;
@@ -284,12 +284,25 @@ async fn deep_arguments_for_a_callee_of_another_serializer() {
             callee.register("com.deep").await;
             let mut caller = connect(addr, wire, kind, When::Joined).await;
             caller.send_frame(call).await;
-            match caller.next(REACTION).await {
-                Reaction::Message(wamp::Message::Error(e)) => {
+            match (kind, caller.next(REACTION).await) {
+                // JSON payloads travel as raw text: the depth shows only when
+                // transcoding for the callee, and the caller gets an ERROR.
+                (Json, Reaction::Message(wamp::Message::Error(e))) => {
                     assert_eq!(e.request, 7);
+                    assert_eq!(e.error, "wamp.error.invalid_payload");
                     println!("{wire:?} {kind}: deep CALL answered with {}", e.error);
                 }
-                other => panic!("{wire:?} {kind}: expected ERROR for the deep CALL, got {other:?}"),
+                // MessagePack and CBOR payloads deeper than JSON receivers can
+                // read are refused when the frame is read.
+                (MsgPack | Cbor, Reaction::Message(wamp::Message::Abort(a))) => {
+                    assert_eq!(a.reason, "wamp.error.protocol_violation");
+                    let message = a.details.message.unwrap_or_default();
+                    assert!(message.contains("too deep"), "{message}");
+                    println!("{wire:?} {kind}: deep CALL aborted: {message}");
+                }
+                (_, other) => panic!(
+                    "{wire:?} {kind}: expected ERROR or ABORT for the deep CALL, got {other:?}"
+                ),
             }
             assert!(callee.quiet(100).await, "nothing reaches the callee");
             assert_healthy(addr).await;
