@@ -289,6 +289,38 @@ impl Drop for Proc {
     }
 }
 
+/// What the chaos tests (`tests/chaos.rs`) do to a process besides starting and stopping it.
+impl Proc {
+    /// The process id, which is also its process group id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` (e.g. `libc::SIGSTOP`) to the process group.
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: a plain syscall on the process group we created.
+        unsafe { libc::killpg(self.child.id() as i32, signal) };
+    }
+
+    /// `kill -9` of the process group, then waits until the leader is gone
+    /// (at once: SIGKILL cannot be caught).
+    pub fn kill_now(&mut self) {
+        self.signal(libc::SIGKILL);
+        let _ = self.child.wait();
+    }
+
+    /// Every stdout line that is a JSON object, received so far, without waiting.
+    pub fn drain_json_lines(&mut self) -> Vec<J> {
+        let mut out = Vec::new();
+        while let Ok(line) = self.lines.try_recv() {
+            if let Ok(v @ J::Object(_)) = serde_json::from_str::<J>(&line) {
+                out.push(v);
+            }
+        }
+        out
+    }
+}
+
 /// A scratch directory for configs and logs, removed at the end.
 pub fn scratch() -> tempfile::TempDir {
     tempfile::Builder::new()

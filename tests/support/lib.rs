@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 pub mod api;
+pub mod chaos;
 pub mod interop;
 
 /// Where the official WAMP test vectors are: `$WAMP_TESTSUITE_DIR`, or
