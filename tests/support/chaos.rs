@@ -380,12 +380,15 @@ pub struct LoadConfig {
 
 /// A caller keeping a steady load: `in_flight` tasks, each calling in turn
 /// with a unique id and waiting for the answer (at most `call_bound`); a
-/// connection task joins again whenever the session is lost.
+/// connection task joins again whenever the session is lost, and leaves once
+/// the load is finished.
 #[derive(Debug)]
 pub struct Load {
     records: Arc<Mutex<Vec<CallRecord>>>,
     stop: CancellationToken,
+    leave: CancellationToken,
     tasks: JoinSet<()>,
+    connector: tokio::task::JoinHandle<()>,
 }
 
 impl Load {
@@ -396,11 +399,12 @@ impl Load {
         let stop = CancellationToken::new();
         let (tx, rx) = tokio::sync::watch::channel(None::<Session>);
         let mut tasks = JoinSet::new();
-        {
+        let leave = CancellationToken::new();
+        let connector = {
             let config = config.clone();
-            let stop = stop.clone();
-            tasks.spawn(async move {
-                while !stop.is_cancelled() {
+            let leave = leave.clone();
+            tokio::spawn(async move {
+                while !leave.is_cancelled() {
                     let joined = tokio::time::timeout(
                         Duration::from_secs(2),
                         join(&config.url, &config.realm),
@@ -413,17 +417,14 @@ impl Load {
                     tx.send_replace(Some(session.clone()));
                     tokio::select! {
                         _ = session.closed() => {}
-                        () = stop.cancelled() => {}
+                        () = leave.cancelled() => {
+                            session.leave().await;
+                        }
                     }
                     tx.send_replace(None);
-                    if stop.is_cancelled() {
-                        // Let the workers' last calls end before leaving.
-                        tokio::time::sleep(config.call_bound).await;
-                        session.leave().await;
-                    }
                 }
-            });
-        }
+            })
+        };
         let next_id = Arc::new(AtomicU64::new(1));
         for _ in 0..config.in_flight {
             let config = config.clone();
@@ -473,7 +474,9 @@ impl Load {
         Load {
             records,
             stop,
+            leave,
             tasks,
+            connector,
         }
     }
 
@@ -515,6 +518,11 @@ impl Load {
         while let Some(r) = self.tasks.join_next().await {
             r.expect("a load task panicked");
         }
+        // Every call ended: the caller leaves.
+        self.leave.cancel();
+        (&mut self.connector)
+            .await
+            .expect("the connection task panicked");
         let mut records = self.records.lock().unwrap().clone();
         records.sort_by_key(|r| r.id);
         records
