@@ -402,7 +402,7 @@ fn roundrobin_on_crossbar_survives_a_killed_instance() {
             c.wait_joins(1, Duration::from_secs(30)).await;
         }
         // Longer work, more calls in flight: the killed one always has some.
-        let load = load(&url, vec!["pool.work".into()], 6, 50);
+        let load = load(&url, vec!["pool.work".into()], 6, 100);
         wait_all_serve(&load, &names, Instant::now(), Duration::from_secs(20)).await;
         tokio::time::sleep(STEADY).await;
 
