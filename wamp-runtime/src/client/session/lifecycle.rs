@@ -24,7 +24,9 @@ impl Session {
             serializer,
             details,
         } = transport;
+        let limits = config.limits.normalized();
         let mut proto = ClientCore::new();
+        proto.set_max_pending(limits.max_pending_requests);
         let handshake = join::handshake(
             &mut proto,
             &mut sink,
@@ -47,6 +49,7 @@ impl Session {
             stream,
             session_details,
             config.extensions,
+            limits,
         ))
     }
 
