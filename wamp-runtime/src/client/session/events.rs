@@ -4,14 +4,12 @@
 //! Each local handler has at most
 //! [`SessionLimits::max_queued_events`](super::SessionLimits::max_queued_events)
 //! events in hand at once; beyond that the newest event is dropped for that
-//! handler, counted in its [`HandlerLoad`] and logged (at most once a second).
+//! handler, counted in its [`HandlerLoad`](super::limits::HandlerLoad) and
+//! logged (at most once a second).
 //! Events are never back-pressured: the reader delivering them also delivers
 //! RPC results, which a slow event handler must not hold up.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use futures_util::FutureExt as _;
 
@@ -19,68 +17,6 @@ use super::handle::{EventContext, Session};
 use super::inline::{panic_message, run_inline};
 use crate::client::details::EventDetails;
 use crate::protocol::{Event, EventReceived, Message};
-
-/// The least time between two warnings about dropped events of one handler.
-const WARN_EVERY: Duration = Duration::from_secs(1);
-
-/// One local handler's events in hand and events dropped.
-#[derive(Debug, Default)]
-pub(super) struct HandlerLoad {
-    /// Events being handled (running or waiting in their handler's future).
-    queued: AtomicUsize,
-    /// Events dropped because `queued` was at the limit.
-    dropped: AtomicU64,
-    /// When a drop was last logged.
-    last_warn: Mutex<Option<Instant>>,
-}
-
-impl HandlerLoad {
-    /// Events being handled now.
-    pub(super) fn queued(&self) -> usize {
-        self.queued.load(Ordering::Acquire)
-    }
-
-    /// Events dropped so far.
-    pub(super) fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Acquire)
-    }
-
-    /// Takes a place for one event, or counts it as dropped when `max` are in hand.
-    fn admit(self: &Arc<Self>, max: usize) -> Option<InHand> {
-        let taken = self
-            .queued
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
-            });
-        match taken {
-            Ok(_) => Some(InHand(self.clone())),
-            Err(_) => {
-                self.dropped.fetch_add(1, Ordering::AcqRel);
-                None
-            }
-        }
-    }
-
-    /// Whether a drop should be logged now (at most once per [`WARN_EVERY`]).
-    fn should_warn(&self) -> bool {
-        let mut last = self.last_warn.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        if last.is_some_and(|t| now.duration_since(t) < WARN_EVERY) {
-            return false;
-        }
-        *last = Some(now);
-        true
-    }
-}
-
-/// A place taken in a [`HandlerLoad`], given back when dropped.
-struct InHand(Arc<HandlerLoad>);
-
-impl Drop for InHand {
-    fn drop(&mut self) {
-        self.0.queued.fetch_sub(1, Ordering::AcqRel);
-    }
-}
 
 /// Runs every local handler of the EVENT's subscription (those with room);
 /// sends EVENT_RECEIVED after each that succeeds when the publisher asked for it.

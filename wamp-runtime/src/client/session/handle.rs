@@ -17,8 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::answer::CallSink;
 use super::close::{CloseReason, lost_reason};
-use super::events::HandlerLoad;
-use super::limits::SessionLimits;
+use super::limits::{HandlerLoad, SessionLimits};
 use crate::client::details::{
     CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State,
 };

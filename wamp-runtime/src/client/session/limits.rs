@@ -1,5 +1,10 @@
-//! The bounds of a session's client-side queues: [`SessionLimits`], and the
-//! size check every outgoing message passes before it is queued.
+//! The bounds of a session's client-side queues: [`SessionLimits`], the
+//! size check every outgoing message passes before it is queued, and the
+//! count of events each event handler has in hand.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
@@ -71,4 +76,66 @@ pub(super) fn check_size(frame: &Bytes, limit: usize, what: &str) -> Result<(), 
         ));
     }
     Ok(())
+}
+
+/// The least time between two warnings about dropped events of one handler.
+const WARN_EVERY: Duration = Duration::from_secs(1);
+
+/// One local handler's events in hand and events dropped.
+#[derive(Debug, Default)]
+pub(super) struct HandlerLoad {
+    /// Events being handled (running or waiting in their handler's future).
+    queued: AtomicUsize,
+    /// Events dropped because `queued` was at the limit.
+    dropped: AtomicU64,
+    /// When a drop was last logged.
+    last_warn: Mutex<Option<Instant>>,
+}
+
+impl HandlerLoad {
+    /// Events being handled now.
+    pub(super) fn queued(&self) -> usize {
+        self.queued.load(Ordering::Acquire)
+    }
+
+    /// Events dropped so far.
+    pub(super) fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Acquire)
+    }
+
+    /// Takes a place for one event, or counts it as dropped when `max` are in hand.
+    pub(super) fn admit(self: &Arc<Self>, max: usize) -> Option<InHand> {
+        let taken = self
+            .queued
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            });
+        match taken {
+            Ok(_) => Some(InHand(self.clone())),
+            Err(_) => {
+                self.dropped.fetch_add(1, Ordering::AcqRel);
+                None
+            }
+        }
+    }
+
+    /// Whether a drop should be logged now (at most once per [`WARN_EVERY`]).
+    pub(super) fn should_warn(&self) -> bool {
+        let mut last = self.last_warn.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if last.is_some_and(|t| now.duration_since(t) < WARN_EVERY) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+}
+
+/// A place taken in a [`HandlerLoad`], given back when dropped.
+pub(super) struct InHand(Arc<HandlerLoad>);
+
+impl Drop for InHand {
+    fn drop(&mut self) {
+        self.0.queued.fetch_sub(1, Ordering::AcqRel);
+    }
 }

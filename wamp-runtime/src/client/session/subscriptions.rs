@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::oneshot;
 
-use super::events::HandlerLoad;
 use super::handle::{EventHandler, Pending, Session};
+use super::limits::HandlerLoad;
 use crate::client::error::Error;
 use crate::client::options::SubscribeOptions;
 use crate::protocol::uri::UriKind;
