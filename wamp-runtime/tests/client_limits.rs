@@ -4,6 +4,8 @@
 //! running invocations, events in hand and unread progressive results are
 //! bounded, with the documented error or count when full.
 
+#![cfg(feature = "router")]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
