@@ -65,8 +65,12 @@ impl Session {
             .proto
             .goodbye(Uri::from_trusted(reason), message);
         if let Some(goodbye) = goodbye {
-            let _ = self.send(&Message::Goodbye(goodbye)).await;
-            if tokio::time::timeout(LEAVE_TIMEOUT, self.closed())
+            if let Err(e) = self.send(&Message::Goodbye(goodbye)).await {
+                // Too large (a huge message) or the transport is gone: no
+                // GOODBYE will come back, so stop at once.
+                tracing::warn!(error = %e, "cannot send GOODBYE; closing the transport");
+                self.shared.stop.cancel();
+            } else if tokio::time::timeout(LEAVE_TIMEOUT, self.closed())
                 .await
                 .is_err()
             {
