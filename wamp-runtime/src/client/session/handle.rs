@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::answer::CallSink;
 use super::close::{CloseReason, lost_reason};
-use super::limits::{HandlerLoad, SessionLimits};
+use super::limits::{HandlerLoad, SessionLimits, WarnGate};
 use crate::client::details::{
     CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State,
 };
@@ -133,6 +133,8 @@ pub(super) struct Shared {
     /// Permits for frames waiting for room in the outbox in background tasks
     /// (CANCELs sent from `Drop`).
     pub(super) overflow: Arc<Semaphore>,
+    /// Limits the warnings about refused invocations.
+    pub(super) refused_warn: WarnGate,
 }
 
 /// Everything behind the lock.

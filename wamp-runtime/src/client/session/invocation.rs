@@ -46,11 +46,13 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         admitted
     };
     if !admitted {
-        tracing::warn!(
-            procedure = %entry.procedure,
-            max,
-            "too many invocations running: refused (SessionLimits::max_invocations)"
-        );
+        if session.shared.refused_warn.open() {
+            tracing::warn!(
+                procedure = %entry.procedure,
+                max,
+                "too many invocations running: refused (SessionLimits::max_invocations)"
+            );
+        }
         let e = Error::message(
             uris::LIMIT_EXCEEDED,
             format!("the callee already runs {max} invocations (SessionLimits::max_invocations)"),

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::close::{CloseReason, lost_reason};
 use super::dispatch::dispatch;
 use super::handle::{Core, Pending, Session, Shared};
-use super::limits::SessionLimits;
+use super::limits::{SessionLimits, WarnGate};
 use crate::client::details::{Extensions, SessionDetails};
 use crate::client::error::Error;
 use crate::client::state::ClientCore;
@@ -55,6 +55,7 @@ pub(super) fn start(
         local_ids: AtomicU64::new(0),
         limits,
         overflow: Arc::new(Semaphore::new(OUTBOX)),
+        refused_warn: WarnGate::default(),
     });
     let lost = CancellationToken::new();
     tokio::spawn(writer(sink, rx, stop, lost.clone()));

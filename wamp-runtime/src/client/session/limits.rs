@@ -20,7 +20,7 @@ use crate::protocol::uris;
 /// | Outgoing message size | the transport's `max_outgoing` ([`TransportDetails::max_outgoing`](crate::transport::TransportDetails::max_outgoing)) | that request fails with `wamp.error.payload_size_exceeded`; nothing is sent, the session stays up. A too large YIELD (or progressive result) is replaced by an ERROR `wamp.error.payload_size_exceeded` to the caller |
 /// | Requests waiting for an answer (calls, (un)registrations, (un)subscriptions, acknowledged publications) | [`max_pending_requests`](Self::max_pending_requests) | the new request fails at once with `wamp.error.limit_exceeded` |
 /// | Outgoing frames (the outbox) | 1024 frames | senders wait for room (back-pressure); a CANCEL sent from `Drop` waits in at most 1024 background sends, beyond which it is not sent (logged at warn; the call is already forgotten locally) |
-/// | Invocations running or waiting for a registration's `concurrency` | [`max_invocations`](Self::max_invocations) | the INVOCATION is answered at once with ERROR `wamp.error.limit_exceeded` |
+/// | Invocations running or waiting for a registration's `concurrency` | [`max_invocations`](Self::max_invocations) | the INVOCATION is answered at once with ERROR `wamp.error.limit_exceeded` (logged at warn, at most once a second) |
 /// | Events being handled per local handler | [`max_queued_events`](Self::max_queued_events) | the newest event is dropped for that handler, counted ([`Subscription::dropped`](crate::client::Subscription::dropped)) and logged at warn (at most once a second) |
 /// | Progressive results not yet read by the caller | [`max_queued_progress`](Self::max_queued_progress) | the call fails with `wamp.error.limit_exceeded` and is canceled (`killnowait`) |
 ///
@@ -78,8 +78,25 @@ pub(super) fn check_size(frame: &Bytes, limit: usize, what: &str) -> Result<(), 
     Ok(())
 }
 
-/// The least time between two warnings about dropped events of one handler.
+/// The least time between two warnings of one [`WarnGate`].
 const WARN_EVERY: Duration = Duration::from_secs(1);
+
+/// Lets a repeated warning through at most once per [`WARN_EVERY`].
+#[derive(Debug, Default)]
+pub(super) struct WarnGate(Mutex<Option<Instant>>);
+
+impl WarnGate {
+    /// Whether to log now.
+    pub(super) fn open(&self) -> bool {
+        let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if last.is_some_and(|t| now.duration_since(t) < WARN_EVERY) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+}
 
 /// One local handler's events in hand and events dropped.
 #[derive(Debug, Default)]
@@ -88,8 +105,8 @@ pub(super) struct HandlerLoad {
     queued: AtomicUsize,
     /// Events dropped because `queued` was at the limit.
     dropped: AtomicU64,
-    /// When a drop was last logged.
-    last_warn: Mutex<Option<Instant>>,
+    /// Limits the warnings about drops.
+    warn: WarnGate,
 }
 
 impl HandlerLoad {
@@ -121,13 +138,7 @@ impl HandlerLoad {
 
     /// Whether a drop should be logged now (at most once per [`WARN_EVERY`]).
     pub(super) fn should_warn(&self) -> bool {
-        let mut last = self.last_warn.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        if last.is_some_and(|t| now.duration_since(t) < WARN_EVERY) {
-            return false;
-        }
-        *last = Some(now);
-        true
+        self.warn.open()
     }
 }
 
