@@ -4,6 +4,7 @@ use futures_util::{SinkExt as _, StreamExt as _};
 
 use super::details::{Extensions, SessionDetails};
 use super::error::Error;
+use super::session::SessionLimits;
 use super::state::{ClientCore, Incoming, PendingRequest};
 use crate::auth::{Anonymous, Authenticator};
 use crate::protocol::options::HelloDetails;
@@ -28,6 +29,8 @@ pub struct JoinConfig {
     pub agent: Option<String>,
     /// Time allowed for the whole opening handshake (default 10 s).
     pub timeout: std::time::Duration,
+    /// Bounds on the session's client-side queues (see [`SessionLimits`]).
+    pub limits: SessionLimits,
 }
 
 impl std::fmt::Debug for JoinConfig {
@@ -54,6 +57,7 @@ impl Default for JoinConfig {
             extensions: Extensions::default(),
             agent: None,
             timeout: std::time::Duration::from_secs(10),
+            limits: SessionLimits::default(),
         }
     }
 }
@@ -70,6 +74,12 @@ impl JoinConfig {
     /// Adds an authentication method.
     pub fn auth(mut self, authenticator: impl Authenticator + 'static) -> Self {
         self.authenticators.push(Arc::new(authenticator));
+        self
+    }
+
+    /// Sets the bounds on the session's client-side queues.
+    pub fn with_limits(mut self, limits: SessionLimits) -> Self {
+        self.limits = limits;
         self
     }
 

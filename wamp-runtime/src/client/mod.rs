@@ -39,6 +39,6 @@ pub use options::{
 pub use run::{run, serve};
 pub use session::{
     CallRequest, CloseReason, EventContext, EventHandler, InvocationContext, PendingCall,
-    ProcedureHandler, Progress, ProgressSender, Registration, Session, Subscription,
+    ProcedureHandler, Progress, ProgressSender, Registration, Session, SessionLimits, Subscription,
 };
 pub use tokio_util::sync::CancellationToken;

@@ -36,6 +36,15 @@ pub(crate) trait PendingRequest {
     fn request_type(&self) -> MessageType;
 }
 
+/// Why [`ClientCore::request`] refused a new request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// The session is not joined (not yet, leaving, or ended).
+    NotJoined,
+    /// As many requests as allowed already wait for an answer (the limit).
+    Full(usize),
+}
+
 /// The peer broke the protocol; the session must be aborted with
 /// `wamp.error.protocol_violation` and this message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,6 +126,7 @@ pub(crate) struct ClientCore<P> {
     phase: Phase,
     ids: SessionIdGenerator,
     pending: HashMap<Id, P>,
+    max_pending: usize,
 }
 
 impl<P: PendingRequest> Default for ClientCore<P> {
@@ -144,7 +154,13 @@ impl<P: PendingRequest> ClientCore<P> {
             phase: Phase::Closed,
             ids: SessionIdGenerator::default(),
             pending: HashMap::new(),
+            max_pending: usize::MAX,
         }
+    }
+
+    /// Allows at most `max` requests waiting for an answer at once (at least 1).
+    pub(crate) fn set_max_pending(&mut self, max: usize) {
+        self.max_pending = max.max(1);
     }
 
     /// The current phase.
@@ -178,14 +194,18 @@ impl<P: PendingRequest> ClientCore<P> {
         Some(goodbye)
     }
 
-    /// Records a new request and returns its ID (1, 2, 3, ... per session).
-    pub(crate) fn request(&mut self, pending: P) -> Option<Id> {
+    /// Records a new request and returns its ID (1, 2, 3, ... per session);
+    /// refused when not joined or when the table is full.
+    pub(crate) fn request(&mut self, pending: P) -> Result<Id, Refused> {
         if self.phase != Phase::Established {
-            return None;
+            return Err(Refused::NotJoined);
+        }
+        if self.pending.len() >= self.max_pending {
+            return Err(Refused::Full(self.max_pending));
         }
         let id = self.ids.next_id();
         self.pending.insert(id, pending);
-        Some(id)
+        Ok(id)
     }
 
     /// Allocates a request ID for a request that expects no answer
@@ -398,7 +418,7 @@ mod tests {
             details: HelloDetails::default(),
         })
         .unwrap();
-        assert!(core.request(P(MessageType::Call)).is_none());
+        assert_eq!(core.request(P(MessageType::Call)), Err(Refused::NotJoined));
         assert!(core.handle(result(1, false)).is_err());
         let goodbye = Message::Goodbye(Goodbye::new(Uri::from_trusted("wamp.close.normal")));
         assert!(core.handle(goodbye).is_err());
@@ -407,8 +427,8 @@ mod tests {
     #[test]
     fn request_ids_are_sequential_and_replies_matched() {
         let mut core = joined();
-        assert_eq!(core.request(P(MessageType::Call)), Some(1));
-        assert_eq!(core.request(P(MessageType::Register)), Some(2));
+        assert_eq!(core.request(P(MessageType::Call)), Ok(1));
+        assert_eq!(core.request(P(MessageType::Register)), Ok(2));
         assert!(matches!(
             core.handle(result(1, true)),
             Ok(Incoming::Progress(_))
@@ -451,6 +471,23 @@ mod tests {
         assert!(core.handle(welcome).is_err());
         assert_eq!(core.end().len(), 1);
         assert_eq!(core.phase(), Phase::Ended);
+    }
+
+    #[test]
+    fn the_request_table_is_bounded() {
+        let mut core = joined();
+        core.set_max_pending(2);
+        assert_eq!(core.request(P(MessageType::Call)), Ok(1));
+        assert_eq!(core.request(P(MessageType::Subscribe)), Ok(2));
+        assert_eq!(core.request(P(MessageType::Call)), Err(Refused::Full(2)));
+        // A refused request takes no ID; an answered one frees its place.
+        assert!(matches!(
+            core.handle(result(1, false)),
+            Ok(Incoming::Reply { .. })
+        ));
+        assert_eq!(core.request(P(MessageType::Call)), Ok(3));
+        // Untracked requests (unacknowledged PUBLISH) are not counted.
+        assert_eq!(core.request_untracked(), Some(4));
     }
 
     #[test]

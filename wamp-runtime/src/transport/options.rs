@@ -24,7 +24,14 @@ pub struct ClientOptions {
     pub max_incoming: usize,
     /// Largest message this end sends, in bytes (0: unlimited). Bigger frames are
     /// refused with [`TransportError::MessageTooLarge`](super::TransportError)
-    /// and the connection stays up. RawSocket also applies the peer's limit.
+    /// and the connection stays up. RawSocket also applies the limit the peer
+    /// announced in its handshake; the limit in force is
+    /// [`TransportDetails::max_outgoing`](super::TransportDetails::max_outgoing).
+    /// A client `Session` checks every message against it
+    /// before queueing: a bigger CALL, PUBLISH, REGISTER, SUBSCRIBE... fails
+    /// alone with `wamp.error.payload_size_exceeded` (nothing is sent, the
+    /// session and its other requests go on), and a bigger YIELD is replaced
+    /// by an ERROR `wamp.error.payload_size_exceeded` to the caller.
     pub max_outgoing: usize,
     /// TLS settings for `wss://` and `rss://`; `None` trusts the webpki roots.
     #[cfg(feature = "tls")]

@@ -18,8 +18,9 @@ pub(super) type Answer = Result<CallResult, Error>;
 pub(super) enum CallSink {
     /// The final answer only.
     Once(oneshot::Sender<Answer>),
-    /// Progressive results, then the final answer.
-    Stream(mpsc::UnboundedSender<Answer>),
+    /// Progressive results, then the final answer (bounded: one place is
+    /// always kept for the final answer).
+    Stream(mpsc::Sender<Answer>),
 }
 
 /// Where the caller receives a call's answers.
@@ -27,14 +28,15 @@ pub(super) enum CallRx {
     /// The final answer only.
     Once(oneshot::Receiver<Answer>),
     /// Progressive results, then the final answer.
-    Stream(mpsc::UnboundedReceiver<Answer>),
+    Stream(mpsc::Receiver<Answer>),
 }
 
 impl CallSink {
-    /// A sink and its receiver; `progressive` calls get a stream.
-    pub(super) fn new(progressive: bool) -> (CallSink, CallRx) {
+    /// A sink and its receiver; `progressive` calls get a stream holding at
+    /// most `max_progress` unread progressive results.
+    pub(super) fn new(progressive: bool, max_progress: usize) -> (CallSink, CallRx) {
         if progressive {
-            let (tx, rx) = mpsc::unbounded_channel();
+            let (tx, rx) = mpsc::channel(max_progress.max(1) + 1);
             (CallSink::Stream(tx), CallRx::Stream(rx))
         } else {
             let (tx, rx) = oneshot::channel();
@@ -42,18 +44,26 @@ impl CallSink {
         }
     }
 
-    /// Delivers a progressive result (dropped unless the call streams).
-    pub(super) fn progress(&mut self, result: CallResult) {
-        if let CallSink::Stream(tx) = self {
-            let _ = tx.send(Ok(result));
+    /// Delivers a progressive result (ignored unless the call streams);
+    /// `false` when the caller already has `max_progress` unread ones (the
+    /// last place is kept for the final answer).
+    pub(super) fn progress(&mut self, result: CallResult) -> bool {
+        match self {
+            CallSink::Stream(tx) if tx.capacity() <= 1 && !tx.is_closed() => false,
+            CallSink::Stream(tx) => {
+                let _ = tx.try_send(Ok(result));
+                true
+            }
+            CallSink::Once(_) => true,
         }
     }
 
-    /// Delivers the final answer.
+    /// Delivers the final answer (the reader is the only sender and keeps
+    /// one place for it, so it always fits).
     pub(super) fn finish(self, answer: Answer) {
         match self {
             CallSink::Once(tx) => drop(tx.send(answer)),
-            CallSink::Stream(tx) => drop(tx.send(answer)),
+            CallSink::Stream(tx) => drop(tx.try_send(answer)),
         }
     }
 }

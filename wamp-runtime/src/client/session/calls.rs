@@ -97,7 +97,7 @@ impl CallRequest {
     async fn start_inner(self, progress: bool) -> Result<PendingCall, Error> {
         let payload = self.payload?;
         let procedure = Uri::new(self.procedure)?;
-        let (sink, rx) = CallSink::new(progress);
+        let (sink, rx) = CallSink::new(progress, self.session.shared.limits.max_queued_progress);
         let wire = self.options.to_wire(progress);
         let id = self
             .session

@@ -13,8 +13,9 @@ use super::invocation::on_invocation;
 use crate::client::details::CallResult;
 use crate::client::error::Error;
 use crate::client::state::Incoming;
+use crate::protocol::options::CancelMode;
 use crate::protocol::uris;
-use crate::protocol::{Goodbye, Message, Uri};
+use crate::protocol::{Goodbye, Message, ResultMessage, Uri};
 
 /// Handles one classified message; `Some` ends the session.
 pub(super) async fn dispatch(
@@ -23,15 +24,7 @@ pub(super) async fn dispatch(
 ) -> Option<CloseReason> {
     match incoming {
         Incoming::Reply { pending, message } => on_reply(session, pending, message),
-        Incoming::Progress(result) => {
-            let mut core = session.lock();
-            if let Some(Pending::Call(sink)) = core.proto.pending_mut(result.request) {
-                sink.progress(CallResult {
-                    payload: result.payload,
-                    details: result.details,
-                });
-            }
-        }
+        Incoming::Progress(result) => on_progress(session, result),
         Incoming::Stale(m) => {
             tracing::trace!(kind = m.message_type().name(), "late answer ignored")
         }
@@ -87,6 +80,46 @@ pub(super) async fn dispatch(
     None
 }
 
+/// Delivers a progressive result; a caller that has
+/// [`SessionLimits::max_queued_progress`](super::SessionLimits::max_queued_progress)
+/// unread ones already gets `wamp.error.limit_exceeded` instead, and the
+/// call is canceled.
+fn on_progress(session: &Session, result: ResultMessage) {
+    let request = result.request;
+    let overflow = {
+        let mut core = session.lock();
+        match core.proto.pending_mut(request) {
+            Some(Pending::Call(sink)) => {
+                let delivered = sink.progress(CallResult {
+                    payload: result.payload,
+                    details: result.details,
+                });
+                if delivered {
+                    None
+                } else {
+                    core.proto.forget(request)
+                }
+            }
+            _ => None,
+        }
+    };
+    if let Some(pending) = overflow {
+        let max = session.shared.limits.max_queued_progress;
+        tracing::warn!(
+            request,
+            max,
+            "progressive results not read: the call fails (SessionLimits::max_queued_progress)"
+        );
+        pending.fail(Error::message(
+            uris::LIMIT_EXCEEDED,
+            format!(
+                "{max} progressive results were not read yet (SessionLimits::max_queued_progress); the call was canceled"
+            ),
+        ));
+        session.cancel_now(request, Some(CancelMode::KillNoWait), false);
+    }
+}
+
 /// Completes a request with its answer.
 fn on_reply(session: &Session, pending: Pending, message: Message) {
     match (pending, message) {
@@ -99,7 +132,15 @@ fn on_reply(session: &Session, pending: Pending, message: Message) {
             session.lock().registrations.insert(r.registration, entry);
             let _ = tx.send(Ok(r.registration));
         }
-        (Pending::Subscribe { tx, handler, topic }, Message::Subscribed(s)) => {
+        (
+            Pending::Subscribe {
+                tx,
+                handler,
+                topic,
+                load,
+            },
+            Message::Subscribed(s),
+        ) => {
             let local = session.next_local();
             let mut core = session.lock();
             core.subscriptions
@@ -110,7 +151,7 @@ fn on_reply(session: &Session, pending: Pending, message: Message) {
                     active: Arc::new(AtomicBool::new(true)),
                 })
                 .handlers
-                .push((local, handler));
+                .push((local, handler, load));
             let _ = tx.send(Ok((s.subscription, local)));
         }
         (Pending::Unregister(tx), _) | (Pending::Unsubscribe(tx), _) => drop(tx.send(Ok(()))),

@@ -1,5 +1,13 @@
 //! Event delivery: an EVENT goes to every local handler of its subscription,
 //! each run inline until it first waits; failures and panics are logged.
+//!
+//! Each local handler has at most
+//! [`SessionLimits::max_queued_events`](super::SessionLimits::max_queued_events)
+//! events in hand at once; beyond that the newest event is dropped for that
+//! handler, counted in its [`HandlerLoad`](super::limits::HandlerLoad) and
+//! logged (at most once a second).
+//! Events are never back-pressured: the reader delivering them also delivers
+//! RPC results, which a slow event handler must not hold up.
 
 use std::panic::AssertUnwindSafe;
 
@@ -10,8 +18,8 @@ use super::inline::{panic_message, run_inline};
 use crate::client::details::EventDetails;
 use crate::protocol::{Event, EventReceived, Message};
 
-/// Runs every local handler of the EVENT's subscription; sends
-/// EVENT_RECEIVED after each that succeeds when the publisher asked for it.
+/// Runs every local handler of the EVENT's subscription (those with room);
+/// sends EVENT_RECEIVED after each that succeeds when the publisher asked for it.
 pub(super) fn on_event(session: &Session, ev: Event) {
     let (handlers, topic) = {
         let core = session.lock();
@@ -19,7 +27,7 @@ pub(super) fn on_event(session: &Session, ev: Event) {
             Some(s) => (
                 s.handlers
                     .iter()
-                    .map(|(_, h)| h.clone())
+                    .map(|(_, h, load)| (h.clone(), load.clone()))
                     .collect::<Vec<_>>(),
                 s.topic.clone(),
             ),
@@ -43,7 +51,20 @@ pub(super) fn on_event(session: &Session, ev: Event) {
         publisher_authrole: d.publisher_authrole,
         retained: d.retained == Some(true),
     };
-    for handler in handlers {
+    let max = session.shared.limits.max_queued_events;
+    for (handler, load) in handlers {
+        let Some(in_hand) = load.admit(max) else {
+            if load.should_warn() {
+                tracing::warn!(
+                    topic = %details.topic,
+                    subscription = ev.subscription,
+                    dropped = load.dropped(),
+                    max,
+                    "event handler too slow: events dropped (SessionLimits::max_queued_events)"
+                );
+            }
+            continue;
+        };
         let ctx = EventContext {
             payload: ev.payload.clone(),
             details: details.clone(),
@@ -52,6 +73,7 @@ pub(super) fn on_event(session: &Session, ev: Event) {
         let session = session.clone();
         let publication = ev.publication;
         run_inline(async move {
+            let _in_hand = in_hand;
             let topic = ctx.details.topic.clone();
             let work = AssertUnwindSafe(async move { handler(ctx).await }).catch_unwind();
             match work.await {

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::answer::CallSink;
 use super::close::{CloseReason, lost_reason};
+use super::limits::{HandlerLoad, SessionLimits, WarnGate};
 use crate::client::details::{
     CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State,
 };
@@ -127,6 +128,13 @@ pub(super) struct Shared {
     pub(super) stop: CancellationToken,
     /// The last ID given to a local subscription handler.
     pub(super) local_ids: AtomicU64,
+    /// The bounds of the session's queues.
+    pub(super) limits: SessionLimits,
+    /// Permits for frames waiting for room in the outbox in background tasks
+    /// (CANCELs sent from `Drop`).
+    pub(super) overflow: Arc<Semaphore>,
+    /// Limits the warnings about refused invocations.
+    pub(super) refused_warn: WarnGate,
 }
 
 /// Everything behind the lock.
@@ -162,6 +170,8 @@ pub(super) enum Pending {
         handler: EventHandler,
         /// The topic (or pattern) subscribed to.
         topic: String,
+        /// The handler's count of events in hand and dropped.
+        load: Arc<HandlerLoad>,
     },
     /// An UNSUBSCRIBE.
     Unsubscribe(oneshot::Sender<Result<(), Error>>),
@@ -186,8 +196,8 @@ pub(super) struct RegistrationEntry {
 pub(super) struct SubscriptionEntry {
     /// The topic (or pattern) subscribed to.
     pub(super) topic: String,
-    /// The handlers by local ID.
-    pub(super) handlers: Vec<(u64, EventHandler)>,
+    /// The handlers by local ID, with their counts of events in hand and dropped.
+    pub(super) handlers: Vec<(u64, EventHandler, Arc<HandlerLoad>)>,
     /// Cleared when unsubscribed or revoked.
     pub(super) active: Arc<AtomicBool>,
 }

@@ -2,6 +2,12 @@
 //! runs (inline until it first waits) under the registration's concurrency
 //! limit, the call's timeout and INTERRUPT, a panic is caught, and the
 //! outcome goes back as YIELD or ERROR.
+//!
+//! At most [`SessionLimits::max_invocations`](super::SessionLimits::max_invocations)
+//! invocations run (or wait for their registration's concurrency) at once;
+//! one more is answered at once with ERROR `wamp.error.limit_exceeded`. A
+//! YIELD (or ERROR) larger than the transport's limit is replaced by an ERROR
+//! `wamp.error.payload_size_exceeded`, so the caller always gets an answer.
 
 use std::panic::AssertUnwindSafe;
 
@@ -14,7 +20,7 @@ use crate::client::details::CallDetails;
 use crate::client::error::Error;
 use crate::protocol::options::{ErrorDetails, YieldOptions};
 use crate::protocol::uris;
-use crate::protocol::{self, ErrorMessage, Message, MessageType, Payload, Uri, Yield};
+use crate::protocol::{self, ErrorMessage, Id, Message, MessageType, Uri, Yield};
 
 /// How long an interrupted handler may take to finish after its cancellation
 /// token fired, before its future is dropped.
@@ -25,21 +31,35 @@ const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(10
 pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) {
     let entry = session.lock().registrations.get(&inv.registration).cloned();
     let Some(entry) = entry else {
-        let err = Message::Error(ErrorMessage {
-            request_type: MessageType::Invocation,
-            request: inv.request,
-            details: ErrorDetails::default(),
-            error: Uri::from_trusted(uris::NO_SUCH_REGISTRATION),
-            payload: Payload::empty(),
-        });
+        let err = invocation_error(inv.request, &Error::new(uris::NO_SUCH_REGISTRATION));
         let _ = session.send(&err).await;
         return;
     };
     let token = CancellationToken::new();
-    session
-        .lock()
-        .invocations
-        .insert(inv.request, token.clone());
+    let max = session.shared.limits.max_invocations;
+    let admitted = {
+        let mut core = session.lock();
+        let admitted = core.invocations.len() < max;
+        if admitted {
+            core.invocations.insert(inv.request, token.clone());
+        }
+        admitted
+    };
+    if !admitted {
+        if session.shared.refused_warn.open() {
+            tracing::warn!(
+                procedure = %entry.procedure,
+                max,
+                "too many invocations running: refused (SessionLimits::max_invocations)"
+            );
+        }
+        let e = Error::message(
+            uris::LIMIT_EXCEEDED,
+            format!("the callee already runs {max} invocations (SessionLimits::max_invocations)"),
+        );
+        let _ = session.send(&invocation_error(inv.request, &e)).await;
+        return;
+    }
     let d = inv.details;
     let details = CallDetails {
         registration: inv.registration,
@@ -107,8 +127,10 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
                 Err(Error::message(uris::RUNTIME_ERROR, text))
             }
         };
+        // Not running any more: the session ended, or a too large progressive
+        // result already ended the invocation with an ERROR.
         let still_running = session.lock().invocations.remove(&request).is_some();
-        if !still_running && session.is_closed() {
+        if !still_running {
             return;
         }
         let message = match outcome {
@@ -121,27 +143,30 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
                 if !e.is(uris::CANCELED) {
                     tracing::warn!(procedure = %entry.procedure, error = %e, "procedure failed");
                 }
-                Message::Error(ErrorMessage {
-                    request_type: MessageType::Invocation,
-                    request,
-                    details: ErrorDetails::default(),
-                    error: Uri::from_trusted(e.uri()),
-                    payload: e.payload().clone(),
-                })
+                invocation_error(request, &e)
             }
         };
         if let Err(e) = session.send(&message).await
             && !session.is_closed()
         {
-            tracing::warn!(error = %e, "cannot send the answer of an invocation");
-            let fallback = Message::Error(ErrorMessage {
-                request_type: MessageType::Invocation,
-                request,
-                details: ErrorDetails::default(),
-                error: Uri::from_trusted(uris::INVALID_PAYLOAD),
-                payload: Payload::empty(),
-            });
-            let _ = session.send(&fallback).await;
+            tracing::warn!(procedure = %entry.procedure, error = %e, "cannot send the answer of an invocation");
+            let fallback = if e.is(uris::PAYLOAD_SIZE_EXCEEDED) {
+                e
+            } else {
+                Error::new(uris::INVALID_PAYLOAD)
+            };
+            let _ = session.send(&invocation_error(request, &fallback)).await;
         }
     });
+}
+
+/// The ERROR answering an invocation with `e`.
+pub(super) fn invocation_error(request: Id, e: &Error) -> Message {
+    Message::Error(ErrorMessage {
+        request_type: MessageType::Invocation,
+        request,
+        details: ErrorDetails::default(),
+        error: Uri::from_trusted(e.uri()),
+        payload: e.payload().clone(),
+    })
 }

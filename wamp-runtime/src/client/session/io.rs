@@ -9,12 +9,13 @@ use std::sync::{Arc, Mutex, Weak};
 
 use bytes::Bytes;
 use futures_util::{SinkExt as _, StreamExt as _};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::close::{CloseReason, lost_reason};
 use super::dispatch::dispatch;
 use super::handle::{Core, Pending, Session, Shared};
+use super::limits::{SessionLimits, WarnGate};
 use crate::client::details::{Extensions, SessionDetails};
 use crate::client::error::Error;
 use crate::client::state::ClientCore;
@@ -34,6 +35,7 @@ pub(super) fn start(
     stream: FrameStream,
     details: SessionDetails,
     extensions: Extensions,
+    limits: SessionLimits,
 ) -> Session {
     let (out, rx) = mpsc::channel(OUTBOX);
     let stop = CancellationToken::new();
@@ -51,6 +53,9 @@ pub(super) fn start(
         closed: watch::channel(None).0,
         stop: stop.clone(),
         local_ids: AtomicU64::new(0),
+        limits,
+        overflow: Arc::new(Semaphore::new(OUTBOX)),
+        refused_warn: WarnGate::default(),
     });
     let lost = CancellationToken::new();
     tokio::spawn(writer(sink, rx, stop, lost.clone()));
@@ -90,10 +95,22 @@ async fn writer(
     lost.cancel();
 }
 
-/// Writes a batch of frames with one flush.
+/// Writes a batch of frames with one flush. A frame the transport refuses as
+/// too large cannot reach here (every message is checked when encoded); were
+/// one to, it is logged and skipped rather than ending the session.
 async fn write_batch(sink: &mut FrameSink, batch: &mut Vec<Bytes>) -> Result<(), TransportError> {
     for frame in batch.drain(..) {
-        sink.feed(frame).await?;
+        match sink.feed(frame).await {
+            Ok(()) => {}
+            Err(TransportError::MessageTooLarge { size, limit }) => {
+                tracing::error!(
+                    size,
+                    limit,
+                    "the transport refused a frame as too large; skipped"
+                );
+            }
+            Err(e) => return Err(e),
+        }
     }
     sink.flush().await
 }

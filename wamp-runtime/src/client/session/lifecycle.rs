@@ -24,7 +24,9 @@ impl Session {
             serializer,
             details,
         } = transport;
+        let limits = config.limits.normalized();
         let mut proto = ClientCore::new();
+        proto.set_max_pending(limits.max_pending_requests);
         let handshake = join::handshake(
             &mut proto,
             &mut sink,
@@ -47,6 +49,7 @@ impl Session {
             stream,
             session_details,
             config.extensions,
+            limits,
         ))
     }
 
@@ -62,8 +65,12 @@ impl Session {
             .proto
             .goodbye(Uri::from_trusted(reason), message);
         if let Some(goodbye) = goodbye {
-            let _ = self.send(&Message::Goodbye(goodbye)).await;
-            if tokio::time::timeout(LEAVE_TIMEOUT, self.closed())
+            if let Err(e) = self.send(&Message::Goodbye(goodbye)).await {
+                // Too large (a huge message) or the transport is gone: no
+                // GOODBYE will come back, so stop at once.
+                tracing::warn!(error = %e, "cannot send GOODBYE; closing the transport");
+                self.shared.stop.cancel();
+            } else if tokio::time::timeout(LEAVE_TIMEOUT, self.closed())
                 .await
                 .is_err()
             {

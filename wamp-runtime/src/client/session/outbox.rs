@@ -1,11 +1,14 @@
-//! Encoding messages with the session's serializer and queueing the frames
-//! for the writer: try the outbox first, wait for room only when it is full.
+//! Encoding messages with the session's serializer (refusing any larger than
+//! the transport's limit, so the writer never sees one) and queueing the
+//! frames for the writer: try the outbox first, wait for room only when it is
+//! full.
 
 use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::mpsc::error::TrySendError;
 
 use super::handle::Session;
+use super::limits::check_size;
 use crate::client::error::Error;
 use crate::protocol::{Message, Payload, Value};
 use crate::serializer::SerializerKind;
@@ -17,9 +20,16 @@ impl Session {
         self.queue(frame).await
     }
 
-    /// Encodes a message with the transport's serializer.
+    /// Encodes a message with the transport's serializer; a frame larger than
+    /// the transport's `max_outgoing` fails with `wamp.error.payload_size_exceeded`.
     pub(super) fn encode(&self, message: &Message) -> Result<Bytes, Error> {
-        Ok(self.shared.serializer.encode(message)?)
+        let frame = self.shared.serializer.encode(message)?;
+        check_size(
+            &frame,
+            self.shared.details.transport.max_outgoing,
+            message.message_type().name(),
+        )?;
+        Ok(frame)
     }
 
     /// Queues an encoded frame for the writer; fails once the writer is gone.
@@ -35,17 +45,33 @@ impl Session {
     }
 
     /// Queues a message without waiting (for use in `Drop`): when the outbox
-    /// is full, a task waits for room.
+    /// is full, a task waits for room, with at most as many such tasks as the
+    /// outbox holds frames; beyond that the message is not sent (logged).
     pub(super) fn send_now(&self, message: &Message) {
-        let Ok(frame) = self.encode(message) else {
-            return;
+        let kind = message.message_type().name();
+        let frame = match self.encode(message) {
+            Ok(frame) => frame,
+            Err(e) => {
+                tracing::warn!(message = kind, error = %e, "cannot send");
+                return;
+            }
         };
         match self.shared.out.try_send(frame) {
             Ok(()) => {}
             Err(TrySendError::Full(frame)) => {
+                let Ok(permit) = self.shared.overflow.clone().try_acquire_owned() else {
+                    tracing::warn!(
+                        message = kind,
+                        "the outbox and its overflow are full; message not sent"
+                    );
+                    return;
+                };
                 let out = self.shared.out.clone();
                 if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                    handle.spawn(async move { out.send(frame).await });
+                    handle.spawn(async move {
+                        let _ = out.send(frame).await;
+                        drop(permit);
+                    });
                 }
             }
             Err(TrySendError::Closed(_)) => {}

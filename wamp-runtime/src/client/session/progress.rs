@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 
 use super::handle::{ProgressSender, Session};
+use super::invocation::invocation_error;
 use super::outbox::encode_args;
 use crate::client::error::Error;
 use crate::protocol::options::YieldOptions;
@@ -14,7 +15,10 @@ use crate::protocol::uris;
 use crate::protocol::{Id, Message, Payload, Yield};
 
 impl Session {
-    /// Sends one progressive result of a running invocation.
+    /// Sends one progressive result of a running invocation. One larger than
+    /// the transport's limit ends the invocation: the caller gets ERROR
+    /// `wamp.error.payload_size_exceeded`, the handler this error and its
+    /// cancellation token fires.
     async fn send_progress(&self, request: Id, payload: Payload) -> Result<(), Error> {
         if !self.lock().invocations.contains_key(&request) {
             return Err(Error::message(uris::CANCELED, "the invocation is over"));
@@ -27,7 +31,20 @@ impl Session {
             },
             payload,
         });
-        self.send(&msg).await
+        let frame = match self.encode(&msg) {
+            Ok(frame) => frame,
+            Err(e) if e.is(uris::PAYLOAD_SIZE_EXCEEDED) => {
+                let token = self.lock().invocations.remove(&request);
+                if let Some(token) = token {
+                    tracing::warn!(request, error = %e, "progressive result too large: the invocation ends with an ERROR");
+                    token.cancel();
+                    self.send(&invocation_error(request, &e)).await?;
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        self.queue(frame).await
     }
 }
 

@@ -5,8 +5,9 @@
 
 use super::handle::{Pending, Session};
 use crate::client::error::Error;
-use crate::client::state::PendingRequest;
+use crate::client::state::{PendingRequest, Refused};
 use crate::protocol::options::CancelMode;
+use crate::protocol::uris;
 use crate::protocol::{Cancel, Id, Message, MessageType};
 
 impl PendingRequest for Pending {
@@ -46,7 +47,9 @@ impl Session {
     }
 
     /// Enters a request in the table and sends its message, built from the
-    /// new request ID.
+    /// new request ID. Fails with `wamp.error.limit_exceeded` when the table
+    /// is full, and with `wamp.error.payload_size_exceeded` when the message
+    /// is too large for the transport (then forgotten, nothing sent).
     pub(super) async fn request(
         &self,
         pending: Pending,
@@ -54,8 +57,17 @@ impl Session {
     ) -> Result<Id, Error> {
         let (id, frame) = {
             let mut core = self.lock();
-            let Some(id) = core.proto.request(pending) else {
-                return Err(self.not_established());
+            let id = match core.proto.request(pending) {
+                Ok(id) => id,
+                Err(Refused::NotJoined) => return Err(self.not_established()),
+                Err(Refused::Full(max)) => {
+                    return Err(Error::message(
+                        uris::LIMIT_EXCEEDED,
+                        format!(
+                            "{max} requests already wait for an answer on this session (SessionLimits::max_pending_requests)"
+                        ),
+                    ));
+                }
             };
             match self.encode(&build(id)) {
                 Ok(frame) => (id, frame),

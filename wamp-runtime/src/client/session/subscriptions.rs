@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::oneshot;
 
 use super::handle::{EventHandler, Pending, Session};
+use super::limits::HandlerLoad;
 use crate::client::error::Error;
 use crate::client::options::SubscribeOptions;
 use crate::protocol::uri::UriKind;
@@ -21,6 +22,7 @@ pub struct Subscription {
     local: u64,
     active: Arc<AtomicBool>,
     own: Arc<AtomicBool>,
+    load: Arc<HandlerLoad>,
 }
 
 impl Subscription {
@@ -32,6 +34,19 @@ impl Subscription {
     /// Whether this handler is still subscribed (not unsubscribed nor revoked).
     pub fn is_active(&self) -> bool {
         self.active.load(Ordering::Acquire) && self.own.load(Ordering::Acquire)
+    }
+
+    /// Events this handler is handling now (running, or waiting inside its
+    /// future); at most [`SessionLimits::max_queued_events`](crate::client::SessionLimits::max_queued_events).
+    pub fn queued(&self) -> usize {
+        self.load.queued()
+    }
+
+    /// Events dropped for this handler because it already had
+    /// [`SessionLimits::max_queued_events`](crate::client::SessionLimits::max_queued_events)
+    /// in hand (each drop is counted; they are logged at warn, at most once a second).
+    pub fn dropped(&self) -> u64 {
+        self.load.dropped()
     }
 
     /// Unsubscribes this handler (UNSUBSCRIBE goes out with the last handler of the subscription).
@@ -66,11 +81,13 @@ impl Session {
         let (tx, rx) = oneshot::channel();
         let mut wire = options.to_wire();
         wire.extra.extend(extra);
+        let load = Arc::new(HandlerLoad::default());
         self.request(
             Pending::Subscribe {
                 tx,
                 handler,
                 topic: topic.to_owned(),
+                load: load.clone(),
             },
             |request| {
                 Message::Subscribe(Subscribe {
@@ -94,6 +111,7 @@ impl Session {
             local,
             active,
             own: Arc::new(AtomicBool::new(true)),
+            load,
         })
     }
 
@@ -103,7 +121,7 @@ impl Session {
             let Some(entry) = core.subscriptions.get_mut(&subscription) else {
                 return Ok(());
             };
-            entry.handlers.retain(|(l, _)| *l != local);
+            entry.handlers.retain(|(l, _, _)| *l != local);
             if !entry.handlers.is_empty() {
                 return Ok(());
             }
