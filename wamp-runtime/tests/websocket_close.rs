@@ -37,9 +37,7 @@ async fn within<T>(fut: impl std::future::Future<Output = T>) -> T {
 }
 
 async fn router(max_incoming: usize) -> (Router, SocketAddr) {
-    let router = Router::builder()
-        .realm(RealmConfig::open("realm1"))
-        .build();
+    let router = Router::builder().realm(RealmConfig::open("realm1")).build();
     let options = ServerOptions {
         max_incoming,
         ..ServerOptions::with_serializers(SerializerKind::ALL)
@@ -251,7 +249,10 @@ async fn client_closes_with_1000_after_the_routers_goodbye() {
     let reply = recv_json(&mut ws).await;
     assert_eq!(reply[0], 6, "GOODBYE is answered, got {reply}");
     assert_eq!(code(next_close(&mut ws).await), Some(1000));
-    assert_eq!(within(session.closed()).await.reason, "wamp.close.close_realm");
+    assert_eq!(
+        within(session.closed()).await.reason,
+        "wamp.close.close_realm"
+    );
 }
 
 #[tokio::test]

@@ -185,7 +185,11 @@ async fn join(
         return None;
     };
     let session = realm.new_session_id();
-    let identity = match authenticate(router, &realm, &hello, session, reader, link, timeout).await
+    let binding = details.channel_binding.as_deref();
+    let identity = match authenticate(
+        router, &realm, &hello, session, binding, reader, link, timeout,
+    )
+    .await
     {
         Ok(identity) => identity,
         Err(Some(msg)) => {
@@ -242,11 +246,13 @@ async fn join(
 
 /// Runs the authentication methods the client offers, in its order, until one
 /// is configured. `Err(Some(abort))` refuses the client.
+#[allow(clippy::too_many_arguments)] // the handshake state, passed along
 async fn authenticate(
     router: &Arc<RouterState>,
     realm: &Arc<Realm>,
     hello: &Hello,
     session: Id,
+    channel_binding: Option<&[u8]>,
     reader: &mut Reader,
     link: &Link,
     timeout: Duration,
@@ -278,6 +284,7 @@ async fn authenticate(
         method: &method,
         details: &hello.details,
         session,
+        channel_binding,
     };
     let custom = custom(&method);
     let mut step = match &custom {
