@@ -479,7 +479,11 @@ async fn autobahn_js_reports_a_clean_leave_as_closed() {
         );
         let lines: Vec<J> =
             tokio::task::block_in_place(|| (0..3).map(|_| peer.json_line(PEER)).collect());
-        checks.eq(&format!("{serializer}: joined"), &lines[0], &json!({"joined": true}));
+        checks.eq(
+            &format!("{serializer}: joined"),
+            &lines[0],
+            &json!({"joined": true}),
+        );
         checks.eq(
             &format!("{serializer}: onclose reason after GOODBYE"),
             &lines[1]["closed"],
