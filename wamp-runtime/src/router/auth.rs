@@ -125,8 +125,8 @@ pub(crate) fn static_handles(config: &RealmConfig, method: &str) -> bool {
 
 /// Whether a cryptosign HELLO asks for the session to be bound to the TLS
 /// channel (`authextra.channel_binding`): `tls-exporter` over TLS is;
-/// absent or `null` is not; anything else is refused with a message.
-fn cryptosign_binding(request: &AuthRequest<'_>) -> Result<bool, AuthStep> {
+/// absent or `null` is not; anything else is refused with this message.
+fn cryptosign_binding(request: &AuthRequest<'_>) -> Result<bool, String> {
     let asked = request
         .details
         .authextra
@@ -138,21 +138,14 @@ fn cryptosign_binding(request: &AuthRequest<'_>) -> Result<bool, AuthStep> {
             if request.channel_binding.is_some() {
                 Ok(true)
             } else {
-                Err(deny(
-                    uris::AUTHENTICATION_FAILED,
-                    "cryptosign channel binding 'tls-exporter' needs a TLS transport (wss:// or rss://); this connection has no TLS",
-                ))
+                Err("cryptosign channel binding 'tls-exporter' needs a TLS transport (wss:// or rss://); this connection has no TLS".into())
             }
         }
-        Some(Value::String(kind)) if kind == "tls-unique" => Err(deny(
-            uris::AUTHENTICATION_FAILED,
-            "cryptosign channel binding 'tls-unique' cannot be provided: rustls does not export it and TLS 1.3 has none; this router supports 'tls-exporter' (RFC 9266)",
-        )),
-        Some(other) => Err(deny(
-            uris::AUTHENTICATION_FAILED,
-            format!(
-                "unknown cryptosign channel binding {other:?}; this router supports 'tls-exporter' (RFC 9266)"
-            ),
+        Some(Value::String(kind)) if kind == "tls-unique" => Err(
+            "cryptosign channel binding 'tls-unique' cannot be provided: rustls does not export it and TLS 1.3 has none; this router supports 'tls-exporter' (RFC 9266)".into(),
+        ),
+        Some(other) => Err(format!(
+            "unknown cryptosign channel binding {other:?}; this router supports 'tls-exporter' (RFC 9266)"
         )),
     }
 }
@@ -261,7 +254,7 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
             };
             let bound = match cryptosign_binding(request) {
                 Ok(bound) => bound,
-                Err(refusal) => return refusal,
+                Err(message) => return deny(uris::AUTHENTICATION_FAILED, message),
             };
             let binding = if bound {
                 Value::String(TLS_EXPORTER.into())
