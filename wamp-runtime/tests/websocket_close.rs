@@ -300,3 +300,24 @@ async fn client_closes_a_framing_error_with_1002() {
     assert_eq!(code(next_close(&mut ws).await), Some(1002));
     within(session.closed()).await;
 }
+
+#[tokio::test]
+async fn router_closes_with_1000_after_its_own_goodbye() {
+    // The router says GOODBYE first (the session is killed through the meta
+    // API), then closes the connection with 1000.
+    let (_router, addr) = router(0).await;
+    let mut victim = raw_client(addr).await;
+    send_json(&mut victim, json!([1, "realm1", {"roles": {"callee": {}}}])).await;
+    let welcome = recv_json(&mut victim).await;
+    let id = welcome[1].clone();
+    let mut killer = joined_client(addr).await;
+    send_json(
+        &mut killer,
+        json!([48, 1, {}, "wamp.session.kill", [id], {"reason": "wamp.close.killed"}]),
+    )
+    .await;
+    let goodbye = recv_json(&mut victim).await;
+    assert_eq!(goodbye[0], 6, "expected GOODBYE, got {goodbye}");
+    assert_eq!(goodbye[2], "wamp.close.killed");
+    assert_eq!(code(next_close(&mut victim).await), Some(1000));
+}
