@@ -456,3 +456,44 @@ fn authentication(dir: &Path, ws: &str, rs: &str, checks: &mut Checks) {
         }
     }
 }
+
+/// After a clean leave (GOODBYE, then autobahn-js closes the WebSocket
+/// without a status code), autobahn-js with auto-reconnect on reports the
+/// connection as `closed`, not `lost`: our router answers the close with
+/// 1000, as Crossbar does. And it does not connect again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autobahn_js_reports_a_clean_leave_as_closed() {
+    require_peers();
+    let dir = scratch();
+    let (_router, addr) = Router::builder()
+        .realm(realm())
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let ws = format!("ws://{addr}/ws");
+    let mut checks = Checks::new("autobahn_js_reports_a_clean_leave_as_closed");
+    for serializer in ["json", "cbor"] {
+        let mut peer = node_peer(
+            dir.path(),
+            &["leave", "--url", &ws, "--serializer", serializer],
+        );
+        let lines: Vec<J> =
+            tokio::task::block_in_place(|| (0..3).map(|_| peer.json_line(PEER)).collect());
+        checks.eq(
+            &format!("{serializer}: joined"),
+            &lines[0],
+            &json!({"joined": true}),
+        );
+        checks.eq(
+            &format!("{serializer}: onclose reason after GOODBYE"),
+            &lines[1]["closed"],
+            &json!("closed"),
+        );
+        checks.eq(
+            &format!("{serializer}: no reconnect after a clean leave"),
+            &lines[2],
+            &json!({"opens": 1}),
+        );
+        tokio::task::block_in_place(|| peer.wait(WAIT));
+    }
+}

@@ -1,9 +1,12 @@
 // autobahn-js (and wampy.js) test peer of the interop tests, driven by tests/interop_*.rs.
 // Same command line and output lines as peer.py (see there), with fewer checks:
-//   node peer.js callee|caller|join --url ws://... [--serializer json|msgpack|cbor]
+//   node peer.js callee|caller|join|leave --url ws://... [--serializer json|msgpack|cbor]
 //        [--prefix com.js] [--checks add2,echo,...] [--auth ticket:ID:SECRET|wampcra:ID:SECRET|cryptosign:ID:SEEDHEX]
 //        [--client autobahn|wampy]
 // RawSocket URLs (rs://host:port) use autobahn-js' rawsocket transport (JSON only there).
+// `leave` joins with auto-reconnect on, leaves with GOODBYE and prints
+// {"joined"}, then {"closed": <Connection.onclose reason>, "will_retry"},
+// then {"opens": <sessions opened in all>} 2 s later.
 'use strict';
 
 const autobahn = require('autobahn');
@@ -183,11 +186,10 @@ function runAutobahn(a) {
     closing = true;
     conn.close();
   };
-  // After our own GOODBYE, autobahn-js on node reports "lost" instead of
-  // "closed" when the router answers the client's WebSocket close frame
-  // (sent without a status code) without one too (1005); a router that closes
-  // the connection itself with 1000 (Crossbar) reads as "closed". Either is a
-  // clean end here: the session was left with GOODBYE.
+  // After our own GOODBYE, autobahn-js on node closes the WebSocket without
+  // a status code; our router and Crossbar answer 1000 and autobahn-js
+  // reports "closed" (role `leave` checks that). Here any end after our
+  // GOODBYE is fine.
   let closing = false;
   conn.onclose = (reason, details) => {
     if (!closing) {
@@ -230,8 +232,36 @@ async function runWampy(a) {
   process.exit(0);
 }
 
+// A clean leave with auto-reconnect on: autobahn-js must report the
+// connection as "closed" (the peer closed the WebSocket with 1000), not
+// "lost", and must not open it again.
+function runLeave(a) {
+  const transport = { type: 'websocket', url: a.url, serializers: [serializer(a.serializer)] };
+  const conn = new autobahn.Connection({
+    transports: [transport], realm: a.realm,
+    max_retries: 5, initial_retry_delay: 0.2, retry_delay_jitter: 0, retry_if_unreachable: true,
+  });
+  let opens = 0;
+  let reported = false;
+  conn.onopen = (session) => {
+    opens += 1;
+    if (opens > 1) return;
+    emit({ joined: true });
+    session.leave('wamp.close.normal');
+  };
+  conn.onclose = (reason, details) => {
+    if (reported) return;
+    reported = true;
+    emit({ closed: reason, will_retry: !!details.will_retry });
+    setTimeout(() => { emit({ opens }); process.exit(0); }, 2000);
+  };
+  conn.open();
+}
+
 const a = parseArgs(process.argv.slice(2));
-if (a.client === 'wampy') {
+if (a.role === 'leave') {
+  runLeave(a);
+} else if (a.client === 'wampy') {
   runWampy(a).catch((e) => { emit({ failed: String(e && e.stack || e) }); process.exit(1); });
 } else {
   runAutobahn(a);

@@ -5,6 +5,21 @@
 //! `hex(signature ‖ message)`, 192 hex characters. Pure functions shared by the
 //! client ([`CryptoSign`]) and the router.
 //!
+//! # Channel binding
+//!
+//! A client asks for a bound session with `HELLO.authextra.channel_binding`.
+//! This crate speaks only [`TLS_EXPORTER`] (`tls-exporter`, RFC 9266: 32 bytes
+//! exported from the TLS session with the label `EXPORTER-Channel-Binding`,
+//! see `TransportDetails::channel_binding`): our router then sends
+//! `channel_binding: "tls-exporter"` in the CHALLENGE and checks the
+//! signature over `challenge XOR binding`, and refuses a binding asked for
+//! over a transport without TLS. Crossbar.io and Autobahn only know
+//! `tls-unique`, which rustls cannot provide (and TLS 1.3 does not define):
+//! our router refuses it with `wamp.error.authentication_failed` and a message
+//! saying so, and our client's bound cryptosign is refused by Crossbar. **Bound
+//! cryptosign therefore works only between our client and our router**;
+//! unbound cryptosign works with every peer.
+//!
 //! ```
 //! use wamp::auth::cryptosign::{SigningKey, verify_signature};
 //! let key = SigningKey::from_hex("4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510").unwrap();
@@ -15,6 +30,9 @@
 //! ```
 
 use ed25519_dalek::{Signer as _, Verifier as _};
+
+/// The channel binding type this crate supports: `tls-exporter` (RFC 9266).
+pub const TLS_EXPORTER: &str = "tls-exporter";
 
 use super::{AuthError, Authenticator};
 use crate::protocol::options::AuthenticateExtra;
@@ -171,7 +189,9 @@ impl CryptoSign {
     }
 
     /// Binds the signature to the TLS channel of the transport the session
-    /// runs on (`tls-exporter`); joining over a transport without TLS then fails.
+    /// runs on (`tls-exporter`); joining over a transport without TLS then
+    /// fails. Only our router offers `tls-exporter`: Crossbar.io knows only
+    /// `tls-unique` (see [the module docs](self#channel-binding)).
     pub fn with_transport_channel_binding(mut self) -> Self {
         self.channel_binding = Binding::Transport;
         self
@@ -200,10 +220,7 @@ impl Authenticator for CryptoSign {
         let mut extra = crate::protocol::Dict::new();
         extra.insert("pubkey".into(), Value::String(self.key.public_key_hex()));
         if self.channel_binding != Binding::None {
-            extra.insert(
-                "channel_binding".into(),
-                Value::String("tls-exporter".into()),
-            );
+            extra.insert("channel_binding".into(), Value::String(TLS_EXPORTER.into()));
         }
         extra
     }

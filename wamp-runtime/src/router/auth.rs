@@ -6,6 +6,7 @@ use std::pin::Pin;
 
 use super::config::RealmConfig;
 use super::identity::Identity;
+use crate::auth::cryptosign::TLS_EXPORTER;
 use crate::protocol::id::Id;
 use crate::protocol::options::{ChallengeExtra, HelloDetails};
 use crate::protocol::uris;
@@ -50,6 +51,10 @@ pub struct AuthRequest<'a> {
     pub details: &'a HelloDetails,
     /// The session ID the client will get.
     pub session: Id,
+    /// The `tls-exporter` channel binding (RFC 9266, 32 bytes) of the
+    /// client's transport when it runs over TLS, for methods that bind to it
+    /// (cryptosign).
+    pub channel_binding: Option<&'a [u8]>,
 }
 
 /// A boxed future returned by [`AuthProvider`] methods.
@@ -115,6 +120,33 @@ pub(crate) fn static_handles(config: &RealmConfig, method: &str) -> bool {
         "wampcra" => !auth.wampcra.is_empty(),
         "cryptosign" => !auth.cryptosign.is_empty(),
         _ => false,
+    }
+}
+
+/// Whether a cryptosign HELLO asks for the session to be bound to the TLS
+/// channel (`authextra.channel_binding`): `tls-exporter` over TLS is;
+/// absent or `null` is not; anything else is refused with this message.
+fn cryptosign_binding(request: &AuthRequest<'_>) -> Result<bool, String> {
+    let asked = request
+        .details
+        .authextra
+        .as_ref()
+        .and_then(|e| e.get("channel_binding"));
+    match asked {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::String(kind)) if kind == TLS_EXPORTER => {
+            if request.channel_binding.is_some() {
+                Ok(true)
+            } else {
+                Err("cryptosign channel binding 'tls-exporter' needs a TLS transport (wss:// or rss://); this connection has no TLS".into())
+            }
+        }
+        Some(Value::String(kind)) if kind == "tls-unique" => Err(
+            "cryptosign channel binding 'tls-unique' cannot be provided: rustls does not export it and TLS 1.3 has none; this router supports 'tls-exporter' (RFC 9266)".into(),
+        ),
+        Some(other) => Err(format!(
+            "unknown cryptosign channel binding {other:?}; this router supports 'tls-exporter' (RFC 9266)"
+        )),
     }
 }
 
@@ -220,14 +252,26 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
                     format!("no principal with public key {pubkey}"),
                 );
             };
+            let bound = match cryptosign_binding(request) {
+                Ok(bound) => bound,
+                Err(message) => return deny(uris::AUTHENTICATION_FAILED, message),
+            };
+            let binding = if bound {
+                Value::String(TLS_EXPORTER.into())
+            } else {
+                Value::Null
+            };
             let challenge = hex::encode(rand::random::<[u8; 32]>());
             let mut extra = ChallengeExtra {
                 challenge: Some(challenge.clone()),
                 ..Default::default()
             };
-            extra.extra.insert("channel_binding".into(), Value::Null);
+            extra
+                .extra
+                .insert("channel_binding".into(), binding.clone());
             let mut state = Dict::new();
             state.insert("challenge".into(), Value::String(challenge));
+            state.insert("channel_binding".into(), binding);
             state.insert("pubkey".into(), Value::String(pubkey));
             state.insert("authid".into(), Value::String(principal.authid.clone()));
             AuthStep::Challenge {
@@ -333,8 +377,25 @@ pub(crate) async fn static_authenticate(
                     format!("no principal with public key {pubkey}"),
                 );
             };
-            if crate::auth::cryptosign::verify_signature(pubkey, challenge, None, &reply.signature)
-            {
+            // Bound on HELLO to this transport's TLS channel, or not at all.
+            let binding = match state.get("channel_binding").and_then(Value::as_str) {
+                None => None,
+                Some(_) => match request.channel_binding {
+                    Some(binding) => Some(binding),
+                    None => {
+                        return deny(
+                            uris::AUTHENTICATION_FAILED,
+                            "the TLS channel binding of the connection is gone",
+                        );
+                    }
+                },
+            };
+            if crate::auth::cryptosign::verify_signature(
+                pubkey,
+                challenge,
+                binding,
+                &reply.signature,
+            ) {
                 let mut id = identity(&p.authid, &p.role, "cryptosign");
                 id.authextra
                     .insert("pubkey".into(), Value::String(pubkey.to_owned()));

@@ -28,6 +28,8 @@ use crate::transport::{FrameStream, Transport, TransportDetails};
 struct Reader {
     stream: FrameStream,
     serializer: SerializerKind,
+    /// Whether the stream ended (or failed): it is not polled again.
+    ended: bool,
 }
 
 #[allow(clippy::large_enum_variant)] // short-lived, never stored
@@ -39,10 +41,17 @@ enum Read {
 
 impl Reader {
     async fn next(&mut self) -> Read {
+        if self.ended {
+            return Read::Closed;
+        }
         match self.stream.next().await {
-            None => Read::Closed,
+            None => {
+                self.ended = true;
+                Read::Closed
+            }
             Some(Err(e)) => {
                 tracing::debug!(error = %e, "transport read failed");
+                self.ended = true;
                 Read::Closed
             }
             Some(Ok(frame)) => match self.serializer.decode(frame) {
@@ -90,13 +99,18 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         queue,
         closing: closing.clone(),
         returns: returns.clone(),
+        shutdown: router.shutdown.clone(),
     }));
     let link = Link {
         tx,
         closing: closing.clone(),
         returns: returns.clone(),
     };
-    let mut reader = Reader { stream, serializer };
+    let mut reader = Reader {
+        stream,
+        serializer,
+        ended: false,
+    };
     let shutdown = router.shutdown.clone();
     loop {
         let joined = tokio::select! {
@@ -123,10 +137,20 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
     {
         writer.abort();
     }
+    // The close frame is out: give the peer a moment to answer it (reading
+    // what it still sends), so the socket is not reset under its last frames.
+    let _ = tokio::time::timeout(CLOSE_REPLY_GRACE, async {
+        while !matches!(reader.next().await, Read::Closed) {}
+    })
+    .await;
 }
 
 /// How long a closing connection waits for its writer before dropping it.
 const WRITER_GRACE: Duration = Duration::from_secs(10);
+
+/// How long a closed connection waits for the peer to end the stream (its
+/// WebSocket close reply) before dropping the socket.
+const CLOSE_REPLY_GRACE: Duration = Duration::from_secs(2);
 
 /// The opening handshake. `None` when the connection ends before a session.
 async fn join(
@@ -161,7 +185,11 @@ async fn join(
         return None;
     };
     let session = realm.new_session_id();
-    let identity = match authenticate(router, &realm, &hello, session, reader, link, timeout).await
+    let binding = details.channel_binding.as_deref();
+    let identity = match authenticate(
+        router, &realm, &hello, session, binding, reader, link, timeout,
+    )
+    .await
     {
         Ok(identity) => identity,
         Err(Some(msg)) => {
@@ -218,11 +246,13 @@ async fn join(
 
 /// Runs the authentication methods the client offers, in its order, until one
 /// is configured. `Err(Some(abort))` refuses the client.
+#[allow(clippy::too_many_arguments)] // the handshake state, passed along
 async fn authenticate(
     router: &Arc<RouterState>,
     realm: &Arc<Realm>,
     hello: &Hello,
     session: Id,
+    channel_binding: Option<&[u8]>,
     reader: &mut Reader,
     link: &Link,
     timeout: Duration,
@@ -254,6 +284,7 @@ async fn authenticate(
         method: &method,
         details: &hello.details,
         session,
+        channel_binding,
     };
     let custom = custom(&method);
     let mut step = match &custom {

@@ -2,6 +2,8 @@
 //! encodes each in the connection's serializer, writes them all, flushes once.
 //! A message it cannot encode for this connection, or that is larger than the
 //! peer accepts, is reported back (see [`Returns`]), never dropped silently.
+//! The transport closes with WebSocket code 1000, or 1001 (going away) when
+//! the router shuts down.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use futures_util::SinkExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::serializer::SerializerKind;
-use crate::transport::{FrameSink, TransportError};
+use crate::transport::{CloseCode, FrameSink, TransportError};
 
 use super::core::Undeliverable;
 use super::outbox::{QueueRx, Queued};
@@ -34,6 +36,8 @@ pub(crate) struct Writer {
     pub(crate) closing: CancellationToken,
     /// Where undeliverable messages go.
     pub(crate) returns: Arc<Returns>,
+    /// Fires when the router shuts down.
+    pub(crate) shutdown: CancellationToken,
 }
 
 /// What became of one queued message.
@@ -74,6 +78,17 @@ impl Writer {
         }
     }
 
+    /// Closes the transport with 1000, or 1001 when the router shuts down.
+    async fn close(&mut self) {
+        let code = if self.shutdown.is_cancelled() {
+            CloseCode::GoingAway
+        } else {
+            CloseCode::Normal
+        };
+        self.sink.as_mut().set_close_code(code);
+        let _ = self.sink.close().await;
+    }
+
     /// Writes what is queued within [`CLOSE_GRACE`], then closes the transport.
     async fn drain_and_close(mut self, mut batch: Vec<Queued>) {
         while let Some(item) = self.queue.try_recv() {
@@ -87,7 +102,7 @@ impl Writer {
                 }
             }
             let _ = self.sink.flush().await;
-            let _ = self.sink.close().await;
+            self.close().await;
         };
         let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
     }
@@ -124,5 +139,5 @@ pub(crate) async fn writer(mut w: Writer) {
         }
         w.queue.release(written);
     }
-    let _ = tokio::time::timeout(CLOSE_GRACE, w.sink.close()).await;
+    let _ = tokio::time::timeout(CLOSE_GRACE, w.close()).await;
 }

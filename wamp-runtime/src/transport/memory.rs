@@ -13,7 +13,7 @@ use futures_util::{Sink, Stream};
 use tokio::sync::mpsc;
 use tokio_util::sync::PollSender;
 
-use super::{Transport, TransportDetails, TransportError, TransportKind};
+use super::{CloseCode, Transport, TransportDetails, TransportError, TransportKind, WriteFrames};
 use crate::serializer::SerializerKind;
 
 /// Two connected in-memory transports: frames sent on one are received on the
@@ -77,6 +77,11 @@ impl Sink<Bytes> for MemorySink {
         self.inner.close();
         Poll::Ready(Ok(()))
     }
+}
+
+/// The in-memory transport has no close codes.
+impl WriteFrames for MemorySink {
+    fn set_close_code(self: Pin<&mut Self>, _code: CloseCode) {}
 }
 
 /// Receiving half of an in-memory transport.

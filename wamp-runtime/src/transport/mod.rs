@@ -5,7 +5,10 @@
 //! [`FrameSink`] to write frames (use `feed` for several, then one `flush`, to batch
 //! writes into one syscall), a [`FrameStream`] to read them, the negotiated
 //! [`SerializerKind`] and some [`TransportDetails`]. Session and router code only
-//! see this type and never care which transport is underneath.
+//! see this type and never care which transport is underneath. Before closing
+//! the sink they may say why with [`WriteFrames::set_close_code`] (a
+//! [`CloseCode`]: 1000 after GOODBYE by default, 1001 on shutdown); only
+//! WebSocket puts it on the wire.
 //!
 //! - Clients: [`connect()`] with a `ws://`, `wss://`, `rs://`/`tcp://` or
 //!   `rss://`/`tcps://` URL and [`ClientOptions`].
@@ -24,11 +27,12 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 
 use bytes::Bytes;
-use futures_util::{Sink, Stream};
+use futures_util::Stream;
 
 use crate::serializer::SerializerKind;
 
 mod accept;
+mod close;
 mod connect;
 mod error;
 mod io;
@@ -41,13 +45,15 @@ pub mod tls;
 mod websocket;
 
 pub use accept::Acceptor;
+pub use close::{CloseCode, WriteFrames};
 pub use connect::connect;
 pub use error::TransportError;
 pub use keepalive::Keepalive;
 pub use options::{ClientOptions, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions};
 
-/// The sending half of a transport: a sink of whole frames.
-pub type FrameSink = Pin<Box<dyn Sink<Bytes, Error = TransportError> + Send>>;
+/// The sending half of a transport: a sink of whole frames, which can be
+/// told the [`CloseCode`] to close with.
+pub type FrameSink = Pin<Box<dyn WriteFrames>>;
 
 /// The receiving half of a transport: a stream of whole frames. It ends (`None`)
 /// when the peer closes the transport cleanly.

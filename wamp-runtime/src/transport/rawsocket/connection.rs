@@ -13,7 +13,9 @@ use super::codec::{Frame, FrameType, RawSocketCodec};
 use crate::serializer::SerializerKind;
 use crate::transport::io::{ByteStream, StreamInfo};
 use crate::transport::keepalive::{Action, KeepaliveTimer};
-use crate::transport::{Keepalive, Transport, TransportDetails, TransportError};
+use crate::transport::{
+    CloseCode, Keepalive, Transport, TransportDetails, TransportError, WriteFrames,
+};
 
 /// Write buffer size above which `feed` starts writing to the socket.
 const WRITE_BATCH: usize = 64 * 1024;
@@ -235,6 +237,11 @@ impl<S: ByteStream> Sink<Bytes> for MessageSink<S> {
     fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         Pin::new(&mut self.inner).poll_close(cx)
     }
+}
+
+/// RawSocket has no close codes: closing just ends the byte stream.
+impl<S: ByteStream> WriteFrames for MessageSink<S> {
+    fn set_close_code(self: Pin<&mut Self>, _code: CloseCode) {}
 }
 
 /// The receiving half of a RawSocket [`Transport`]: WAMP messages only.

@@ -79,6 +79,7 @@ pub(crate) async fn client<S: ByteStream>(
     tracing::debug!(%serializer, url, "WebSocket client connected");
     Ok(transport(
         ws,
+        false,
         serializer,
         info,
         options.max_incoming,

@@ -5,6 +5,9 @@
 //! text for JSON, binary for MessagePack and CBOR; a message of the other type is
 //! a [`TransportError::Framing`](super::TransportError::Framing) error. Pings
 //! are answered by tungstenite while reading, and flushed from the reading side too.
+//! Closing sends the [`CloseCode`](super::CloseCode) the session layer set
+//! (1000 by default); a peer's close without a code is answered with 1000,
+//! errors while reading with 1002, 1003, 1007 or 1009 (see [`frames`]).
 //!
 //! Server negotiation: the **client's** order of preference wins. The server
 //! picks the first subprotocol in the client's list that it accepts, as

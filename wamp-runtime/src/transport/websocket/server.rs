@@ -72,6 +72,7 @@ pub(crate) async fn server<S: ByteStream>(
     tracing::debug!(%serializer, peer = ?info.peer, "WebSocket server accepted");
     Ok(transport(
         ws,
+        true,
         serializer,
         info,
         options.max_incoming,
