@@ -367,7 +367,7 @@ impl Component {
     }
 
     async fn left(&self, reason: CloseReason) {
-        tracing::info!(component = %self.inner.name, reason = %reason.reason, message = ?reason.message, "session ended");
+        tracing::info!(component = %self.inner.name, reason = %reason.reason, detail = reason.message.as_deref().unwrap_or(""), "session ended");
         for hook in &self.inner.on_leave {
             hook(reason.clone()).await;
         }
