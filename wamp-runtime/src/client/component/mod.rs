@@ -24,17 +24,6 @@
 //! wamp::run(vec![component]).await
 //! # }
 //! ```
-//!
-//! **Retry policy.** A failed connection or join, and a session that ends,
-//! are retried over the transports in turn, each after its
-//! [`TransportConfig::retry`] delay (default 1.5 s growing ×1.5 to 300 s,
-//! forever). A registration or subscription the router refuses (say
-//! `wamp.error.procedure_already_exists`, while another instance holds the
-//! procedure) does not end the session: everything else is served, and only
-//! the refused ones are retried, every [`ComponentBuilder::register_retry`]
-//! delay (default 1 s growing to at most 10 s, forever). A policy with
-//! `max_retries` makes the component give up: it stops, logs at error level
-//! and [`Component::run`] returns the error.
 
 mod builder;
 mod setup;
@@ -60,8 +49,19 @@ use crate::protocol::uris;
 
 /// A WAMP application piece that keeps itself joined: it connects, joins,
 /// registers and subscribes everything, runs `on_join` hooks, and after a lost
-/// transport or a failed join reconnects with backoff and does it all again
-/// (see the [module docs](self) for the retry policy). Cheap to clone.
+/// transport or a failed join reconnects with backoff and does it all again.
+/// Cheap to clone.
+///
+/// **Retry policy.** A failed connection or join, and a session that ends,
+/// are retried over the transports in turn, each after its
+/// [`TransportConfig::retry`] delay (default 1.5 s growing ×1.5 to 300 s,
+/// forever). A registration or subscription the router refuses (say
+/// `wamp.error.procedure_already_exists`, while another instance holds the
+/// procedure) does not end the session: everything else is served, and only
+/// the refused ones are retried, every [`ComponentBuilder::register_retry`]
+/// delay (default 1 s growing to at most 10 s, forever). A policy with
+/// `max_retries` makes the component give up: it stops, logs at error level
+/// and [`Component::run`] returns the error.
 #[derive(Clone)]
 pub struct Component {
     inner: Arc<Inner>,
@@ -206,7 +206,10 @@ impl Component {
         }
         result.map_err(|e| match e.stage {
             Stage::Check => e.error,
-            _ => Error::wrap(&e.error.uri().to_owned(), e),
+            _ => {
+                let uri = e.error.uri().to_owned();
+                Error::wrap(&uri, e)
+            }
         })
     }
 
