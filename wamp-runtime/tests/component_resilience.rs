@@ -426,7 +426,16 @@ async fn pipe(
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn a_silent_router_is_noticed_by_the_keepalive_and_the_component_joins_again() {
+async fn a_silent_router_is_noticed_by_the_keepalive_and_the_component_joins_again_websocket() {
+    silent_router("ws").await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_silent_router_is_noticed_by_the_keepalive_and_the_component_joins_again_rawsocket() {
+    silent_router("rs").await;
+}
+
+async fn silent_router(scheme: &str) {
     let keepalive = Keepalive {
         interval: Duration::from_millis(200),
         timeout: Duration::from_millis(300),
@@ -441,12 +450,17 @@ async fn a_silent_router_is_noticed_by_the_keepalive_and_the_component_joins_aga
     let relay = Relay::start(addr).await;
     let options = ClientOptions {
         keepalive: Some(keepalive),
+        rawsocket_keepalive: true,
         ..ClientOptions::default()
+    };
+    let url = match scheme {
+        "ws" => format!("ws://{}/ws", relay.addr),
+        _ => format!("rs://{}", relay.addr),
     };
     let (mut failures, on_error) = errors();
     let component = Component::builder("realm1")
         .transport_config(
-            TransportConfig::url(format!("ws://{}/ws", relay.addr), options)
+            TransportConfig::url(url, options)
                 .retry(RetryPolicy::fixed(Duration::from_millis(100))),
         )
         .register_retry(RetryPolicy::fixed(Duration::from_millis(100)))
@@ -501,6 +515,8 @@ fn the_client_keepalive_is_on_by_default() {
     assert_eq!(keepalive, ClientOptions::DEFAULT_KEEPALIVE);
     assert_eq!(keepalive.interval, Duration::from_secs(10));
     assert_eq!(keepalive.timeout, Duration::from_secs(5));
+    // Crossbar and Autobahn|Python (Twisted) break on RawSocket PINGs.
+    assert!(!ClientOptions::default().rawsocket_keepalive);
 }
 
 #[tokio::test(flavor = "current_thread")]

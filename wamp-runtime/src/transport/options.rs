@@ -39,7 +39,15 @@ pub struct ClientOptions {
     /// Ping the server when it is silent, and fail when it stays silent.
     /// On by default with [`ClientOptions::DEFAULT_KEEPALIVE`] (10 s interval, 5 s
     /// timeout: a silent router is noticed within 25 s); `None` turns it off.
+    /// WebSocket always uses it; RawSocket only with
+    /// [`ClientOptions::rawsocket_keepalive`].
     pub keepalive: Option<Keepalive>,
+    /// Whether RawSocket connections use [`ClientOptions::keepalive`] too
+    /// (off by default). RawSocket PING frames are in the WAMP spec and this
+    /// crate's router answers them, but Crossbar.io and Autobahn|Python
+    /// (Twisted) read a PING as the header of a 16 MiB message and the
+    /// connection breaks: turn it on only against routers that answer them.
+    pub rawsocket_keepalive: bool,
 }
 
 impl Default for ClientOptions {
@@ -55,6 +63,7 @@ impl Default for ClientOptions {
             headers: Vec::new(),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             keepalive: Some(Self::DEFAULT_KEEPALIVE),
+            rawsocket_keepalive: false,
         }
     }
 }
