@@ -4,75 +4,29 @@ use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use futures_util::future::BoxFuture;
-use tokio::sync::watch;
 
-use super::Component;
-use super::status::{ComponentError, ComponentStatus};
+use super::inner::{Inner, ProcedureEntry, TopicEntry};
+use super::runner::Component;
+use super::status::ComponentError;
 use super::transport::{RetryPolicy, TransportConfig};
 use crate::auth::Authenticator;
 use crate::client::collect::{Collected, Handler, Source, all};
-use crate::client::join::JoinConfig;
 use crate::client::options::{RegisterOptions, SubscribeOptions};
 use crate::client::session::{CloseReason, EventHandler, ProcedureHandler, Session};
 use crate::transport::ClientOptions;
 
-type JoinHook = Arc<dyn Fn(Session) -> BoxFuture<'static, ()> + Send + Sync>;
-type LeaveHook = Arc<dyn Fn(CloseReason) -> BoxFuture<'static, ()> + Send + Sync>;
-type ErrorHook = Arc<dyn Fn(&ComponentError) + Send + Sync>;
-
-/// A procedure to register on every session.
-pub(super) struct ProcedureEntry {
-    pub(super) uri: String,
-    pub(super) options: RegisterOptions,
-    pub(super) handler: ProcedureHandler,
-    pub(super) source: Source,
-}
-
-/// A topic to subscribe to on every session.
-pub(super) struct TopicEntry {
-    pub(super) uri: String,
-    pub(super) options: SubscribeOptions,
-    pub(super) handler: EventHandler,
-    pub(super) source: Source,
-}
-
-/// Everything a component is made of.
-pub(super) struct Inner {
-    pub(super) name: String,
-    pub(super) transports: Vec<TransportConfig>,
-    pub(super) join: JoinConfig,
-    pub(super) procedures: Vec<ProcedureEntry>,
-    pub(super) subscriptions: Vec<TopicEntry>,
-    pub(super) on_join: Vec<JoinHook>,
-    pub(super) on_leave: Vec<LeaveHook>,
-    pub(super) on_error: Vec<ErrorHook>,
-    pub(super) register_retry: RetryPolicy,
-    pub(super) force_reregister: bool,
-    pub(super) status: watch::Sender<ComponentStatus>,
-}
-
-impl Inner {
-    pub(super) fn new(realm: String) -> Self {
-        Inner {
-            name: "component".into(),
-            transports: Vec::new(),
-            join: JoinConfig::new(realm),
-            procedures: Vec::new(),
-            subscriptions: Vec::new(),
-            on_join: Vec::new(),
-            on_leave: Vec::new(),
-            on_error: Vec::new(),
-            register_retry: RetryPolicy::registration(),
-            force_reregister: false,
-            status: watch::Sender::new(ComponentStatus::Idle),
-        }
-    }
-}
-
 /// Builds a [`Component`].
 pub struct ComponentBuilder {
-    pub(super) inner: Inner,
+    inner: Inner,
+}
+
+impl Component {
+    /// A builder for a component joining `realm`.
+    pub fn builder(realm: impl Into<String>) -> ComponentBuilder {
+        ComponentBuilder {
+            inner: Inner::new(realm.into()),
+        }
+    }
 }
 
 impl std::fmt::Debug for ComponentBuilder {
@@ -294,8 +248,6 @@ impl ComponentBuilder {
 
     /// Finishes the component.
     pub fn build(self) -> Component {
-        Component {
-            inner: Arc::new(self.inner),
-        }
+        Component::new(Arc::new(self.inner))
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::builder::Inner;
+use super::inner::Inner;
 use super::status::{ComponentError, Stage};
 use crate::client::error::Error;
 use crate::client::session::Session;
