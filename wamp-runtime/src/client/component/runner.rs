@@ -269,7 +269,7 @@ impl Component {
                     return Outcome::Failed(Stage::Lost { session: id }, error);
                 }
                 () = stop.0.cancelled() => return self.leave(&session).await,
-                () = async { tokio::time::sleep_until(due.expect("guarded")).await }, if due.is_some() => {
+                () = sleep_until(due) => {
                     let retried = tokio::select! {
                         r = setup.retry_due(inner, &session) => r,
                         () = stop.0.cancelled() => return self.leave(&session).await,
@@ -307,5 +307,13 @@ impl Component {
         for hook in &self.inner.on_leave {
             hook(reason.clone()).await;
         }
+    }
+}
+
+/// Sleeps until `due`; forever when there is nothing due.
+async fn sleep_until(due: Option<tokio::time::Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due).await,
+        None => std::future::pending().await,
     }
 }
