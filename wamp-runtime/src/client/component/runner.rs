@@ -28,7 +28,7 @@ use crate::protocol::uris;
 /// forever). A registration or subscription the router refuses (say
 /// `wamp.error.procedure_already_exists`, while another instance holds the
 /// procedure) does not end the session: everything else is served, and only
-/// the refused ones are retried, every [`ComponentBuilder::register_retry`]
+/// the refused ones are retried, every [`ComponentBuilder::register_retry`](super::ComponentBuilder::register_retry)
 /// delay (default 1 s growing to at most 10 s, forever). A policy with
 /// `max_retries` makes the component give up: it stops, logs at error level
 /// and [`Component::run`] returns the error.
@@ -82,7 +82,7 @@ impl Component {
         Component { inner }
     }
 
-    /// The component's name (see [`ComponentBuilder::name`]).
+    /// The component's name (see [`ComponentBuilder::name`](super::ComponentBuilder::name)).
     pub fn name(&self) -> &str {
         &self.inner.name
     }
