@@ -194,7 +194,10 @@ async fn a_registration_held_elsewhere_is_reported_the_rest_is_served_and_it_is_
 
     // Joined, serving what it could, the held procedure listed as missing.
     let joined = wait_status(&mut status, "joined", |s| s.session().is_some()).await;
-    let ComponentStatus::Joined { session, missing } = joined else {
+    let ComponentStatus::Joined {
+        session, missing, ..
+    } = joined
+    else {
         unreachable!()
     };
     assert_eq!(missing, vec!["com.svc.shared".to_owned()]);
@@ -267,8 +270,9 @@ async fn force_reregister_from_the_builder_takes_over_when_the_authid_matches() 
         .procedure("com.svc.take", RegisterOptions::default(), answering("old"))
         .build();
     let (_stop_holder, _holder_task) = holder.start();
+    let mut holder_status = holder.watch();
     wait_status(
-        &mut holder.watch(),
+        &mut holder_status,
         "joined",
         ComponentStatus::is_serving_all,
     )
@@ -318,6 +322,19 @@ async fn force_reregister_from_the_builder_takes_over_when_the_authid_matches() 
     let joined = wait_status(&mut status, "joined", |s| s.session().is_some()).await;
     assert!(joined.is_serving_all(), "{joined:?}");
     assert!(errors_rx.try_recv().is_err(), "no failure reported");
+    assert_eq!(call(&caller, "com.svc.take").await.unwrap(), "new");
+    // The old instance is told, shows it, and does not take it back.
+    let lost = wait_status(
+        &mut holder_status,
+        "revoked",
+        |s| matches!(s, ComponentStatus::Joined { revoked, .. } if !revoked.is_empty()),
+    )
+    .await;
+    let ComponentStatus::Joined { revoked, .. } = lost else {
+        unreachable!()
+    };
+    assert_eq!(revoked, vec!["com.svc.take".to_owned()]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(call(&caller, "com.svc.take").await.unwrap(), "new");
 }
 

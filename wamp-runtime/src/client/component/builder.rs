@@ -94,7 +94,9 @@ impl ComponentBuilder {
     /// sessions get random authids, so use an authentication method
     /// ([`ComponentBuilder::auth`]) giving all instances of a service the
     /// same authid. The instance that loses a procedure is told by the
-    /// router (UNREGISTERED) and does not register it again.
+    /// router (UNREGISTERED): it logs a warn, lists the procedure in
+    /// [`ComponentStatus::Joined`](super::ComponentStatus::Joined)'s
+    /// `revoked`, and does not register it again.
     pub fn force_reregister(mut self, force: bool) -> Self {
         self.inner.force_reregister = force;
         self

@@ -67,6 +67,10 @@ impl StopHandle {
     }
 }
 
+/// How often a joined component looks for registrations and subscriptions
+/// the router revoked.
+const REVOCATION_CHECK: Duration = Duration::from_secs(1);
+
 /// How one connection ended.
 enum Outcome {
     /// Stopped with the stop handle.
@@ -252,6 +256,7 @@ impl Component {
             inner.set_status(ComponentStatus::Joined {
                 session: id,
                 missing: setup.missing(inner),
+                revoked: Vec::new(),
             });
             for hook in &inner.on_join {
                 hook(session.clone()).await;
@@ -281,6 +286,16 @@ impl Component {
                         inner.set_status(ComponentStatus::Joined {
                             session: id,
                             missing: setup.missing(inner),
+                            revoked: setup.revoked(),
+                        });
+                    }
+                }
+                () = tokio::time::sleep(REVOCATION_CHECK), if setup.holds_any() => {
+                    if setup.take_revoked(inner, &session) {
+                        inner.set_status(ComponentStatus::Joined {
+                            session: id,
+                            missing: setup.missing(inner),
+                            revoked: setup.revoked(),
                         });
                     }
                 }

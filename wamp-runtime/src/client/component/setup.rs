@@ -8,7 +8,7 @@ use tokio::time::Instant;
 use super::inner::Inner;
 use super::status::{ComponentError, Stage};
 use crate::client::error::Error;
-use crate::client::session::Session;
+use crate::client::session::{Registration, Session, Subscription};
 
 /// A procedure (index into `Inner::procedures`) or a topic (into `Inner::subscriptions`).
 #[derive(Debug, Clone, Copy)]
@@ -25,9 +25,26 @@ struct Refused {
     due: Instant,
 }
 
-/// What is not registered or subscribed yet on one session.
+/// What the router accepted: kept to notice a revocation.
+enum Held {
+    Registration(Registration),
+    Subscription(Subscription),
+}
+
+impl Held {
+    fn is_active(&self) -> bool {
+        match self {
+            Held::Registration(r) => r.is_active(),
+            Held::Subscription(s) => s.is_active(),
+        }
+    }
+}
+
+/// What is registered, refused (and retried) or revoked on one session.
 pub(super) struct Setup {
     refused: Vec<Refused>,
+    held: Vec<(Item, Held)>,
+    revoked: Vec<String>,
 }
 
 impl Setup {
@@ -39,16 +56,17 @@ impl Setup {
     ) -> Result<Self, ComponentError> {
         let mut setup = Setup {
             refused: Vec::new(),
+            held: Vec::new(),
+            revoked: Vec::new(),
         };
         let items = (0..inner.procedures.len())
             .map(Item::Procedure)
             .chain((0..inner.subscriptions.len()).map(Item::Topic));
         for item in items {
-            if let Err(error) = attempt(inner, session, item).await {
-                if session.is_closed() {
-                    break;
-                }
-                setup.refused(inner, item, 0, None, error)?;
+            match attempt(inner, session, item).await {
+                Ok(held) => setup.held.push((item, held)),
+                Err(_) if session.is_closed() => break,
+                Err(error) => setup.refused(inner, item, 0, None, error)?,
             }
         }
         Ok(setup)
@@ -60,6 +78,42 @@ impl Setup {
             .iter()
             .map(|r| uri(inner, r.item).to_owned())
             .collect()
+    }
+
+    /// The URIs the router took away during the session (not registered or
+    /// subscribed again).
+    pub(super) fn revoked(&self) -> Vec<String> {
+        self.revoked.clone()
+    }
+
+    /// Whether anything is held (so a revocation may come).
+    pub(super) fn holds_any(&self) -> bool {
+        !self.held.is_empty()
+    }
+
+    /// Moves what the router revoked since the last look to the revoked
+    /// list, logging each at warn; `true` when there was any.
+    pub(super) fn take_revoked(&mut self, inner: &Inner, session: &Session) -> bool {
+        if session.is_closed() {
+            return false;
+        }
+        let before = self.revoked.len();
+        self.held.retain(|(item, held)| {
+            if held.is_active() {
+                return true;
+            }
+            let uri = uri(inner, *item);
+            tracing::warn!(
+                component = %inner.name,
+                %uri,
+                "the router took {uri} away (revoked: another session took it over with \
+                 force_reregister, or it was removed by the router); it is not {} again",
+                verb(*item)
+            );
+            self.revoked.push(uri.to_owned());
+            false
+        });
+        self.revoked.len() > before
     }
 
     /// When the next retry is due, if any.
@@ -80,7 +134,8 @@ impl Setup {
         self.refused = waiting;
         for r in due {
             match attempt(inner, session, r.item).await {
-                Ok(()) => {
+                Ok(held) => {
+                    self.held.push((r.item, held));
                     tracing::info!(
                         component = %inner.name,
                         uri = uri(inner, r.item),
@@ -153,7 +208,7 @@ fn verb(item: Item) -> &'static str {
 }
 
 /// One REGISTER or SUBSCRIBE.
-async fn attempt(inner: &Inner, session: &Session, item: Item) -> Result<(), Error> {
+async fn attempt(inner: &Inner, session: &Session, item: Item) -> Result<Held, Error> {
     match item {
         Item::Procedure(i) => {
             let p = &inner.procedures[i];
@@ -167,7 +222,7 @@ async fn attempt(inner: &Inner, session: &Session, item: Item) -> Result<(), Err
                     p.source.schema_option(&p.uri),
                 )
                 .await
-                .map(drop)
+                .map(Held::Registration)
         }
         Item::Topic(i) => {
             let t = &inner.subscriptions[i];
@@ -179,7 +234,7 @@ async fn attempt(inner: &Inner, session: &Session, item: Item) -> Result<(), Err
                     t.source.schema_option(&t.uri),
                 )
                 .await
-                .map(drop)
+                .map(Held::Subscription)
         }
     }
 }

@@ -114,6 +114,11 @@ pub enum ComponentStatus {
         session: Id,
         /// URIs of procedures and topics not registered or subscribed yet.
         missing: Vec<String>,
+        /// URIs of procedures and topics the router took away during this
+        /// session (e.g. another instance took a procedure over with
+        /// `force_reregister`): not registered or subscribed again until the
+        /// next session.
+        revoked: Vec<String>,
     },
     /// Waiting before connecting again after `error`.
     Retrying {
@@ -131,9 +136,10 @@ pub enum ComponentStatus {
 }
 
 impl ComponentStatus {
-    /// Whether the component is joined with nothing missing.
+    /// Whether the component is joined with nothing missing nor revoked.
     pub fn is_serving_all(&self) -> bool {
-        matches!(self, ComponentStatus::Joined { missing, .. } if missing.is_empty())
+        matches!(self, ComponentStatus::Joined { missing, revoked, .. }
+            if missing.is_empty() && revoked.is_empty())
     }
 
     /// The session ID while joined.
