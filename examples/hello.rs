@@ -67,6 +67,15 @@ async fn on_message(msg: ChatMessage, details: wamp::EventDetails, inbox: State<
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // Logs (connections, retries, registrations) on stderr: info by default,
+    // `RUST_LOG=debug` (or any filter) for more.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     // 1. The embedded router, on a free loopback port.
     let (router, addr) = Router::builder()
         .realm(RealmConfig::open("realm1"))

@@ -128,6 +128,15 @@ pub fn on_announcement(announcement: Announcement) {
 #[allow(dead_code)] // the docs tests include this file as a module
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // Logs (connections, retries, registrations) on stderr: info by default,
+    // `RUST_LOG=debug` (or any filter) for more.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     use std::process::ExitCode;
     use wamp::docs::DocsOutcome;
 

@@ -129,6 +129,15 @@ async fn client(url: &str, serializer: SerializerKind, a: i64, b: i64) -> Result
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    // Logs (connections, retries, registrations) on stderr: info by default,
+    // `RUST_LOG=debug` (or any filter) for more.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let acceptor = Acceptor::new(ServerOptions::with_serializers(SerializerKind::ALL));

@@ -105,6 +105,20 @@ pub(crate) fn attrs(cx: &Ctxt, attrs: &Attrs) {
             Ok(_) => {}
         }
     }
+    if let (Some(force), Some(invoke)) = (&attrs.force_reregister, &attrs.invoke)
+        && force.value
+        && invoke.value() != "single"
+    {
+        cx.error_spanned_by(
+            force,
+            format!(
+                "`force_reregister = true` takes the procedure away from every other callee, \
+                 which defeats `invoke = \"{}\"` (instances sharing it would keep kicking each \
+                 other out): keep one of the two",
+                invoke.value()
+            ),
+        );
+    }
     if let Some(c) = &attrs.component
         && c.value().trim().is_empty()
     {

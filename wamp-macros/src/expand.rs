@@ -124,6 +124,9 @@ impl Generator<'_> {
                 if let Some(b) = &a.disclose_caller {
                     sets.extend(quote!(__wamp_o.disclose_caller = #b;));
                 }
+                if let Some(b) = &a.force_reregister {
+                    sets.extend(quote!(__wamp_o.force_reregister = #b;));
+                }
                 quote! {
                     fn __wamp_options() -> #pr::RegisterOptions {
                         #[allow(unused_mut)]

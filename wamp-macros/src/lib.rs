@@ -77,7 +77,8 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 ///
 /// ```text
 /// #[wamp::register("uri", match = "prefix", invoke = "roundrobin", concurrency = 4,
-///                  disclose_caller = true, component = "name", errors = ["com.x.error.a"])]
+///                  disclose_caller = true, force_reregister = true, component = "name",
+///                  errors = ["com.x.error.a"])]
 /// ```
 ///
 /// The URI comes first; every key after it is optional:
@@ -88,8 +89,19 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 /// | `invoke` | `"single"` (default), `"roundrobin"`, `"random"`, `"first"`, `"last"` |
 /// | `concurrency` | most invocations run at once |
 /// | `disclose_caller` | ask the router to disclose callers (`CallDetails::caller`) |
+/// | `force_reregister` | take the procedure over from the sessions holding it (see below) |
 /// | `component` | a component name, to serve a group with `collected_component` |
 /// | `errors` | error URIs the procedure may answer with (listed in the catalog) |
+///
+/// **`force_reregister = true`** asks the router to unregister the sessions
+/// holding the procedure and give it to this one, instead of refusing with
+/// `wamp.error.procedure_already_exists` (a replacement instance takes over
+/// from one that hangs). The router only does so when **every current callee
+/// has the same authid** as the new session; anonymous sessions get random
+/// authids, so give all instances of the service the same authid (ticket,
+/// WAMP-CRA or cryptosign authentication). It cannot be combined with a
+/// shared `invoke` policy. `ComponentBuilder::force_reregister` sets it for
+/// every procedure of a component.
 ///
 /// **Parameters** are filled from the call's positional `args` in order, or by
 /// name from `kwargs`; `#[kwarg]` makes one keyword-only; an `Option<T>`

@@ -129,6 +129,7 @@ pub(crate) struct Attrs {
     pub(crate) invoke: Option<LitStr>,
     pub(crate) concurrency: Option<LitInt>,
     pub(crate) disclose_caller: Option<LitBool>,
+    pub(crate) force_reregister: Option<LitBool>,
     pub(crate) get_retained: Option<LitBool>,
     pub(crate) component: Option<LitStr>,
     pub(crate) errors: Vec<LitStr>,
@@ -213,6 +214,10 @@ pub(crate) fn attrs(cx: &Ctxt, kind: Kind, raw: RawArgs) -> Attrs {
         } else if key == symbol::DISCLOSE_CALLER {
             if let Some(v) = expect_bool(cx, &key, value) {
                 set(cx, &mut attrs.disclose_caller, &key, v);
+            }
+        } else if key == symbol::FORCE_REREGISTER {
+            if let Some(v) = expect_bool(cx, &key, value) {
+                set(cx, &mut attrs.force_reregister, &key, v);
             }
         } else if key == symbol::GET_RETAINED {
             if let Some(v) = expect_bool(cx, &key, value) {

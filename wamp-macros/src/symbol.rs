@@ -12,6 +12,8 @@ pub(crate) const INVOKE: Symbol = Symbol("invoke");
 pub(crate) const CONCURRENCY: Symbol = Symbol("concurrency");
 /// `disclose_caller = true`.
 pub(crate) const DISCLOSE_CALLER: Symbol = Symbol("disclose_caller");
+/// `force_reregister = true`.
+pub(crate) const FORCE_REREGISTER: Symbol = Symbol("force_reregister");
 /// `component = "name"`.
 pub(crate) const COMPONENT: Symbol = Symbol("component");
 /// `errors = ["com.example.error.x", ...]`.
@@ -25,6 +27,7 @@ pub(crate) const REGISTER_KEYS: &[Symbol] = &[
     INVOKE,
     CONCURRENCY,
     DISCLOSE_CALLER,
+    FORCE_REREGISTER,
     COMPONENT,
     ERRORS,
 ];

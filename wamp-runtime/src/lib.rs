@@ -79,9 +79,10 @@ pub use serializer::SerializerKind;
 #[cfg(feature = "client")]
 pub use client::{
     ApplicationError, CallDetails, CallOptions, CallRequest, CallResult, CancellationToken,
-    CloseReason, Component, Error, ErrorKind, EventContext, EventDetails, InvocationContext,
-    PendingCall, Progress, ProgressSender, PublishOptions, RegisterOptions, Registration, Session,
-    SessionDetails, State, SubscribeOptions, Subscription, catalog, run, serve,
+    CloseReason, Component, ComponentError, ComponentStatus, Error, ErrorKind, EventContext,
+    EventDetails, InvocationContext, PendingCall, Progress, ProgressSender, PublishOptions,
+    RegisterOptions, Registration, Session, SessionDetails, State, SubscribeOptions, Subscription,
+    catalog, run, serve,
 };
 
 #[cfg(feature = "client")]

@@ -26,7 +26,10 @@ mod session;
 mod state;
 
 pub use collect::{catalog, handle_docs_cli};
-pub use component::{Component, ComponentBuilder, RetryPolicy, StopHandle, TransportConfig};
+pub use component::{
+    Component, ComponentBuilder, ComponentError, ComponentStatus, RetryPolicy, Stage, StopHandle,
+    TransportConfig,
+};
 pub use details::{CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State};
 pub use error::{ApplicationError, Error};
 pub use error_kind::ErrorKind;

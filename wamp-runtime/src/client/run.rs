@@ -9,6 +9,10 @@ use crate::protocol::uris;
 
 /// Runs components until Ctrl-C (then each leaves cleanly) or until all of them end.
 ///
+/// A component that gives up (see [`Component::run`]) is logged at error
+/// level with its name and error, the others go on; once all ended, the
+/// first such error is returned.
+///
 /// First handles the docs flags (`--print-schema json|md|html|asyncapi`,
 /// `--write-docs DIR`, see [`handle_docs_cli`](super::handle_docs_cli)): with one of
 /// them it prints or writes the catalog and returns `Ok` without connecting;
@@ -28,7 +32,18 @@ pub async fn run(components: Vec<Component>) -> Result<(), Error> {
     }
     let started: Vec<_> = components.iter().map(Component::start).collect();
     let stops: Vec<StopHandle> = started.iter().map(|(s, _)| s.clone()).collect();
-    let all = futures_util::future::join_all(started.into_iter().map(|(_, task)| task));
+    let all = futures_util::future::join_all(components.iter().zip(started).map(
+        |(component, (_, task))| async move {
+            let result = task
+                .await
+                .map_err(|e| Error::wrap(uris::RUNTIME_ERROR, e))
+                .and_then(|r| r);
+            if let Err(error) = &result {
+                tracing::error!(component = component.name(), %error, "component {} gave up: {error}", component.name());
+            }
+            result
+        },
+    ));
     tokio::pin!(all);
     let results = tokio::select! {
         r = &mut all => r,
@@ -40,10 +55,7 @@ pub async fn run(components: Vec<Component>) -> Result<(), Error> {
             all.await
         }
     };
-    for r in results {
-        r.map_err(|e| Error::wrap(uris::RUNTIME_ERROR, e))??;
-    }
-    Ok(())
+    results.into_iter().collect()
 }
 
 /// Serves every collected procedure and topic on `realm` at `url` until Ctrl-C

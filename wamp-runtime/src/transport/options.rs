@@ -43,8 +43,18 @@ pub struct ClientOptions {
     pub headers: Vec<(String, String)>,
     /// Time allowed for TCP connect, TLS and the transport handshake together.
     pub handshake_timeout: Duration,
-    /// Ping the server when it is silent, and fail when it stays silent (off by default).
+    /// Ping the server when it is silent, and fail when it stays silent.
+    /// On by default with [`ClientOptions::DEFAULT_KEEPALIVE`] (10 s interval, 5 s
+    /// timeout: a silent router is noticed within 25 s); `None` turns it off.
+    /// WebSocket always uses it; RawSocket only with
+    /// [`ClientOptions::rawsocket_keepalive`].
     pub keepalive: Option<Keepalive>,
+    /// Whether RawSocket connections use [`ClientOptions::keepalive`] too
+    /// (off by default). RawSocket PING frames are in the WAMP spec and this
+    /// crate's router answers them, but Crossbar.io and Autobahn|Python
+    /// (Twisted) read a PING as the header of a 16 MiB message and the
+    /// connection breaks: turn it on only against routers that answer them.
+    pub rawsocket_keepalive: bool,
 }
 
 impl Default for ClientOptions {
@@ -59,12 +69,24 @@ impl Default for ClientOptions {
             tls_server_name: None,
             headers: Vec::new(),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
-            keepalive: None,
+            keepalive: Some(Self::DEFAULT_KEEPALIVE),
+            rawsocket_keepalive: false,
         }
     }
 }
 
 impl ClientOptions {
+    /// The client's default keepalive: a ping after 10 s without incoming data,
+    /// and failure when nothing at all arrives within 5 s after it (the values
+    /// Autobahn|Python's `ApplicationRunner` and Crossbar use). A router that
+    /// stops answering is noticed 15 to 25 s after the last data it sent:
+    /// between `interval + timeout` and `2 × interval + timeout`, because any
+    /// traffic seen during an interval postpones the ping by one interval.
+    pub const DEFAULT_KEEPALIVE: Keepalive = Keepalive {
+        interval: Duration::from_secs(10),
+        timeout: Duration::from_secs(5),
+    };
+
     /// Options offering only `serializers`, in this order, and defaults otherwise.
     pub fn with_serializers(serializers: impl IntoIterator<Item = SerializerKind>) -> Self {
         Self {

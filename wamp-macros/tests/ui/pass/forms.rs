@@ -45,6 +45,11 @@ fn plain(mut n: u32, #[kwargs] opts: Opts) -> wamp::CallResult {
     wamp::CallResult::value(&n).unwrap_or_default()
 }
 
+#[wamp::register("com.example.takeover", force_reregister = true, invoke = "single")]
+fn takeover() -> u32 {
+    1
+}
+
 #[wamp::register("com.example.unit")]
 fn unit() {}
 

@@ -33,7 +33,12 @@ mod handlers {
     const g: u8 = 0;
 
     /// Documented.
-    #[::wamp::register("com.hygiene.add", match = "exact", invoke = "single")]
+    #[::wamp::register(
+        "com.hygiene.add",
+        match = "exact",
+        invoke = "single",
+        force_reregister = true
+    )]
     pub async fn add(
         a: i64,
         __wamp_args: i64,

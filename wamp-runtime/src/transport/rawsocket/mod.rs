@@ -66,7 +66,7 @@ async fn connect<S: ByteStream>(
         info,
         max_length(exp),
         outgoing_limit(peer_max, options.max_outgoing),
-        options.keepalive,
+        options.keepalive.filter(|_| options.rawsocket_keepalive),
     ))
 }
 
