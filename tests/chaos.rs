@@ -55,11 +55,6 @@ const STEADY: Duration = Duration::from_millis(1500);
 /// Every component is back with all its registrations and subscriptions
 /// within this time of its router's return (the figure).
 const REREGISTER_BOUND: Duration = Duration::from_secs(5);
-/// The components' backoff in the restart scenarios: 0.5 s first, growing by
-/// 1.5, at most 2 s (a component that must be back quickly caps its backoff;
-/// the default cap is 300 s).
-const RESTART_RETRY_INITIAL_MS: u64 = 500;
-const RESTART_RETRY_MAX_MS: u64 = 2000;
 /// How long the router stays dead.
 const DOWN_TIME: Duration = Duration::from_millis(500);
 
@@ -67,8 +62,9 @@ const DOWN_TIME: Duration = Duration::from_millis(500);
 const KEEPALIVE_INTERVAL_SECS: f64 = 1.0;
 const KEEPALIVE_TIMEOUT_SECS: f64 = 1.0;
 /// The replacement's backoff in the freeze scenario: its registration is
-/// refused while the frozen callee holds the procedure, so it retries; one
-/// backoff step is at most the cap.
+/// refused while the frozen callee holds the procedure, so it stays joined
+/// and retries that registration every `FREEZE_RETRY_MAX_MS`
+/// (`--register-retry-ms`); reconnections use the same cap.
 const FREEZE_RETRY_INITIAL_MS: u64 = 250;
 const FREEZE_RETRY_MAX_MS: u64 = 500;
 /// Connecting, joining and registering once the procedure is free.
@@ -157,22 +153,12 @@ fn describe(records: &[&CallRecord]) -> String {
 async fn restart_under_load(name: &str, dir: &Path, mut router: RouterProc) {
     let url = router.url();
     let names = ["a", "b", "c"];
-    let initial = RESTART_RETRY_INITIAL_MS.to_string();
-    let max = RESTART_RETRY_MAX_MS.to_string();
+    // The library's default backoff: what a user's component does.
     let mut components: Vec<ComponentProc> = names
         .iter()
         .map(|n| {
             let prefix = format!("chaos.{n}.");
-            let a = args(&[
-                "--url",
-                &url,
-                "--prefix",
-                &prefix,
-                "--retry-initial-ms",
-                &initial,
-                "--retry-max-ms",
-                &max,
-            ]);
+            let a = args(&["--url", &url, "--prefix", &prefix]);
             ComponentProc::spawn(COMPONENT, dir, n, &a)
         })
         .collect();
@@ -324,6 +310,8 @@ fn frozen_callee_is_replaced() {
             "--retry-initial-ms",
             &initial,
             "--retry-max-ms",
+            &max,
+            "--register-retry-ms",
             &max,
         ]);
         let mut frozen = ComponentProc::spawn(COMPONENT, dir, "frozen", &a);

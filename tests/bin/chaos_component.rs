@@ -43,12 +43,16 @@ struct Args {
     /// Serve the shared `pool.work` (roundrobin) instead.
     #[arg(long)]
     pool: bool,
-    /// First reconnection delay in milliseconds (library default 1500).
-    #[arg(long, default_value_t = 1500)]
-    retry_initial_ms: u64,
-    /// Largest reconnection delay in milliseconds (library default 300 000).
-    #[arg(long, default_value_t = 300_000)]
-    retry_max_ms: u64,
+    /// First reconnection delay in milliseconds (default: the library's).
+    #[arg(long)]
+    retry_initial_ms: Option<u64>,
+    /// Largest reconnection delay in milliseconds (default: the library's).
+    #[arg(long)]
+    retry_max_ms: Option<u64>,
+    /// Fixed delay between retries of a refused registration, in
+    /// milliseconds (default: the library's `RetryPolicy::registration`).
+    #[arg(long)]
+    register_retry_ms: Option<u64>,
 }
 
 /// Who this process is.
@@ -102,11 +106,13 @@ async fn main() -> Result<(), wamp::Error> {
         )
         .init();
     let args = Args::parse();
-    let retry = RetryPolicy {
-        initial_delay: Duration::from_millis(args.retry_initial_ms),
-        max_delay: Duration::from_millis(args.retry_max_ms),
-        ..RetryPolicy::default()
-    };
+    let mut retry = RetryPolicy::default();
+    if let Some(ms) = args.retry_initial_ms {
+        retry.initial_delay = Duration::from_millis(ms);
+    }
+    if let Some(ms) = args.retry_max_ms {
+        retry.max_delay = Duration::from_millis(ms);
+    }
     let transport = TransportConfig::url(&args.url, ClientOptions::default()).retry(retry);
     let builder = Component::builder(&args.realm)
         .name(&args.name)
@@ -114,6 +120,10 @@ async fn main() -> Result<(), wamp::Error> {
         .state(Instance {
             name: args.name.clone(),
         });
+    let builder = match args.register_retry_ms {
+        Some(ms) => builder.register_retry(RetryPolicy::fixed(Duration::from_millis(ms))),
+        None => builder,
+    };
     let builder = if args.pool {
         builder.collected_prefix("pool.")
     } else {

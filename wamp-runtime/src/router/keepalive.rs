@@ -15,6 +15,11 @@ use crate::transport::Keepalive;
 /// then sends nothing at all for `timeout_secs` is closed and its session
 /// left. A dead peer is therefore noticed at most `2 × interval_secs +
 /// timeout_secs` after the last thing it sent.
+///
+/// RawSocket peers are pinged only once they sent a PING themselves, unless
+/// `rawsocket` is set: Crossbar.io and Autobahn|Python's Twisted RawSocket
+/// read a PING as the header of a 16 MiB message and drop the connection,
+/// so a RawSocket peer that never pings is not checked for liveness.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct KeepaliveConfig {
@@ -27,6 +32,9 @@ pub struct KeepaliveConfig {
     /// allowed).
     #[serde(deserialize_with = "positive_secs")]
     pub timeout_secs: f64,
+    /// Ping RawSocket peers from the start, not only those that pinged
+    /// (default `false`).
+    pub rawsocket: bool,
 }
 
 impl Default for KeepaliveConfig {
@@ -35,6 +43,7 @@ impl Default for KeepaliveConfig {
             enabled: true,
             interval_secs: 30.0,
             timeout_secs: 10.0,
+            rawsocket: false,
         }
     }
 }
@@ -75,6 +84,7 @@ impl From<Option<Keepalive>> for KeepaliveConfig {
                 enabled: true,
                 interval_secs: k.interval.as_secs_f64(),
                 timeout_secs: k.timeout.as_secs_f64(),
+                rawsocket: false,
             },
         }
     }

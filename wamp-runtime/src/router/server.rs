@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use super::admission::{self, Admission, Admit};
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
+use super::keepalive::KeepaliveConfig;
 use super::limits::Limits;
 use super::state::RouterState;
 use super::{connection, docs_http};
@@ -54,6 +55,13 @@ impl RouterBuilder {
     /// keeps its own.
     pub fn keepalive(mut self, keepalive: Option<Keepalive>) -> Self {
         self.config.keepalive = keepalive.into();
+        self
+    }
+
+    /// Keepalive with every setting (`[keepalive]` of the TOML), e.g. to
+    /// ping RawSocket peers that never pinged.
+    pub fn keepalive_config(mut self, keepalive: KeepaliveConfig) -> Self {
+        self.config.keepalive = keepalive;
         self
     }
 
@@ -130,7 +138,8 @@ impl Router {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let router = self.clone();
-        let acceptor = Arc::new(acceptor.or_keepalive(self.inner.config.keepalive.settings()));
+        let keepalive = &self.inner.config.keepalive;
+        let acceptor = Arc::new(acceptor.or_keepalive(keepalive.settings(), keepalive.rawsocket));
         let admission = Admission::new(self.inner.config.limits.connections_per_listener);
         tokio::spawn(async move {
             loop {

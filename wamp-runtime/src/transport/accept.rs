@@ -45,11 +45,17 @@ impl Acceptor {
         self
     }
 
-    /// Uses `keepalive` unless the options already set one.
+    /// Uses `keepalive` (and `rawsocket`, see
+    /// [`ServerOptions::rawsocket_keepalive`]) unless the options already set one.
     #[cfg(feature = "router")]
-    pub(crate) fn or_keepalive(mut self, keepalive: Option<super::Keepalive>) -> Self {
+    pub(crate) fn or_keepalive(
+        mut self,
+        keepalive: Option<super::Keepalive>,
+        rawsocket: bool,
+    ) -> Self {
         if self.options.keepalive.is_none() {
             self.options.keepalive = keepalive;
+            self.options.rawsocket_keepalive = rawsocket;
         }
         self
     }

@@ -114,6 +114,12 @@ pub struct ServerOptions {
     pub handshake_timeout: Duration,
     /// Ping the client when it is silent, and fail when it stays silent (off by default).
     pub keepalive: Option<Keepalive>,
+    /// Whether RawSocket connections are pinged from the start (off by
+    /// default). Off, a RawSocket peer is pinged only after it sent a PING
+    /// itself: Crossbar.io and Autobahn|Python's Twisted RawSocket read a
+    /// PING as the header of a 16 MiB message and break the connection.
+    /// WebSocket connections always use [`ServerOptions::keepalive`].
+    pub rawsocket_keepalive: bool,
 }
 
 impl Default for ServerOptions {
@@ -125,6 +131,7 @@ impl Default for ServerOptions {
             json_fallback: true,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             keepalive: None,
+            rawsocket_keepalive: false,
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use wamp::SerializerKind::MsgPack;
-use wamp::router::{RealmConfig, Router};
+use wamp::router::{KeepaliveConfig, RealmConfig, Router};
 use wamp::transport::Keepalive;
 
 use crate::peer::*;
@@ -16,10 +16,15 @@ const TIMEOUT: Duration = Duration::from_millis(200);
 async fn router_with_keepalive() -> std::net::SocketAddr {
     let router = Router::builder()
         .realm(RealmConfig::open("realm1"))
-        .keepalive(Some(Keepalive {
-            interval: INTERVAL,
-            timeout: TIMEOUT,
-        }))
+        .keepalive_config(KeepaliveConfig {
+            // The silent RawSocket peer never pings: ping it anyway.
+            rawsocket: true,
+            ..Some(Keepalive {
+                interval: INTERVAL,
+                timeout: TIMEOUT,
+            })
+            .into()
+        })
         .build();
     let addr = router.listen("127.0.0.1:0").await.unwrap();
     std::mem::forget(router);

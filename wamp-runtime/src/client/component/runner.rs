@@ -24,7 +24,7 @@ use crate::protocol::uris;
 ///
 /// **Retry policy.** A failed connection or join, and a session that ends,
 /// are retried over the transports in turn, each after its
-/// [`TransportConfig::retry`] delay (default 1.5 s growing ×1.5 to 300 s,
+/// [`TransportConfig::retry`] delay (default 1.5 s growing ×1.5 to 3 s,
 /// forever). A registration or subscription the router refuses (say
 /// `wamp.error.procedure_already_exists`, while another instance holds the
 /// procedure) does not end the session: everything else is served, and only

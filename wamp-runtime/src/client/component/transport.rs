@@ -12,8 +12,10 @@ use crate::transport::{self, ClientOptions, Transport, TransportError};
 
 /// How long to wait between attempts, growing after each failure.
 ///
-/// The default ([`RetryPolicy::default`]) is Autobahn's for connections:
-/// 1.5 s, then ×1.5 after each failure up to 300 s, ±10 % jitter, forever.
+/// The default ([`RetryPolicy::default`]) for connections: 1.5 s, then ×1.5
+/// after each failure up to 3 s, ±10 % jitter, forever. Autobahn grows to
+/// 300 s; the short cap brings a component back within seconds of its
+/// router's return (raise `max_delay` for fleets of thousands of components).
 /// Refused registrations and subscriptions use
 /// [`RetryPolicy::registration`] instead: 1 s, ×1.5, at most 10 s.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +40,7 @@ impl Default for RetryPolicy {
         RetryPolicy {
             initial_delay: Duration::from_millis(1500),
             growth: 1.5,
-            max_delay: Duration::from_secs(300),
+            max_delay: Duration::from_secs(3),
             jitter: 0.1,
             max_retries: None,
         }

@@ -42,6 +42,10 @@ pub(super) struct RawSocket<S> {
     pending_control: VecDeque<Frame>,
     control_unflushed: bool,
     keepalive: Option<KeepaliveTimer>,
+    /// Keepalive settings that start only once the peer sends a PING (it
+    /// then understands them; some RawSocket peers read a PING as the
+    /// header of a 16 MiB message).
+    keepalive_after_ping: Option<Keepalive>,
     done: bool,
 }
 
@@ -80,8 +84,15 @@ impl<S: ByteStream> RawSocket<S> {
             pending_control: VecDeque::new(),
             control_unflushed: false,
             keepalive: keepalive.map(KeepaliveTimer::new),
+            keepalive_after_ping: None,
             done: false,
         }
+    }
+
+    /// Pings the peer with `keepalive` only after it sent a PING itself.
+    pub(super) fn keepalive_after_ping(mut self, keepalive: Option<Keepalive>) -> Self {
+        self.keepalive_after_ping = keepalive;
+        self
     }
 
     /// Turns the connection into a [`Transport`] of WAMP messages. PONGs are
@@ -157,6 +168,10 @@ impl<S: ByteStream> Stream for RawSocket<S> {
                     return Poll::Ready(Some(Err(e)));
                 }
                 Some(Ok(frame)) if frame.kind == FrameType::Ping => {
+                    if let Some(settings) = this.keepalive_after_ping.take() {
+                        tracing::debug!("RawSocket peer pings: keepalive pings start");
+                        this.keepalive = Some(KeepaliveTimer::new(settings));
+                    }
                     if let Some(keepalive) = this.keepalive.as_mut() {
                         keepalive.seen();
                     }

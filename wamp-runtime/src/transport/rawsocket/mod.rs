@@ -88,8 +88,9 @@ pub(super) fn server_established<S: ByteStream>(
         info,
         max_length(exp),
         outgoing_limit(peer_max, options.max_outgoing),
-        options.keepalive,
+        options.keepalive.filter(|_| options.rawsocket_keepalive),
     )
+    .keepalive_after_ping(options.keepalive.filter(|_| !options.rawsocket_keepalive))
     .into_transport()
 }
 

@@ -116,6 +116,7 @@ async fn keepalive_pings_a_silent_peer_and_fails_when_it_stops_answering() {
     });
     let server_options = ServerOptions {
         keepalive,
+        rawsocket_keepalive: true,
         ..ServerOptions::default()
     };
     let (mut client, mut server) = pair(ClientOptions::default(), server_options).await;
@@ -138,5 +139,31 @@ async fn keepalive_pings_a_silent_peer_and_fails_when_it_stops_answering() {
     match timeout(server.stream.next()).await {
         Some(Err(TransportError::Io(e))) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
         other => panic!("expected a keepalive timeout, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn by_default_the_server_pings_only_a_peer_that_pinged() {
+    let server_options = ServerOptions {
+        keepalive: Some(Keepalive {
+            interval: Duration::from_millis(50),
+            timeout: Duration::from_millis(100),
+        }),
+        ..ServerOptions::default()
+    };
+    // The client never reads, so it never answers a PING.
+    let (mut client, mut server) = pair(ClientOptions::default(), server_options).await;
+    let quiet = tokio::time::timeout(Duration::from_millis(400), server.stream.next()).await;
+    assert!(
+        quiet.is_err(),
+        "a peer that never pinged is not pinged (Crossbar reads a PING as a message header): {quiet:?}"
+    );
+    timeout(client.send(Frame::ping(Bytes::from_static(b"hi"))))
+        .await
+        .unwrap();
+    // The server answers that PING, then pings the peer, which does not answer.
+    match timeout(server.stream.next()).await {
+        Some(Err(TransportError::Io(e))) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+        other => panic!("expected a keepalive timeout once the peer pinged, got {other:?}"),
     }
 }
