@@ -280,6 +280,15 @@ impl Format for Cbor {
     }
 
     fn decode_coerced<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-        Self::decode_typed::<Coerced<T>>(bytes).map(|Coerced(value)| value)
+        let mut reader = bytes;
+        let Coerced(value) = ciborium::from_reader(&mut reader).map_err(|e| match e {
+            // The decoder's message, not ciborium's `Debug` of it.
+            ciborium::de::Error::Semantic(_, m) => m,
+            other => other.to_string(),
+        })?;
+        if !reader.is_empty() {
+            return Err("trailing bytes after the value".into());
+        }
+        Ok(value)
     }
 }
