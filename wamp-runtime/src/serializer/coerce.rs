@@ -11,23 +11,28 @@
 //!   Beyond ±2^53 the integer is rounded to the nearest `f64`, as JSON parsers
 //!   and Python's `float(n)` do; an `f32` target then rounds that `f64`.
 //! - **integer → integer**: accepted when in the target's range, else
-//!   `invalid value: integer `300`, expected u8`.
+//!   ``invalid value: integer `300`, expected u8``.
 //! - **float → integer**: accepted only when the float is whole and in range
 //!   (`2.0` → `2`, as JSON Schema's `integer` accepts `2.0`); `2.5`, NaN or an
-//!   out-of-range float is `invalid value: floating point `2.5`, expected ...`.
+//!   out-of-range float is ``invalid value: floating point `2.5`, expected ...``.
 //! - **binary data**: MessagePack `bin`, CBOR byte strings and JSON's `"\0"` +
 //!   base64 strings are the same thing: they fill `Vec<u8>` (as a list of
-//!   bytes), `serde_bytes::ByteBuf` and `bytes::Bytes` alike, and are refused
-//!   (`invalid type: byte array, ...`) by a string or any other target.
+//!   bytes), `serde_bytes::ByteBuf` and any type asking for bytes
+//!   (`bytes::Bytes` with its `serde` feature) alike, and are refused
+//!   (`invalid type: byte array, ...`) by a string or any other target. A
+//!   text string given to a bytes target goes to that target as text (which
+//!   `ByteBuf` takes as its UTF-8 and `Vec<u8>` refuses), in every format.
 //! - **dict keys** must be strings where a struct field or a string key is
-//!   expected: `dict key integer `1` is not a string`, never a field by index.
+//!   expected: ``dict key integer `1` is not a string``, never a field by index.
 //! - **`null`** fills an `Option` (as `None`) or `()`; any other target refuses
 //!   it with `invalid type: null, expected ...`. A missing field is the
 //!   struct's business (an `Option` field reads as `None`).
 //!
 //! Targets that take any value (a dynamic value, an untagged enum) see the
 //! value as it is, with JSON binary strings as bytes. Nested lists, dicts,
-//! options, newtypes and enum contents are wrapped too.
+//! options, newtypes and enum contents are wrapped too. (What serde buffers
+//! before choosing a type, the contents of untagged and internally tagged
+//! enums and of `#[serde(flatten)]` fields, is read by serde's own rules.)
 
 use std::fmt;
 
