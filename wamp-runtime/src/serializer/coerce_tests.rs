@@ -51,7 +51,14 @@ fn decode_encoded<T: DeserializeOwned + Debug>(
             assert_eq!(a, b, "{kind}");
             Ok(a)
         }
-        (Err(_), Err(e)) => Err(e.message),
+        (Err(whole), Err(e)) => {
+            // The same message for the whole part as for the element.
+            assert_eq!(
+                whole.to_string(),
+                format!("cannot decode args as {kind}: {}", e.message)
+            );
+            Err(e.message)
+        }
         (whole, element) => panic!("{kind}: part {whole:?} but element {element:?}"),
     }
 }

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::coerce::Coerce;
-use super::error::PathError;
+use super::error::{PathError, without_position};
 use super::format::Format;
 use super::json_binary::{BinaryDeserializer, BinarySerializer, binary_from_text, binary_string};
 use super::kind::SerializerKind;
@@ -166,7 +166,8 @@ impl Format for Json {
     fn decode_coerced<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
         // `Coerce` reads `"\0"` + base64 strings as binary data itself.
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let value = T::deserialize(Coerce(&mut deserializer)).map_err(|e| e.to_string())?;
+        let value = T::deserialize(Coerce(&mut deserializer))
+            .map_err(|e| without_position(e.to_string()))?;
         deserializer.end().map_err(|e| e.to_string())?;
         Ok(value)
     }
