@@ -7,11 +7,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value as J, json};
-use wamp::SerializerKind;
+use tokio::sync::mpsc;
+use wamp::client::{JoinConfig, TransportConfig};
 use wamp::router::{
     AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, Permission, RealmConfig,
     RoleConfig, Router, TicketPrincipal,
 };
+use wamp::transport::ClientOptions;
+use wamp::{Component, SerializerKind, Session};
 use wamp_tests::api::{Report, check_common, next_report, rust_api_component};
 use wamp_tests::interop::{
     Checks, Proc, node_peer, python_peer, require_peers, scratch, serializer_name,
@@ -496,4 +499,146 @@ async fn autobahn_js_reports_a_clean_leave_as_closed() {
         );
         tokio::task::block_in_place(|| peer.wait(WAIT));
     }
+}
+
+/// Halves a float (Python calls it with an integer).
+#[wamp::register("interop.numbers.half")]
+fn half(x: f64) -> f64 {
+    x / 2.0
+}
+
+/// Doubles an integer (Python calls it with whole and fractional floats).
+#[wamp::register("interop.numbers.double")]
+fn double(n: i64) -> i64 {
+    2 * n
+}
+
+/// Typed decoding of numbers with Autobahn|Python, in every serializer and
+/// on both transports, with no transcoding in between (the Rust side uses the
+/// Python side's serializer): Python's ints into Rust `f64` parameters,
+/// Python's whole floats into `i64` (fractions refused), and a Python
+/// callee's int read by a Rust caller with `CallResult::get::<f64>()`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_decode_alike_with_python_in_every_serializer() {
+    require_peers();
+    let dir = scratch();
+    let (_router, addr) = Router::builder()
+        .realm(realm())
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let ws = format!("ws://{addr}/ws");
+    let rs = format!("rs://{addr}");
+    let mut checks = Checks::new("numbers_decode_alike_with_python_in_every_serializer");
+
+    for (k, kind) in KINDS.into_iter().enumerate() {
+        let name = serializer_name(kind);
+        // Python calls a Rust component of its own serializer.
+        let prefix = format!("com.rnum.{name}");
+        let (joined_tx, mut joined) = mpsc::unbounded_channel();
+        let component = Component::builder("realm1")
+            .transport_config(TransportConfig::url(
+                ws.clone(),
+                ClientOptions::with_serializers([kind]),
+            ))
+            .collected_renamed("interop.numbers.", &format!("{prefix}."))
+            .on_join(move |_| {
+                let joined = joined_tx.clone();
+                async move {
+                    let _ = joined.send(());
+                }
+            })
+            .build();
+        let (stop, task) = component.start();
+        tokio::time::timeout(WAIT, joined.recv())
+            .await
+            .expect("the Rust component joins")
+            .unwrap();
+        for url in [&ws, &rs] {
+            let caller = python_peer(
+                dir.path(),
+                &[
+                    "caller",
+                    "--url",
+                    url,
+                    "--serializer",
+                    name,
+                    "--prefix",
+                    &prefix,
+                    "--checks",
+                    "half,double_whole,double_fraction",
+                ],
+            );
+            let r = results(caller).await;
+            let who = format!("python {name} on {url} -> rust {name}");
+            checks.eq(
+                &format!("{who}: an int into f64"),
+                &r["half"],
+                &json!({"check": "half", "value": 1.5}),
+            );
+            checks.eq(
+                &format!("{who}: a whole float into i64"),
+                &r["double_whole"],
+                &json!({"check": "double_whole", "value": 8}),
+            );
+            checks.eq(
+                &format!("{who}: a fraction into i64 is refused"),
+                &r["double_fraction"]["error"],
+                &json!("wamp.error.invalid_argument"),
+            );
+            let message = r["double_fraction"]["args"][0].as_str().unwrap_or_default();
+            checks.ok(
+                &format!("{who}: the refusal names the value and the type ({message})"),
+                message.contains("argument 0 (n)")
+                    && message.contains("floating point `2.5`, expected i64"),
+            );
+        }
+        stop.stop();
+        tokio::time::timeout(WAIT, task)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+
+        // A Rust caller reads a Python callee's int as a float.
+        let url = if k % 2 == 0 { &ws } else { &rs };
+        let py_prefix = format!("com.pynum.{name}");
+        let mut callee = python_peer(
+            dir.path(),
+            &[
+                "callee",
+                "--url",
+                url,
+                "--serializer",
+                name,
+                "--prefix",
+                &py_prefix,
+            ],
+        );
+        tokio::task::block_in_place(|| callee.ready(PEER));
+        let transport = wamp::transport::connect(url, &ClientOptions::with_serializers([kind]))
+            .await
+            .unwrap();
+        let caller = Session::join(transport, JoinConfig::new("realm1"))
+            .await
+            .unwrap();
+        let r = tokio::time::timeout(WAIT, caller.call(&format!("{py_prefix}.five"), &[0u8; 0]))
+            .await
+            .expect("the call ends")
+            .unwrap();
+        let who = format!("rust {name} on {url} -> python {name}");
+        checks.eq(
+            &format!("{who}: an int read as f64"),
+            r.get::<f64>().map_err(|e| e.to_string()),
+            Ok(5.0),
+        );
+        checks.eq(
+            &format!("{who}: an int read as i64"),
+            r.get::<i64>().map_err(|e| e.to_string()),
+            Ok(5),
+        );
+        let _ = caller.leave().await;
+    }
+    let ran = checks.count();
+    checks.eq("numbers: every check ran", ran, 3 * (2 * 4 + 2));
 }

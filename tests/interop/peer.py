@@ -24,7 +24,12 @@ CALLEE API (the Rust, Python and JavaScript callees of the tests implement it):
   P.sleep(ms)            -> "slept" after ms milliseconds
   P.publish(topic, n)    -> publishes n events [i, bytes([i, 255])] {"i": i} (acknowledged), returns n
   P.whoami()             -> the caller's session ID as disclosed by the router
+  P.five()               -> the integer 5 (a typed Rust caller reads it as a float)
   (Rust callee only: P.pattern.* (prefix) and P..wild (wildcard) return the called URI)
+
+NUMBERS API (Rust callees of interop_embedded.rs only, typed parameters):
+  P.half(x: f64)         -> x / 2 (checks half: called with the integer 3)
+  P.double(n: i64)       -> 2 n   (checks double_whole: 4.0; double_fraction: 2.5, refused)
 """
 
 import argparse
@@ -138,6 +143,9 @@ async def register_api(session, p):
     def whoami(details=None):
         return details.caller
 
+    def five():
+        return 5
+
     with_details = RegisterOptions(details_arg="details")
     await session.register(add2, f"{p}.add2")
     await session.register(echo, f"{p}.echo")
@@ -148,6 +156,7 @@ async def register_api(session, p):
     await session.register(sleep, f"{p}.sleep")
     await session.register(publish, f"{p}.publish")
     await session.register(whoami, f"{p}.whoami", options=with_details)
+    await session.register(five, f"{p}.five")
 
 
 async def run_check(session, p, name):
@@ -216,6 +225,14 @@ async def run_check(session, p, name):
             await sub.unsubscribe()
             return {"value": {"positional": positional == sub.id,
                               "exact": exact, "match": sub.id in (matched or []), "subscribers": count}}
+        if name == "half":
+            # A Python int where Rust takes f64: the same in every serializer.
+            return {"value": await session.call(f"{p}.half", 3)}
+        if name == "double_whole":
+            return {"value": await session.call(f"{p}.double", 4.0)}
+        if name == "double_fraction":
+            await session.call(f"{p}.double", 2.5)
+            return {"value": "no error"}
         raise SystemExit(f"unknown check {name}")
     except ApplicationError as e:
         return error_obj(e)

@@ -22,7 +22,7 @@ use super::encoded_parts::EncodedParts;
 use super::local_args::LocalArgs;
 use super::single_arg::OnlyArg;
 use crate::serializer::parts;
-use crate::serializer::{Dict, PathError, PayloadError, SerializerKind, Value};
+use crate::serializer::{Coerce, Dict, PathError, PayloadError, SerializerKind, Value};
 
 /// The `Arguments`/`ArgumentsKw` of a message, or a transparent (end-to-end
 /// encrypted) payload.
@@ -356,6 +356,24 @@ impl Payload {
 
     /// Decodes the positional arguments into `T` (a tuple, a `Vec`, a struct
     /// deserialized from a sequence). Missing arguments decode as an empty list.
+    ///
+    /// Every typed read of a payload follows the same rules whatever the
+    /// serializer: an integer fills a float (rounded to the nearest `f64`
+    /// beyond ±2^53); a whole float in range fills an integer (`2.0` → `2`,
+    /// `2.5` is an error); an integer out of the target's range is an error;
+    /// binary data (JSON's `"\0"` + base64 strings included) fills `Vec<u8>`,
+    /// `serde_bytes::ByteBuf` and `bytes::Bytes`, and is refused by strings;
+    /// a dict key that is not a string is an error where a struct or string
+    /// keys are expected; `null` fills only an `Option` or `()`.
+    ///
+    /// ```
+    /// use wamp::{Payload, SerializerKind};
+    /// let p = Payload::encode_args(SerializerKind::Cbor, &(2, 3.0)).unwrap();
+    /// let (a, b): (f64, u8) = p.args().unwrap();
+    /// assert_eq!((a, b), (2.0, 3));
+    /// let p = Payload::encode_args(SerializerKind::Json, &[2.5]).unwrap();
+    /// assert!(p.args::<(i64,)>().is_err());
+    /// ```
     pub fn args<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
         match &self.inner {
             Inner::Transparent { .. } => Err(PayloadError::Transparent),
@@ -366,7 +384,7 @@ impl Payload {
                 },
             } => parts::decode_part(*serializer, "args", args),
             Inner::Local(local) if !local.arg_list().is_empty() => {
-                local.args().deserialize_into().map_err(local_error("args"))
+                T::deserialize(Coerce(local.args())).map_err(local_error("args"))
             }
             _ => parts::decode_part(SerializerKind::Cbor, "args", &[0x80]),
         }
@@ -385,10 +403,9 @@ impl Payload {
                         ..
                     },
             } => parts::decode_part(*serializer, "kwargs", kwargs),
-            Inner::Local(local) if self.has_kwargs() => local
-                .kwargs()
-                .deserialize_into()
-                .map_err(local_error("kwargs")),
+            Inner::Local(local) if self.has_kwargs() => {
+                T::deserialize(Coerce(local.kwargs())).map_err(local_error("kwargs"))
+            }
             _ => parts::decode_part(SerializerKind::Cbor, "kwargs", &[0xa0]),
         }
     }
@@ -483,7 +500,8 @@ impl Payload {
                     },
             } => parts::decode_path(*serializer, kwargs),
             Inner::Local(local) if self.has_kwargs() => {
-                serde_path_to_error::deserialize(local.kwargs()).map_err(PathError::from_track)
+                serde_path_to_error::deserialize(Coerce(local.kwargs()))
+                    .map_err(PathError::from_track)
             }
             _ => parts::decode_path(SerializerKind::Cbor, &[0xa0]),
         }

@@ -6,6 +6,7 @@ use ciborium_ll::{Decoder, Encoder, Header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::coerce::{Coerce, Coerced};
 use super::error::PathError;
 use super::format::Format;
 use super::kind::SerializerKind;
@@ -16,13 +17,16 @@ thread_local! {
     static LAST_PATH: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
 }
 
-/// Deserializes `T` with serde path tracking, leaving the path of a failure in `LAST_PATH`.
+/// Deserializes `T` with the typed decoding rules and serde path tracking, leaving the path of a failure in `LAST_PATH`.
 struct Tracked<T>(T);
 
 impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Tracked<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut track = serde_path_to_error::Track::new();
-        match T::deserialize(serde_path_to_error::Deserializer::new(d, &mut track)) {
+        match T::deserialize(serde_path_to_error::Deserializer::new(
+            Coerce(d),
+            &mut track,
+        )) {
             Ok(v) => Ok(Tracked(v)),
             Err(e) => {
                 let path = track.path().to_string();
@@ -269,6 +273,19 @@ impl Format for Cbor {
     fn decode_typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
         let mut reader = bytes;
         let value = ciborium::from_reader(&mut reader).map_err(|e| e.to_string())?;
+        if !reader.is_empty() {
+            return Err("trailing bytes after the value".into());
+        }
+        Ok(value)
+    }
+
+    fn decode_coerced<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+        let mut reader = bytes;
+        let Coerced(value) = ciborium::from_reader(&mut reader).map_err(|e| match e {
+            // The decoder's message, not ciborium's `Debug` of it.
+            ciborium::de::Error::Semantic(_, m) => m,
+            other => other.to_string(),
+        })?;
         if !reader.is_empty() {
             return Err("trailing bytes after the value".into());
         }

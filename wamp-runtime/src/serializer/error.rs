@@ -19,18 +19,9 @@ pub struct PathError {
 
 impl PathError {
     pub(crate) fn from_track<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Self {
-        let mut message = e.inner().to_string();
-        // serde_json appends the position in the element, meaningless to a caller.
-        if let Some(at) = message.rfind(" at line ")
-            && message[at + 9..]
-                .split(" column ")
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        {
-            message.truncate(at);
-        }
         PathError {
             path: e.path().to_string(),
-            message,
+            message: without_position(e.inner().to_string()),
         }
     }
 
@@ -40,6 +31,19 @@ impl PathError {
             message: message.into(),
         }
     }
+}
+
+/// A decoder's message without the position serde_json appends (` at line
+/// 1 column 5`), meaningless to a caller and absent in the other formats.
+pub(crate) fn without_position(mut message: String) -> String {
+    if let Some(at) = message.rfind(" at line ")
+        && message[at + 9..]
+            .split(" column ")
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        message.truncate(at);
+    }
+    message
 }
 
 /// A payload could not be encoded or decoded as asked.

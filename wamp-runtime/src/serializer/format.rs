@@ -24,8 +24,8 @@ pub(crate) trait Format {
     /// Splits one encoded dict into its entries: each key (which must be a
     /// string) and the byte range of its value, in wire order.
     fn split_dict(dict: &[u8]) -> Result<Vec<(String, Range<usize>)>, String>;
-    /// Decodes one element into a user type, tracking the serde path of the
-    /// value that failed.
+    /// Decodes one element into a user type with the typed decoding rules
+    /// (see `coerce`), tracking the serde path of the value that failed.
     fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError>;
     /// The type of an element.
     fn sniff(elem: &[u8]) -> Sniff;
@@ -51,6 +51,9 @@ pub(crate) trait Format {
 
     /// Encodes a user value.
     fn encode_typed<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), String>;
-    /// Decodes a user value.
+    /// Decodes a value as the format reads it (envelope fields, transcoding).
     fn decode_typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String>;
+    /// Decodes a user value with the typed decoding rules (see `coerce`),
+    /// the same in every format.
+    fn decode_coerced<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String>;
 }

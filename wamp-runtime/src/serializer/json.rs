@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::error::PathError;
+use super::coerce::Coerce;
+use super::error::{PathError, without_position};
 use super::format::Format;
 use super::json_binary::{BinaryDeserializer, BinarySerializer, binary_from_text, binary_string};
 use super::kind::SerializerKind;
@@ -83,7 +84,7 @@ impl Format for Json {
 
     fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let value = serde_path_to_error::deserialize(BinaryDeserializer(&mut deserializer))
+        let value = serde_path_to_error::deserialize(Coerce(&mut deserializer))
             .map_err(PathError::from_track)?;
         deserializer
             .end()
@@ -158,6 +159,15 @@ impl Format for Json {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let value =
             T::deserialize(BinaryDeserializer(&mut deserializer)).map_err(|e| e.to_string())?;
+        deserializer.end().map_err(|e| e.to_string())?;
+        Ok(value)
+    }
+
+    fn decode_coerced<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+        // `Coerce` reads `"\0"` + base64 strings as binary data itself.
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let value = T::deserialize(Coerce(&mut deserializer))
+            .map_err(|e| without_position(e.to_string()))?;
         deserializer.end().map_err(|e| e.to_string())?;
         Ok(value)
     }

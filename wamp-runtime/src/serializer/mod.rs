@@ -10,6 +10,9 @@
 //!   payload parts.
 
 mod cbor;
+mod coerce;
+#[cfg(test)]
+mod coerce_tests;
 mod error;
 mod format;
 mod from_value;
@@ -30,6 +33,7 @@ pub use kind::{SerializerKind, UnknownSerializer};
 pub use value::{Dict, Value};
 
 pub(crate) use cbor::Cbor;
+pub(crate) use coerce::Coerce;
 pub(crate) use format::Format;
 pub(crate) use json::Json;
 pub(crate) use msgpack::MsgPack;

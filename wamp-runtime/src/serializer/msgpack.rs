@@ -6,6 +6,7 @@ use rmp::Marker;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::coerce::Coerce;
 use super::error::PathError;
 use super::format::Format;
 use super::kind::SerializerKind;
@@ -134,7 +135,7 @@ impl Format for MsgPack {
     fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
         let mut deserializer = rmp_serde::Deserializer::from_read_ref(bytes);
         // Elements come from `split`/`split_dict`: exactly one value each.
-        serde_path_to_error::deserialize(&mut deserializer).map_err(PathError::from_track)
+        serde_path_to_error::deserialize(Coerce(&mut deserializer)).map_err(PathError::from_track)
     }
 
     fn sniff(elem: &[u8]) -> Sniff {
@@ -208,5 +209,10 @@ impl Format for MsgPack {
 
     fn decode_typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
         rmp_serde::from_slice(bytes).map_err(|e| e.to_string())
+    }
+
+    fn decode_coerced<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+        let mut deserializer = rmp_serde::Deserializer::from_read_ref(bytes);
+        T::deserialize(Coerce(&mut deserializer)).map_err(|e| e.to_string())
     }
 }

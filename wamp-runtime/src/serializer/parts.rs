@@ -92,16 +92,17 @@ pub(crate) fn encode_part<T: Serialize + ?Sized>(
     }
 }
 
-/// Decodes one payload part into a user type.
+/// Decodes one payload part into a user type, with the typed decoding rules
+/// (the same in every serializer).
 pub(crate) fn decode_part<T: DeserializeOwned>(
     serializer: SerializerKind,
     part: &'static str,
     bytes: &[u8],
 ) -> Result<T, PayloadError> {
     let result = match serializer {
-        SerializerKind::Json => Json::decode_typed(bytes),
-        SerializerKind::MsgPack => MsgPack::decode_typed(bytes),
-        SerializerKind::Cbor => Cbor::decode_typed(bytes),
+        SerializerKind::Json => Json::decode_coerced(bytes),
+        SerializerKind::MsgPack => MsgPack::decode_coerced(bytes),
+        SerializerKind::Cbor => Cbor::decode_coerced(bytes),
     };
     result.map_err(|reason| PayloadError::Decode {
         part,
@@ -117,7 +118,16 @@ pub(crate) fn transcode(
     part: &'static str,
     bytes: &[u8],
 ) -> Result<Bytes, PayloadError> {
-    let value: Value = decode_part(from, part, bytes)?;
+    let value: Value = match from {
+        SerializerKind::Json => Json::decode_typed(bytes),
+        SerializerKind::MsgPack => MsgPack::decode_typed(bytes),
+        SerializerKind::Cbor => Cbor::decode_typed(bytes),
+    }
+    .map_err(|reason| PayloadError::Decode {
+        part,
+        serializer: from,
+        reason,
+    })?;
     let mut out = Vec::with_capacity(bytes.len() + 16);
     let result = match to {
         SerializerKind::Json => Json::encode_typed(&mut out, &value),
