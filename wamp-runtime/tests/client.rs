@@ -1135,11 +1135,12 @@ async fn component_gives_up_after_max_retries() {
 }
 
 #[test]
-fn retry_policy_defaults_are_autobahns() {
+fn retry_policy_defaults_start_as_autobahns_and_cap_at_3_s() {
     let p = RetryPolicy::default();
     assert_eq!(p.initial_delay, Duration::from_millis(1500));
     assert_eq!(p.growth, 1.5);
-    assert_eq!(p.max_delay, Duration::from_secs(300));
+    // Autobahn caps at 300 s; 3 s brings a component back soon after its router.
+    assert_eq!(p.max_delay, Duration::from_secs(3));
     assert_eq!(p.jitter, 0.1);
     assert_eq!(p.max_retries, None);
     let mut d = None;

@@ -54,6 +54,9 @@ pub struct ClientOptions {
     /// crate's router answers them, but Crossbar.io and Autobahn|Python
     /// (Twisted) read a PING as the header of a 16 MiB message and the
     /// connection breaks: turn it on only against routers that answer them.
+    /// On, the client also sends one PING right after the handshake, so that
+    /// this crate's router (which pings only RawSocket peers that pinged)
+    /// checks the connection from the start.
     pub rawsocket_keepalive: bool,
 }
 

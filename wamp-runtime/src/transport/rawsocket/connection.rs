@@ -89,6 +89,15 @@ impl<S: ByteStream> RawSocket<S> {
         }
     }
 
+    /// With keepalive on, sends one PING at once: a server that pings only
+    /// peers that pinged (ours) then checks this connection from the start.
+    pub(super) fn announce_keepalive(mut self) -> Self {
+        if self.keepalive.is_some() {
+            self.pending_control.push_back(Frame::ping(Bytes::new()));
+        }
+        self
+    }
+
     /// Pings the peer with `keepalive` only after it sent a PING itself.
     pub(super) fn keepalive_after_ping(mut self, keepalive: Option<Keepalive>) -> Self {
         self.keepalive_after_ping = keepalive;

@@ -67,7 +67,8 @@ async fn connect<S: ByteStream>(
         max_length(exp),
         outgoing_limit(peer_max, options.max_outgoing),
         options.keepalive.filter(|_| options.rawsocket_keepalive),
-    ))
+    )
+    .announce_keepalive())
 }
 
 /// The server side after a successful handshake (see [`server_with_hello`]):

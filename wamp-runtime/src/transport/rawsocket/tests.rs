@@ -167,3 +167,33 @@ async fn by_default_the_server_pings_only_a_peer_that_pinged() {
         other => panic!("expected a keepalive timeout once the peer pinged, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_client_with_rawsocket_keepalive_pings_at_once_so_the_server_checks_it() {
+    let keepalive = Some(Keepalive {
+        interval: Duration::from_millis(50),
+        timeout: Duration::from_millis(100),
+    });
+    let client_options = ClientOptions {
+        // Long enough that only the announcing PING goes out in this test.
+        keepalive: Some(Keepalive {
+            interval: Duration::from_secs(60),
+            timeout: Duration::from_secs(60),
+        }),
+        rawsocket_keepalive: true,
+        ..ClientOptions::default()
+    };
+    let server_options = ServerOptions {
+        keepalive,
+        ..ServerOptions::default()
+    };
+    let (mut client, mut server) = pair(client_options, server_options).await;
+    // Reading once sends the announcing PING; then the client reads no more.
+    let _ = tokio::time::timeout(Duration::from_millis(20), client.next()).await;
+    match timeout(server.stream.next()).await {
+        Some(Err(TransportError::Io(e))) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+        other => {
+            panic!("expected the server to ping the announced client and time out, got {other:?}")
+        }
+    }
+}
