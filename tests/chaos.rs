@@ -394,6 +394,17 @@ fn roundrobin_on_crossbar_survives_a_killed_instance() {
         wait_all_serve(&load, &names, Instant::now(), Duration::from_secs(20)).await;
         tokio::time::sleep(STEADY).await;
 
+        // Kill p2 right after it starts executing a call (each takes 100 ms),
+        // so that it surely has one in flight.
+        let seen = components[1].executions().len();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while components[1].executions().len() == seen {
+            assert!(
+                Instant::now() < deadline,
+                "{name}: p2 executed nothing for 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         let kill = Instant::now();
         components[1].proc().kill_now();
         let killed_executions: Vec<u64> = {

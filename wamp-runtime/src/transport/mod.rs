@@ -15,7 +15,7 @@
 //! - Servers: an [`Acceptor`] serves WebSocket and RawSocket on one port, with
 //!   optional TLS.
 //! - In-process: [`memory::pair`].
-//! - TLS configurations (ring provider only, feature `tls`): [`tls`].
+//! - TLS configurations (ring provider only, feature `tls`): `tls`.
 //!
 //! Inside, each job has its file: `connect` and `accept` are the two entry
 //! points, `websocket/` and `rawsocket/` the two wire protocols (handshakes,

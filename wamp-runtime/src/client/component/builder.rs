@@ -68,6 +68,13 @@ impl ComponentBuilder {
         self
     }
 
+    /// Sets the bounds of every session's client-side queues (see
+    /// [`SessionLimits`](crate::client::SessionLimits); defaults otherwise).
+    pub fn session_limits(mut self, limits: crate::client::SessionLimits) -> Self {
+        self.inner.join.limits = limits;
+        self
+    }
+
     /// Adds a procedure, registered on every new session.
     pub fn procedure(
         mut self,
