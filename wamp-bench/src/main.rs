@@ -1,17 +1,21 @@
-//! `wamp-bench`: measures the embedded router over loopback.
+//! `wamp-bench`: measures the embedded router over loopback against the
+//! machine's limit, measured in the same run.
 //!
 //! ```text
 //! cargo run --release -p wamp-bench -- [--n N] [--runs R] [--quick] [--filter TEXT]
 //! ```
 //!
-//! The router runs on its own current_thread runtime on a dedicated thread; the
-//! clients (raw WAMP peers on `wamp::transport`) run on another current_thread
-//! runtime. For JSON and MessagePack over WebSocket and RawSocket it measures
-//! RPC with 1 and 100 calls in flight (calls/s, latency p50/p99) and events/s
-//! delivered to 1 and 10 subscribers, then prints a table beside the loopback
-//! limits of this machine (`shared/reference/loopback-limits.md`). Every result
-//! and every event is checked, so a wrong router cannot report a speed.
+//! Two servers run side by side, each on its own current_thread runtime on a
+//! dedicated thread: the router, and a minimal hand-written relay hub (`hub`)
+//! that gives the loopback limit of this machine. The clients (raw WAMP peers
+//! on `wamp::transport`) run on a third current_thread runtime. For JSON and
+//! MessagePack over WebSocket and RawSocket it measures RPC with 1 and 100
+//! calls in flight (calls/s, latency p50/p99) and events/s delivered to 1 and
+//! 10 subscribers, alternating hub and router runs, and prints both medians and
+//! their ratio (router / hub). Every result and every event is checked on both
+//! servers, so neither can report a speed while routing wrongly.
 
+mod hub;
 mod peer;
 mod pubsub;
 mod router_thread;
@@ -25,7 +29,7 @@ use clap::Parser;
 use wamp::SerializerKind;
 
 use peer::{BenchError, Peer};
-use router_thread::{REALM, RouterThread};
+use router_thread::{REALM, RouterThread, Server};
 use stats::{Sample, Summary, short, summarize};
 
 /// Loopback benchmark of the embedded WAMP router.
@@ -36,10 +40,12 @@ struct Cli {
     /// Default: 20,000 sequential calls, 100,000 pipelined calls, 100,000 publishes.
     #[arg(long)]
     n: Option<u64>,
-    /// Runs per case; the table shows the median (and the min–max range).
+    /// Runs per case and server (alternating); the table shows the medians
+    /// (and the router's min–max range).
     #[arg(long, default_value_t = 3)]
     runs: usize,
-    /// A short smoke run: few messages, one run per case.
+    /// A short smoke run that checks correctness: few messages, one run per
+    /// case and server (its figures mean nothing).
     #[arg(long)]
     quick: bool,
     /// Only the cases whose name contains this text (e.g. `rpc`, `x10`, `ws json`).
@@ -62,16 +68,6 @@ impl Traffic {
             Traffic::Rpc(1) => "rpc seq".into(),
             Traffic::Rpc(w) => format!("rpc w{w}"),
             Traffic::Fanout(s) => format!("pubsub x{s}"),
-        }
-    }
-
-    /// The loopback limit of this machine for this traffic (ct layout), if measured.
-    fn limit(self) -> Option<f64> {
-        match self {
-            Traffic::Rpc(1) => Some(20_000.0),
-            Traffic::Rpc(100) => Some(275_000.0),
-            Traffic::Fanout(10) => Some(3_000_000.0),
-            _ => None,
         }
     }
 
@@ -179,17 +175,13 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-fn print_row(case: Case, n: u64, runs: usize, s: &Summary) {
-    let (p50, p99) = match s.latency {
-        Some((p50, p99)) => (format!("{p50:.0}"), format!("{p99:.0}")),
-        None => ("-".into(), "-".into()),
-    };
-    let (limit, ratio) = match case.traffic.limit() {
-        Some(l) => (short(l), format!("{:.0} %", 100.0 * s.rate / l)),
-        None => ("-".into(), "-".into()),
-    };
+fn print_row(case: Case, n: u64, runs: usize, hub: &Summary, router: &Summary) {
+    let p50 = |s: &Summary| s.latency.map_or("-".into(), |(p50, _)| format!("{p50:.0}"));
+    let p99 = router
+        .latency
+        .map_or("-".into(), |(_, p99)| format!("{p99:.0}"));
     println!(
-        "| {} | {} | {} | {} | {}×{} | {:.0} | {}–{} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {}×{} | {} | {} | {}–{} | {:.0} % | {} | {} | {} |",
         case.transport(),
         case.serializer,
         case.traffic.name(),
@@ -199,17 +191,38 @@ fn print_row(case: Case, n: u64, runs: usize, s: &Summary) {
         },
         runs,
         short(n as f64),
-        s.rate,
-        short(s.min),
-        short(s.max),
-        p50,
+        short(hub.rate),
+        short(router.rate),
+        short(router.min),
+        short(router.max),
+        100.0 * router.rate / hub.rate.max(1e-9),
+        p50(hub),
+        p50(router),
         p99,
-        limit,
-        ratio,
     );
 }
 
-async fn bench(cli: &Cli, router: &RouterThread) -> Result<(), BenchError> {
+/// One run of `case` on `server`, within [`rpc::CASE_TIMEOUT`].
+async fn measure(
+    server: &RouterThread,
+    name: &str,
+    case: Case,
+    n: u64,
+    id: usize,
+) -> Result<Sample, BenchError> {
+    tokio::time::timeout(rpc::CASE_TIMEOUT, run_once(server.addr, case, n, id))
+        .await
+        .map_err(|_| {
+            format!(
+                "{} on the {name}: did not finish within {:?}",
+                case.name(),
+                rpc::CASE_TIMEOUT
+            )
+        })?
+        .map_err(|e| format!("{} on the {name}: {e}", case.name()))
+}
+
+async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(), BenchError> {
     let runs = if cli.quick { 1 } else { cli.runs.max(1) };
     let selected: Vec<Case> = cases()
         .into_iter()
@@ -219,36 +232,45 @@ async fn bench(cli: &Cli, router: &RouterThread) -> Result<(), BenchError> {
         return Err("no case matches --filter".into());
     }
     println!(
-        "| transport | serializer | case | unit | runs×n | median | min–max | p50 µs | p99 µs | loopback limit | ratio |"
+        "| transport | serializer | case | unit | runs×n | hub (limit) | router | router min–max | router / hub | hub p50 µs | router p50 µs | router p99 µs |"
     );
-    println!("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
     let mut id = 0;
     for case in selected {
         let n = cli.n.unwrap_or(case.traffic.default_n(cli.quick)).max(100);
-        let mut samples = Vec::new();
-        for _ in 0..runs {
-            id += 1;
-            let sample =
-                tokio::time::timeout(rpc::CASE_TIMEOUT, run_once(router.addr, case, n, id))
-                    .await
-                    .map_err(|_| {
-                        format!(
-                            "{}: did not finish within {:?}",
-                            case.name(),
-                            rpc::CASE_TIMEOUT
-                        )
-                    })?
-                    .map_err(|e| format!("{}: {e}", case.name()))?;
-            samples.push(sample);
+        let (mut on_hub, mut on_router) = (Vec::new(), Vec::new());
+        for run in 0..runs {
+            // Alternate which server goes first, so drift hits both alike.
+            let order = if run % 2 == 0 {
+                [(hub, "hub"), (router, "router")]
+            } else {
+                [(router, "router"), (hub, "hub")]
+            };
+            for (server, name) in order {
+                id += 1;
+                let sample = measure(server, name, case, n, id).await?;
+                if name == "hub" {
+                    on_hub.push(sample);
+                } else {
+                    on_router.push(sample);
+                }
+            }
         }
-        print_row(case, n, runs, &summarize(&samples));
+        print_row(case, n, runs, &summarize(&on_hub), &summarize(&on_router));
     }
     Ok(())
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let router = match RouterThread::start() {
+    let hub = match RouterThread::start(Server::Hub) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("wamp-bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let router = match RouterThread::start(Server::Router) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("wamp-bench: {e}");
@@ -266,19 +288,21 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "wamp-bench: router on 127.0.0.1:{} (own current_thread runtime and thread), clients on another; {} CPUs; load average {}",
+        "wamp-bench: hub on 127.0.0.1:{} and router on 127.0.0.1:{} (each on its own current_thread runtime and thread), clients on a third; {} CPUs; load average {}",
+        hub.addr.port(),
         router.addr.port(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         load_average()
     );
     let started = Instant::now();
-    let result = clients.block_on(bench(&cli, &router));
+    let result = clients.block_on(bench(&cli, &hub, &router));
     println!(
         "done in {:.0} s; load average {}",
         started.elapsed().as_secs_f64(),
         load_average()
     );
     drop(router);
+    drop(hub);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,5 +1,6 @@
-//! The router under test: the embedded router on its own current_thread
-//! runtime on a dedicated thread (the `ct` layout of loopback-limits.md).
+//! The servers under test, each on its own current_thread runtime on a
+//! dedicated thread (the `ct` layout of loopback-limits.md): the embedded
+//! router, or the minimal hub that gives the loopback limit.
 
 use std::net::SocketAddr;
 use std::sync::mpsc;
@@ -11,7 +12,16 @@ use wamp::router::{RealmConfig, Router};
 /// The realm every benchmark session joins.
 pub(crate) const REALM: &str = "bench";
 
-/// A router running on its own thread.
+/// Which server a thread runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Server {
+    /// The embedded router with one open realm.
+    Router,
+    /// The minimal relay hub (`crate::hub`).
+    Hub,
+}
+
+/// A server running on its own thread.
 pub(crate) struct RouterThread {
     /// Where it listens (WebSocket and RawSocket).
     pub(crate) addr: SocketAddr,
@@ -20,12 +30,12 @@ pub(crate) struct RouterThread {
 }
 
 impl RouterThread {
-    /// Starts the router on 127.0.0.1, on a free port.
-    pub(crate) fn start() -> Result<RouterThread, String> {
+    /// Starts `server` on 127.0.0.1, on a free port.
+    pub(crate) fn start(server: Server) -> Result<RouterThread, String> {
         let (addr_tx, addr_rx) = mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
-            .name("router".into())
+            .name(format!("{server:?}").to_lowercase())
             .spawn(move || {
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
@@ -38,6 +48,19 @@ impl RouterThread {
                     }
                 };
                 runtime.block_on(async move {
+                    if server == Server::Hub {
+                        match crate::hub::listen("127.0.0.1:0").await {
+                            Ok(addr) => {
+                                let _ = addr_tx.send(Ok(addr));
+                            }
+                            Err(e) => {
+                                let _ = addr_tx.send(Err(format!("hub listen: {e}")));
+                                return;
+                            }
+                        }
+                        let _ = stop_rx.await;
+                        return;
+                    }
                     let router = Router::builder().realm(RealmConfig::open(REALM)).build();
                     match router.listen("127.0.0.1:0").await {
                         Ok(addr) => {
