@@ -29,16 +29,21 @@ pub(crate) fn uri(s: &str) -> Uri {
     Uri::new(s).expect("valid URI")
 }
 
+/// Receives the next frame, failing after [`RECV_TIMEOUT`].
+pub(crate) async fn recv_frame(stream: &mut FrameStream) -> Result<bytes::Bytes, BenchError> {
+    tokio::time::timeout(RECV_TIMEOUT, stream.next())
+        .await
+        .map_err(|_| format!("no message from the server within {RECV_TIMEOUT:?}"))?
+        .ok_or("the server closed the transport")?
+        .map_err(|e| format!("transport error: {e}"))
+}
+
 /// Receives and decodes the next frame, failing after [`RECV_TIMEOUT`].
 pub(crate) async fn recv(
     stream: &mut FrameStream,
     kind: SerializerKind,
 ) -> Result<Message, BenchError> {
-    let frame = tokio::time::timeout(RECV_TIMEOUT, stream.next())
-        .await
-        .map_err(|_| format!("no message from the router within {RECV_TIMEOUT:?}"))?
-        .ok_or("the router closed the transport")?
-        .map_err(|e| format!("transport error: {e}"))?;
+    let frame = recv_frame(stream).await?;
     kind.decode(frame)
         .map_err(|e| format!("undecodable frame: {e}"))
 }

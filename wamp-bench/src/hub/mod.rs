@@ -17,7 +17,7 @@
 //!   Peers on one route must share a serializer (the benchmark's always do).
 
 mod build;
-mod parse;
+pub(crate) mod parse;
 mod routing;
 
 use std::net::SocketAddr;
