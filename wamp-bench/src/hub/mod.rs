@@ -53,6 +53,7 @@ pub(crate) async fn listen(addr: &str) -> std::io::Result<SocketAddr> {
                 Ok((tcp, _)) => tcp,
                 Err(e) => {
                     tracing::warn!(error = %e, "hub: accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     continue;
                 }
             };
