@@ -311,3 +311,23 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every case routes correctly through the hub (short runs).
+    #[test]
+    fn hub_routes_every_case() {
+        let hub = RouterThread::start(Server::Hub).expect("hub starts");
+        let clients = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        for (id, case) in cases().into_iter().enumerate() {
+            clients
+                .block_on(measure(&hub, "hub", case, 200, id))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
