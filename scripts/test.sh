@@ -6,7 +6,8 @@
 # scripts/interop-install.sh: needs Python >= 3.11 with pip, node >= 20 with npm),
 # the docs of the example service (the HTML page in headless Chromium, installed
 # with apt-get if missing), and doc tests; then a short fuzz run of the decoders
-# and the router core (wamp-fuzz). Ends with the interop check count and one
+# and the router core (wamp-fuzz), and a smoke run of the benchmark
+# (wamp-bench --quick, correctness only). Ends with the interop check count and one
 # total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,10 @@ cargo test --workspace --locked -- --show-output 2>&1 | tee "$log" || status=$?
 # with `cargo run -p wamp-fuzz -- --replay SEED`.
 cargo run --locked -q -p wamp-fuzz -- --frames "${WAMP_FUZZ_FRAMES:-100000}" \
     --seed "${WAMP_FUZZ_SEED:-1}" --progress 0 2>&1 | tee -a "$log" || status=1
+# A smoke run of the benchmark (wamp-bench --quick: every case against the
+# same-run relay hub and the router, every result and event checked; in the
+# dev profile its figures mean nothing, only its checks count).
+cargo run --locked -q -p wamp-bench -- --quick 2>&1 | tee -a "$log" || status=1
 # Sum cargo's per-target summaries into one closing line.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
      /^interop: [0-9]+ checks passed in / { c += $2; t++ }
