@@ -1,5 +1,6 @@
 //! Runs the built `wamp-router` binary: start from a config file, serve a
-//! WAMP session over WebSocket, shut down gracefully on SIGINT; refuse a config
+//! WAMP session over WebSocket, shut down gracefully on SIGINT, and on SIGTERM
+//! say GOODBYE then close WebSocket connections with 1001; refuse a config
 //! with an unknown key; `wamp-router hash-ticket`: the hash it prints, used
 //! as `ticket_hash` in a config, lets the ticket (and only it) log in.
 
@@ -9,6 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use wamp::protocol::options::HelloDetails;
 use wamp::protocol::roles::{Role, RoleDetails, Roles};
 use wamp::protocol::*;
@@ -352,4 +356,68 @@ async fn a_hashed_ticket_logs_in_with_its_ticket_only() {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// SIGTERM: GOODBYE `wamp.close.system_shutdown`, then a WebSocket close
+/// with 1001 (going away), as a raw tokio-tungstenite client sees it.
+#[tokio::test]
+async fn sigterm_says_goodbye_then_closes_with_1001() {
+    let config = write_config("close-codes.toml", "[[realm]]\nname = \"realm1\"\n");
+    let (mut child, addr) = start(&config);
+
+    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("wamp.2.json"),
+    );
+    let tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (mut ws, _) = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_tungstenite::client_async(request, tcp),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    ws.send(WsMessage::text(r#"[1,"realm1",{"roles":{"caller":{}}}]"#))
+        .await
+        .unwrap();
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .unwrap()
+    };
+    match next().await {
+        Some(Ok(WsMessage::Text(t))) => assert!(t.starts_with("[2,"), "expected WELCOME: {t}"),
+        other => panic!("expected WELCOME, got {other:?}"),
+    }
+
+    // SAFETY: plain kill(2) on our own child's pid.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    match next().await {
+        Some(Ok(WsMessage::Text(t))) => {
+            assert!(
+                t.contains("wamp.close.system_shutdown"),
+                "expected GOODBYE: {t}"
+            )
+        }
+        other => panic!("expected GOODBYE, got {other:?}"),
+    }
+    match next().await {
+        Some(Ok(WsMessage::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 1001),
+        other => panic!("expected a close frame with 1001, got {other:?}"),
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the router did not exit in time");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "exit status {status:?}");
 }
