@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpSocket;
 use wamp::SerializerKind::{Cbor, Json, MsgPack};
 use wamp::protocol::options::WireSubscribeOptions;
@@ -232,16 +232,40 @@ async fn left_within(observer: &mut Peer, session: u64) -> Duration {
 }
 
 /// A callee of `procedure` that answers every call with its arguments,
-/// until its connection ends.
+/// until its connection ends. It reads and writes in separate tasks, as real
+/// clients do: a callee that stopped reading while its own YIELDs wait
+/// (held back by the router behind a full caller outbox) would itself be
+/// dropped as a slow consumer, and the caller then never flooded.
 async fn echo_callee(addr: SocketAddr, procedure: &str) -> tokio::task::JoinHandle<()> {
     let mut callee = Peer::join(addr, MsgPack).await;
     callee.register(procedure).await;
+    let serializer = callee.kind();
+    let wamp::transport::Transport {
+        mut sink,
+        mut stream,
+        ..
+    } = callee.t;
+    let (yields, mut to_write) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(frame) = to_write.recv().await {
+            if sink.send(frame).await.is_err() {
+                return;
+            }
+        }
+    });
     tokio::spawn(async move {
         loop {
-            let frame = tokio::time::timeout(Duration::from_secs(30), callee.t.stream.next()).await;
+            let frame = tokio::time::timeout(Duration::from_secs(30), stream.next()).await;
             let Ok(Some(Ok(frame))) = frame else { return };
-            if let Ok(wamp::Message::Invocation(inv)) = callee.kind().decode(frame) {
-                callee.yield_(inv.request, inv.payload).await;
+            if let Ok(wamp::Message::Invocation(inv)) = serializer.decode(frame) {
+                let reply = wamp::Message::Yield(wamp::protocol::Yield {
+                    request: inv.request,
+                    options: Default::default(),
+                    payload: inv.payload,
+                });
+                if yields.send(serializer.encode(&reply).unwrap()).is_err() {
+                    return;
+                }
             }
         }
     })
