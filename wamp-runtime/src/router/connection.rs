@@ -5,8 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use tokio_util::sync::CancellationToken;
+use futures_util::{FutureExt, StreamExt};
 
 use super::auth::{self, AuthRequest, AuthStep};
 use super::core::Joining;
@@ -16,6 +15,7 @@ use super::realm::Realm;
 use super::returns::Returns;
 use super::roles::{AGENT, router_roles};
 use super::state::RouterState;
+use super::switch::Switch;
 use super::writer::{Writer, writer};
 use crate::protocol::id::Id;
 use crate::protocol::options::{CloseDetails, WelcomeDetails};
@@ -70,7 +70,7 @@ fn abort(reason: &str, message: impl Into<String>) -> Message {
 struct Link {
     tx: QueueTx,
     /// Closes the connection.
-    closing: CancellationToken,
+    closing: Switch,
     /// Where the writer reports what it cannot deliver.
     returns: Arc<Returns>,
 }
@@ -91,7 +91,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         details,
     } = transport;
     let (tx, queue) = outbox::channel(router.config.limits.outbox_bytes);
-    let closing = CancellationToken::new();
+    let closing = Switch::new();
     let returns = Arc::new(Returns::default());
     let mut writer = tokio::spawn(writer(Writer {
         sink,
@@ -158,7 +158,7 @@ async fn join(
     reader: &mut Reader,
     link: &Link,
     details: &TransportDetails,
-) -> Option<(Arc<Realm>, Id, CancellationToken)> {
+) -> Option<(Arc<Realm>, Id, Switch)> {
     let timeout = Duration::from_secs(router.config.limits.join_timeout_secs.max(1));
     let hello = match tokio::time::timeout(timeout, reader.next()).await {
         Err(_) => {
@@ -198,7 +198,7 @@ async fn join(
         }
         Err(None) => return None,
     };
-    let kill = CancellationToken::new();
+    let kill = Switch::new();
     let outbox = Outbox::new(link.tx.clone(), kill.clone());
     let welcome_details = WelcomeDetails {
         roles: Some(router_roles()),
@@ -347,6 +347,13 @@ async fn authenticate(
     }
 }
 
+/// What woke an established session's loop.
+enum Wake {
+    Killed,
+    Stopping,
+    Read(Read),
+}
+
 /// The established session: hands every message to the realm until the
 /// session ends. Returns whether the transport may carry another session
 /// (after a GOODBYE).
@@ -355,22 +362,48 @@ async fn run(
     session: Id,
     reader: &mut Reader,
     link: &Link,
-    kill: &CancellationToken,
-    shutdown: &CancellationToken,
+    kill: &Switch,
+    shutdown: &Switch,
 ) -> bool {
     let outbox = Outbox::new(link.tx.clone(), kill.clone());
+    // Made once per session: making (and dropping) them for every message
+    // registered and removed a waiter under each token's mutex every time.
+    let killed = kill.cancelled();
+    let stopping = shutdown.cancelled();
+    tokio::pin!(killed, stopping);
     loop {
-        let read = tokio::select! {
-            biased;
-            _ = kill.cancelled() => return false,
-            _ = shutdown.cancelled() => {
+        // A message already readable is taken without awaiting the switches
+        // (checked with an atomic load instead); they are awaited only when
+        // there is nothing to read.
+        let ready = if kill.is_cancelled() {
+            Some(Wake::Killed)
+        } else if shutdown.is_cancelled() {
+            Some(Wake::Stopping)
+        } else {
+            reader.next().now_or_never().map(Wake::Read)
+        };
+        let wake = match ready {
+            Some(wake) => wake,
+            None => tokio::select! {
+                biased;
+                _ = &mut killed => Wake::Killed,
+                _ = &mut stopping => Wake::Stopping,
+                read = reader.next() => Wake::Read(read),
+            },
+        };
+        let read = match wake {
+            Wake::Killed => return false,
+            Wake::Stopping => {
                 outbox.push_now(Message::Goodbye(Goodbye {
-                    details: CloseDetails { message: Some("router is shutting down".into()), ..Default::default() },
+                    details: CloseDetails {
+                        message: Some("router is shutting down".into()),
+                        ..Default::default()
+                    },
                     reason: Uri::from_trusted(uris::CLOSE_SYSTEM_SHUTDOWN),
                 }));
                 return false;
             }
-            read = reader.next() => read,
+            Wake::Read(read) => read,
         };
         let msg = match read {
             Read::Closed => return false,

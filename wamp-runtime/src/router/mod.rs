@@ -37,6 +37,7 @@ mod roles;
 mod secrets;
 mod server;
 mod state;
+mod switch;
 mod writer;
 
 pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};

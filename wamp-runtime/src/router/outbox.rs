@@ -18,11 +18,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::{Semaphore, mpsc};
-use tokio_util::sync::CancellationToken;
 
 use crate::protocol::Message;
 use crate::protocol::id::Id;
 use crate::serializer::SerializerKind;
+
+use super::switch::Switch;
 
 /// Bytes counted for a message besides its payload (type, IDs, URI, options).
 pub(crate) const OVERHEAD: usize = 64;
@@ -241,7 +242,7 @@ pub(crate) fn channel(bytes: usize) -> (QueueTx, QueueRx) {
 #[derive(Debug, Clone)]
 pub(crate) struct Outbox {
     queue: QueueTx,
-    kill: CancellationToken,
+    kill: Switch,
 }
 
 /// A message that found its outbox full, to be awaited after the lock.
@@ -254,7 +255,7 @@ pub(crate) struct Deferred {
 
 impl Outbox {
     /// An outbox over a connection's queue, closed by `kill`.
-    pub(crate) fn new(queue: QueueTx, kill: CancellationToken) -> Self {
+    pub(crate) fn new(queue: QueueTx, kill: Switch) -> Self {
         Outbox { queue, kill }
     }
 
@@ -332,7 +333,7 @@ mod tests {
     #[tokio::test]
     async fn the_budget_counts_bytes_and_a_larger_message_goes_alone() {
         let (tx, mut rx) = channel(8192);
-        let outbox = Outbox::new(tx, CancellationToken::new());
+        let outbox = Outbox::new(tx, Switch::new());
         let mut deferred = Vec::new();
         for _ in 0..3 {
             outbox.push(1, event(3000), &mut deferred);
@@ -367,7 +368,7 @@ mod tests {
     #[tokio::test]
     async fn the_queue_also_holds_at_most_max_messages() {
         let (tx, _rx) = channel(64 * 1024 * 1024);
-        let outbox = Outbox::new(tx, CancellationToken::new());
+        let outbox = Outbox::new(tx, Switch::new());
         let mut deferred = Vec::new();
         for _ in 0..MAX_MESSAGES + 5 {
             outbox.push(1, event(1), &mut deferred);
@@ -378,7 +379,7 @@ mod tests {
     #[tokio::test]
     async fn waiting_for_a_gone_writer_ends_at_once() {
         let (tx, rx) = channel(4096);
-        let kill = CancellationToken::new();
+        let kill = Switch::new();
         let outbox = Outbox::new(tx, kill.clone());
         let mut deferred = Vec::new();
         outbox.push(1, event(4000), &mut deferred);

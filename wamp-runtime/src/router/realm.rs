@@ -3,13 +3,13 @@
 //! input locks the realm, asks the core, queues its output in order without
 //! waiting, and unlocks; full outboxes are waited for after the lock.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use super::core::hash::HashMap;
 use crate::protocol::Message;
 use crate::protocol::id::Id;
 
@@ -42,7 +42,7 @@ impl Realm {
         Arc::new(Realm {
             state: Mutex::new(State {
                 core: RealmCore::new(&config, limits),
-                outboxes: HashMap::new(),
+                outboxes: HashMap::default(),
             }),
             config,
             patience,

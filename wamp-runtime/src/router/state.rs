@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
 use super::realm::Realm;
+use super::switch::Switch;
 
 /// State shared by every connection of one router.
 pub(crate) struct RouterState {
@@ -19,7 +19,7 @@ pub(crate) struct RouterState {
     /// User auth_providers, asked before the static configuration.
     pub(crate) auth_providers: Vec<Arc<dyn AuthProvider>>,
     /// Fires when the router shuts down.
-    pub(crate) shutdown: CancellationToken,
+    pub(crate) shutdown: Switch,
     /// Every connection being served, to wait for after shutdown.
     pub(crate) connections: TaskTracker,
 }
@@ -36,7 +36,7 @@ impl RouterState {
             config,
             realms: RwLock::new(realms),
             auth_providers,
-            shutdown: CancellationToken::new(),
+            shutdown: Switch::new(),
             connections: TaskTracker::new(),
         }
     }

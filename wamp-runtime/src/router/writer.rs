@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::SinkExt;
-use tokio_util::sync::CancellationToken;
 
 use crate::serializer::SerializerKind;
 use crate::transport::{CloseCode, FrameSink, TransportError};
@@ -17,6 +16,7 @@ use crate::transport::{CloseCode, FrameSink, TransportError};
 use super::core::Undeliverable;
 use super::outbox::{QueueRx, Queued};
 use super::returns::Returns;
+use super::switch::Switch;
 
 /// Messages taken from the outbox per write batch.
 const BATCH: usize = 256;
@@ -33,11 +33,11 @@ pub(crate) struct Writer {
     /// The connection's queue.
     pub(crate) queue: QueueRx,
     /// Fires when the connection closes.
-    pub(crate) closing: CancellationToken,
+    pub(crate) closing: Switch,
     /// Where undeliverable messages go.
     pub(crate) returns: Arc<Returns>,
     /// Fires when the router shuts down.
-    pub(crate) shutdown: CancellationToken,
+    pub(crate) shutdown: Switch,
 }
 
 /// What became of one queued message.
@@ -114,11 +114,15 @@ impl Writer {
 /// transport has not taken yet still counts against the outbox.
 pub(crate) async fn writer(mut w: Writer) {
     let mut batch = Vec::with_capacity(BATCH);
+    // Made once: one per batch registered a waiter under the token's mutex.
+    let closing = w.closing.clone();
+    let closed = closing.cancelled();
+    tokio::pin!(closed);
     loop {
         let n = tokio::select! {
             biased;
             n = w.queue.recv_many(&mut batch, BATCH) => n,
-            _ = w.closing.cancelled() => {
+            _ = &mut closed => {
                 w.drain_and_close(batch).await;
                 return;
             }

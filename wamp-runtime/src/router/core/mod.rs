@@ -8,6 +8,7 @@ mod broker;
 mod dealer;
 mod env;
 mod errors;
+pub(crate) mod hash;
 mod meta;
 mod meta_event;
 mod output;

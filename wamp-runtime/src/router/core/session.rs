@@ -2,12 +2,12 @@
 //! facts for the meta API, the features it announced, and its counter of
 //! router-to-client request IDs.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use crate::protocol::id::{Id, MAX_ID};
 use crate::protocol::roles::{Role, Roles, feature};
 use crate::protocol::{Dict, Value};
+use crate::router::core::hash::HashMap;
 use crate::serializer::SerializerKind;
 use crate::transport::TransportKind;
 

@@ -3,10 +3,10 @@
 //! once.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use crate::protocol::id::Id;
 use crate::protocol::options::MatchPolicy;
+use crate::router::core::hash::HashMap;
 
 /// Whether `uri` matches `pattern` under `policy`.
 ///

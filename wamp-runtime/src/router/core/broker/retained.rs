@@ -5,11 +5,12 @@
 //! the publisher's serializer: topic, options and payload, what the frame
 //! took on the wire (the retained payload shares that frame's memory).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::protocol::Payload;
 use crate::protocol::id::Id;
 use crate::protocol::options::WirePublishOptions;
+use crate::router::core::hash::HashMap;
 
 use super::publisher::Publisher;
 

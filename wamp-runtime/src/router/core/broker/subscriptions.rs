@@ -1,11 +1,10 @@
 //! The broker's table of subscriptions: one topic pattern each, shared by its
 //! subscribers, indexed by URI.
 
-use std::collections::HashMap;
-
 use crate::protocol::id::Id;
 use crate::protocol::options::MatchPolicy;
 use crate::protocol::{Dict, Value};
+use crate::router::core::hash::HashMap;
 
 use super::super::meta_event::MetaEvent;
 use super::super::uri_index::UriIndex;

@@ -1,10 +1,11 @@
 //! The dealer's table of calls in flight, by (callee, invocation ID) and by
 //! (caller, call request ID), with their deadlines.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 use crate::protocol::id::Id;
+use crate::router::core::hash::HashMap;
 
 /// (callee session, invocation request ID): how a call in flight is named.
 pub(crate) type InvocationKey = (Id, Id);

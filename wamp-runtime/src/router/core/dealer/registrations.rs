@@ -2,14 +2,13 @@
 //! each, with one or more callees, indexed by URI; and the choice of callee
 //! for a call.
 
-use std::collections::HashMap;
-
 use rand::Rng;
 use rand::rngs::StdRng;
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{InvokePolicy, MatchPolicy};
 use crate::protocol::{Dict, Value};
+use crate::router::core::hash::HashMap;
 
 use super::super::meta_event::MetaEvent;
 use super::super::uri_index::UriIndex;
