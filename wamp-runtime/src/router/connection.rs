@@ -347,11 +347,15 @@ async fn authenticate(
     }
 }
 
-/// What woke an established session's loop.
-enum Wake {
-    Killed,
-    Stopping,
-    Read(Read),
+/// Tells a session that the router is shutting down.
+fn say_shutting_down(outbox: &Outbox) {
+    outbox.push_now(Message::Goodbye(Goodbye {
+        details: CloseDetails {
+            message: Some("router is shutting down".into()),
+            ..Default::default()
+        },
+        reason: Uri::from_trusted(uris::CLOSE_SYSTEM_SHUTDOWN),
+    }));
 }
 
 /// The established session: hands every message to the realm until the
@@ -375,35 +379,24 @@ async fn run(
         // A message already readable is taken without awaiting the switches
         // (checked with an atomic load instead); they are awaited only when
         // there is nothing to read.
-        let ready = if kill.is_cancelled() {
-            Some(Wake::Killed)
-        } else if shutdown.is_cancelled() {
-            Some(Wake::Stopping)
-        } else {
-            reader.next().now_or_never().map(Wake::Read)
-        };
-        let wake = match ready {
-            Some(wake) => wake,
+        if kill.is_cancelled() {
+            return false;
+        }
+        if shutdown.is_cancelled() {
+            say_shutting_down(&outbox);
+            return false;
+        }
+        let read = match reader.next().now_or_never() {
+            Some(read) => read,
             None => tokio::select! {
                 biased;
-                _ = &mut killed => Wake::Killed,
-                _ = &mut stopping => Wake::Stopping,
-                read = reader.next() => Wake::Read(read),
+                _ = &mut killed => return false,
+                _ = &mut stopping => {
+                    say_shutting_down(&outbox);
+                    return false;
+                }
+                read = reader.next() => read,
             },
-        };
-        let read = match wake {
-            Wake::Killed => return false,
-            Wake::Stopping => {
-                outbox.push_now(Message::Goodbye(Goodbye {
-                    details: CloseDetails {
-                        message: Some("router is shutting down".into()),
-                        ..Default::default()
-                    },
-                    reason: Uri::from_trusted(uris::CLOSE_SYSTEM_SHUTDOWN),
-                }));
-                return false;
-            }
-            Wake::Read(read) => read,
         };
         let msg = match read {
             Read::Closed => return false,
