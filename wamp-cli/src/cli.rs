@@ -69,11 +69,12 @@ fn parse_kw(text: &str) -> Result<(String, Json), String> {
 
 /// `wamp call`.
 #[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub(crate) struct CallArgs {
     /// The procedure.
     pub(crate) uri: String,
-    /// Positional arguments: JSON values, bare words are strings.
-    #[arg(allow_hyphen_values = true)]
+    /// Positional arguments: JSON values, bare words are strings (negative
+    /// numbers too; a value starting with `-` otherwise goes after `--`).
     pub(crate) args: Vec<String>,
     /// A keyword argument, KEY=VALUE (VALUE as JSON, or a string); repeatable.
     #[arg(long = "kw", value_name = "KEY=VALUE", value_parser = parse_kw)]
@@ -91,11 +92,12 @@ pub(crate) struct CallArgs {
 
 /// `wamp publish`.
 #[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub(crate) struct PublishArgs {
     /// The topic.
     pub(crate) topic: String,
-    /// Positional arguments: JSON values, bare words are strings.
-    #[arg(allow_hyphen_values = true)]
+    /// Positional arguments: JSON values, bare words are strings (negative
+    /// numbers too; a value starting with `-` otherwise goes after `--`).
     pub(crate) args: Vec<String>,
     /// A keyword argument, KEY=VALUE; repeatable.
     #[arg(long = "kw", value_name = "KEY=VALUE", value_parser = parse_kw)]

@@ -71,7 +71,13 @@ pub(crate) fn closest<'a>(uri: &str, known: &'a [String]) -> Vec<&'a str> {
         .filter(|(score, _)| *score > 0.8)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored.into_iter().take(3).map(|(_, k)| k).collect()
+    let best = scored.first().map_or(0.0, |s| s.0);
+    scored
+        .into_iter()
+        .take_while(|(score, _)| *score >= best - 0.03)
+        .take(3)
+        .map(|(_, k)| k)
+        .collect()
 }
 
 #[cfg(test)]
