@@ -91,9 +91,19 @@ fn consts(schema: &Json) -> Option<String> {
     })
 }
 
-/// The first line of a doc text.
-fn summary(doc: &Json) -> &str {
-    doc.as_str().and_then(|d| d.lines().next()).unwrap_or("")
+/// The first sentence of a doc text's first paragraph, on one line.
+fn summary(doc: &Json) -> String {
+    let text = doc.as_str().unwrap_or("");
+    let paragraph: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let joined = paragraph.join(" ");
+    match joined.find(". ") {
+        Some(end) => joined[..=end].to_owned(),
+        None => joined,
+    }
 }
 
 /// `wamp list`: one line per procedure and topic with its summary.
@@ -228,8 +238,16 @@ fn definition(def: &Json, defs: &Json) -> String {
             .as_array()
             .map(|r| r.iter().filter_map(Json::as_str).collect())
             .unwrap_or_default();
+        // Declaration order where `required` keeps it, then the others.
+        let mut props: Vec<(&String, &Json)> = props.iter().collect();
+        props.sort_by_key(|(k, _)| {
+            required
+                .iter()
+                .position(|r| *r == k.as_str())
+                .unwrap_or(usize::MAX)
+        });
         let fields: Vec<String> = props
-            .iter()
+            .into_iter()
             .map(|(k, v)| {
                 let opt = if required.contains(&k.as_str()) { "" } else { "?" };
                 format!("{k}{opt}: {}", type_name(v, defs, false))
