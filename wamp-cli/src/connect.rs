@@ -40,13 +40,24 @@ impl From<Serializer> for SerializerKind {
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ConnectOpts {
     /// Router URL: ws://, wss://, rs:// (RawSocket) or rss://.
-    #[arg(long, env = "WAMP_URL", default_value = "ws://127.0.0.1:8080/ws", global = true)]
+    #[arg(
+        long,
+        env = "WAMP_URL",
+        default_value = "ws://127.0.0.1:8080/ws",
+        global = true
+    )]
     pub(crate) url: String,
     /// Realm to join.
     #[arg(long, env = "WAMP_REALM", default_value = "realm1", global = true)]
     pub(crate) realm: String,
     /// Serializer.
-    #[arg(long, env = "WAMP_SERIALIZER", value_enum, default_value = "json", global = true)]
+    #[arg(
+        long,
+        env = "WAMP_SERIALIZER",
+        value_enum,
+        default_value = "json",
+        global = true
+    )]
     pub(crate) serializer: Serializer,
     /// Authentication ID (needed with --ticket and --wampcra-secret).
     #[arg(long, env = "WAMP_AUTHID", global = true)]
@@ -58,17 +69,32 @@ pub(crate) struct ConnectOpts {
     #[arg(long, env = "WAMP_TICKET", hide_env_values = true, global = true)]
     pub(crate) ticket: Option<String>,
     /// WAMP-CRA secret (prefer WAMP_WAMPCRA_SECRET).
-    #[arg(long, env = "WAMP_WAMPCRA_SECRET", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "WAMP_WAMPCRA_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
     pub(crate) wampcra_secret: Option<String>,
     /// Cryptosign private key: the 32-byte seed as 64 hex digits (prefer WAMP_CRYPTOSIGN_KEY).
-    #[arg(long, env = "WAMP_CRYPTOSIGN_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "WAMP_CRYPTOSIGN_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub(crate) cryptosign_key: Option<String>,
     /// PEM file of the CA certificates to trust for wss:// and rss://
     /// (default: the public web roots).
     #[arg(long, env = "WAMP_CA_FILE", global = true)]
     pub(crate) ca_file: Option<PathBuf>,
     /// Seconds to wait for the connection and the join.
-    #[arg(long, env = "WAMP_CONNECT_TIMEOUT", default_value_t = 10.0, global = true)]
+    #[arg(
+        long,
+        env = "WAMP_CONNECT_TIMEOUT",
+        default_value_t = 10.0,
+        global = true
+    )]
     pub(crate) connect_timeout: f64,
 }
 
@@ -155,7 +181,10 @@ impl ConnectOpts {
                 Err(_) => {
                     return Err(CliError::new(
                         EXIT_CONNECT,
-                        format!("cannot reach the router at {url}: no answer within {:?}", self.timeout()),
+                        format!(
+                            "cannot reach the router at {url}: no answer within {:?}",
+                            self.timeout()
+                        ),
                     )
                     .hint("is the router running and reachable? check --url (or WAMP_URL)"));
                 }
@@ -165,7 +194,10 @@ impl ConnectOpts {
         match tokio::time::timeout(self.timeout(), Session::join(transport, config)).await {
             Err(_) => Err(CliError::new(
                 EXIT_CONNECT,
-                format!("the router at {url} did not let us join within {:?}", self.timeout()),
+                format!(
+                    "the router at {url} did not let us join within {:?}",
+                    self.timeout()
+                ),
             )),
             Ok(Err(e)) => Err(self.join_error(&e)),
             Ok(Ok(session)) => Ok(session),
@@ -216,18 +248,22 @@ impl ConnectOpts {
 }
 
 fn transport_error(url: &str, e: TransportError) -> CliError {
-    let check_url = "check --url (or WAMP_URL): ws://HOST:PORT/PATH, wss://..., rs://HOST:PORT or rss://...";
+    let check_url =
+        "check --url (or WAMP_URL): ws://HOST:PORT/PATH, wss://..., rs://HOST:PORT or rss://...";
     match &e {
         TransportError::Io(io) if matches!(io.kind(), IoKind::ConnectionRefused) => CliError::new(
             EXIT_CONNECT,
             format!("cannot reach the router at {url}: connection refused"),
         )
         .hint(format!("is the router running on that port? {check_url}")),
-        TransportError::Io(io) => {
-            CliError::new(EXIT_CONNECT, format!("cannot reach the router at {url}: {io}"))
-                .hint(check_url)
+        TransportError::Io(io) => CliError::new(
+            EXIT_CONNECT,
+            format!("cannot reach the router at {url}: {io}"),
+        )
+        .hint(check_url),
+        TransportError::InvalidUrl { .. } => {
+            CliError::new(EXIT_USAGE, e.to_string()).hint(check_url)
         }
-        TransportError::InvalidUrl { .. } => CliError::new(EXIT_USAGE, e.to_string()).hint(check_url),
         TransportError::Handshake(_) => CliError::new(
             EXIT_CONNECT,
             format!("{url} answered, but not as a WAMP endpoint: {e}"),

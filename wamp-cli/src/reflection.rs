@@ -52,14 +52,18 @@ pub(crate) async fn procedure_schema(session: &Session, uri: &str) -> Option<Jso
     )
     .await
     .ok()?;
-    let known = entry["schema_known"].as_bool().unwrap_or(entry["args"].is_object());
+    let known = entry["schema_known"]
+        .as_bool()
+        .unwrap_or(entry["args"].is_object());
     known.then_some(entry)
 }
 
 /// The registered procedures (`wamp.reflection.procedure.list`), or `None`
 /// without reflection.
 pub(crate) async fn procedure_list(session: &Session) -> Option<Vec<String>> {
-    let list = call_json(session, "wamp.reflection.procedure.list", &[]).await.ok()?;
+    let list = call_json(session, "wamp.reflection.procedure.list", &[])
+        .await
+        .ok()?;
     serde_json::from_value(list).ok()
 }
 

@@ -142,7 +142,11 @@ pub(crate) fn describe(entries: &[Json], defs: &Json) -> String {
 
 fn entry(out: &mut String, e: &Json, shared_defs: &Json) {
     // An entry from `procedure.describe` carries its own `$defs`.
-    let defs = if e["$defs"].is_object() { &e["$defs"] } else { shared_defs };
+    let defs = if e["$defs"].is_object() {
+        &e["$defs"]
+    } else {
+        shared_defs
+    };
     let kind = e["kind"].as_str().unwrap_or("procedure");
     let uri = e["uri"].as_str().unwrap_or("?");
     let _ = writeln!(out, "{uri}  ({kind})");
@@ -168,9 +172,16 @@ fn entry(out: &mut String, e: &Json, shared_defs: &Json) {
         return;
     }
     let positional = crate::schema::positional_names(e);
-    let items = e["args"]["prefixItems"].as_array().cloned().unwrap_or_default();
+    let items = e["args"]["prefixItems"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let min = e["args"]["minItems"].as_u64().unwrap_or(0) as usize;
-    let word = if kind == "topic" { "event arguments" } else { "arguments" };
+    let word = if kind == "topic" {
+        "event arguments"
+    } else {
+        "arguments"
+    };
     let mut used = BTreeSet::new();
     if items.is_empty() {
         let _ = writeln!(out, "  {word}: none");
@@ -249,7 +260,11 @@ fn definition(def: &Json, defs: &Json) -> String {
         let fields: Vec<String> = props
             .into_iter()
             .map(|(k, v)| {
-                let opt = if required.contains(&k.as_str()) { "" } else { "?" };
+                let opt = if required.contains(&k.as_str()) {
+                    ""
+                } else {
+                    "?"
+                };
                 format!("{k}{opt}: {}", type_name(v, defs, false))
             })
             .collect();
@@ -282,24 +297,46 @@ mod tests {
     #[test]
     fn types_read_like_types() {
         let defs = json!({"R": {"oneOf": [{"const": "a"}, {"const": "b"}]}});
-        assert_eq!(type_name(&json!({"type": "integer"}), &defs, false), "integer");
         assert_eq!(
-            type_name(&json!({"type": "integer", "minimum": 0, "maximum": 255}), &defs, false),
+            type_name(&json!({"type": "integer"}), &defs, false),
+            "integer"
+        );
+        assert_eq!(
+            type_name(
+                &json!({"type": "integer", "minimum": 0, "maximum": 255}),
+                &defs,
+                false
+            ),
             "integer 0..=255"
         );
         assert_eq!(
-            type_name(&json!({"type": "array", "items": {"type": "number"}}), &defs, false),
+            type_name(
+                &json!({"type": "array", "items": {"type": "number"}}),
+                &defs,
+                false
+            ),
             "array of number"
         );
         assert_eq!(
-            type_name(&json!({"anyOf": [{"$ref": "#/$defs/R"}, {"type": "null"}]}), &defs, false),
+            type_name(
+                &json!({"anyOf": [{"$ref": "#/$defs/R"}, {"type": "null"}]}),
+                &defs,
+                false
+            ),
             "R | null"
         );
         assert_eq!(
-            type_name(&json!({"anyOf": [{"$ref": "#/$defs/R"}, {"type": "null"}]}), &defs, true),
+            type_name(
+                &json!({"anyOf": [{"$ref": "#/$defs/R"}, {"type": "null"}]}),
+                &defs,
+                true
+            ),
             "\"a\" | \"b\" | null"
         );
-        assert_eq!(type_name(&json!({"type": ["string", "null"]}), &defs, false), "string | null");
+        assert_eq!(
+            type_name(&json!({"type": ["string", "null"]}), &defs, false),
+            "string | null"
+        );
         assert_eq!(type_name(&json!(true), &defs, false), "any");
     }
 }

@@ -17,7 +17,11 @@ pub(crate) fn positional_names(entry: &Json) -> Vec<String> {
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| item["title"].as_str().map_or(format!("#{}", i + 1), str::to_owned))
+                .map(|(i, item)| {
+                    item["title"]
+                        .as_str()
+                        .map_or(format!("#{}", i + 1), str::to_owned)
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -52,14 +56,18 @@ pub(crate) fn check(entry: &Json, args: &[Json], kwargs: &Map<String, Json>) -> 
                 args.len()
             ));
         } else if closed && args.len() > names.len() {
-            problems.push(format!("too many arguments: {uri} takes {takes}, got {}", args.len()));
+            problems.push(format!(
+                "too many arguments: {uri} takes {takes}, got {}",
+                args.len()
+            ));
         } else if !args.is_empty() {
             let instance = Json::Array(args.to_vec());
             problems.extend(validate(entry, args_schema, &instance, |segment| {
-                segment
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| names.get(i).map(|n| (format!("argument {n}"), &args_schema["prefixItems"][i])))
+                segment.parse::<usize>().ok().and_then(|i| {
+                    names
+                        .get(i)
+                        .map(|n| (format!("argument {n}"), &args_schema["prefixItems"][i]))
+                })
             }));
         }
     }
@@ -71,7 +79,11 @@ pub(crate) fn check(entry: &Json, args: &[Json], kwargs: &Map<String, Json>) -> 
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
         for error in validator(entry, kwargs_schema)
-            .map(|v| v.iter_errors(&instance).map(|e| e.to_owned()).collect::<Vec<_>>())
+            .map(|v| {
+                v.iter_errors(&instance)
+                    .map(|e| e.to_owned())
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default()
         {
             if let ValidationErrorKind::AdditionalProperties { unexpected } = &error.kind {
@@ -105,7 +117,9 @@ fn validator(entry: &Json, schema: &Json) -> Option<jsonschema::Validator> {
     match jsonschema::validator_for(&root) {
         Ok(v) => Some(v),
         Err(e) => {
-            tracing_like_warning(&format!("the procedure's schema is not usable, not checked: {e}"));
+            tracing_like_warning(&format!(
+                "the procedure's schema is not usable, not checked: {e}"
+            ));
             None
         }
     }
@@ -133,11 +147,13 @@ fn validate<'s>(
 fn explain<'s>(
     error: &ValidationError<'_>,
     defs: &Json,
-    param: impl Fn(&str) -> Option<(String, &'s Json)>) -> String {
+    param: impl Fn(&str) -> Option<(String, &'s Json)>,
+) -> String {
     let path = error.instance_path.as_str();
     let mut segments = path.split('/').skip(1);
     let first = segments.next().unwrap_or("");
-    let (mut what, param_schema) = param(first).unwrap_or_else(|| (format!("argument {first}"), &Json::Null));
+    let (mut what, param_schema) =
+        param(first).unwrap_or_else(|| (format!("argument {first}"), &Json::Null));
     let nested: Vec<&str> = segments.collect();
     for segment in &nested {
         if segment.parse::<usize>().is_ok() {
@@ -148,16 +164,25 @@ fn explain<'s>(
     }
     let got = short(&error.instance);
     match &error.kind {
-        ValidationErrorKind::Type { kind } => format!("{what} must be {}, got {got}", type_phrase(kind)),
-        ValidationErrorKind::Minimum { limit } => format!("{what} must be at least {limit}, got {got}"),
-        ValidationErrorKind::Maximum { limit } => format!("{what} must be at most {limit}, got {got}"),
+        ValidationErrorKind::Type { kind } => {
+            format!("{what} must be {}, got {got}", type_phrase(kind))
+        }
+        ValidationErrorKind::Minimum { limit } => {
+            format!("{what} must be at least {limit}, got {got}")
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            format!("{what} must be at most {limit}, got {got}")
+        }
         ValidationErrorKind::AnyOf { .. }
         | ValidationErrorKind::OneOfNotValid { .. }
         | ValidationErrorKind::Enum { .. }
         | ValidationErrorKind::Constant { .. }
             if nested.is_empty() && !param_schema.is_null() =>
         {
-            format!("{what} must be {}, got {got}", type_name(param_schema, defs, true))
+            format!(
+                "{what} must be {}, got {got}",
+                type_name(param_schema, defs, true)
+            )
         }
         _ => format!("{what}: {error}"),
     }
@@ -188,5 +213,9 @@ fn short(value: &Json) -> String {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

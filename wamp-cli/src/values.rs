@@ -132,18 +132,28 @@ mod tests {
     fn results_are_shaped_for_reading() {
         assert_eq!(result_json(vec![], Map::new()), json!(null));
         assert_eq!(result_json(vec![json!(5)], Map::new()), json!(5));
-        assert_eq!(result_json(vec![json!(1), json!(2)], Map::new()), json!([1, 2]));
+        assert_eq!(
+            result_json(vec![json!(1), json!(2)], Map::new()),
+            json!([1, 2])
+        );
         let kw = kwargs_of(&[("k".into(), json!("v"))]);
         assert_eq!(
             result_json(vec![json!(1)], kw),
             json!({"args": [1], "kwargs": {"k": "v"}})
         );
-        assert_eq!(value_to_json(&Value::Bytes(vec![0, 1, 255])), json!("\u{0}AAH/"));
+        assert_eq!(
+            value_to_json(&Value::Bytes(vec![0, 1, 255])),
+            json!("\u{0}AAH/")
+        );
     }
 
     #[test]
     fn payloads_round_trip_through_every_serializer() {
-        for kind in [SerializerKind::Json, SerializerKind::MsgPack, SerializerKind::Cbor] {
+        for kind in [
+            SerializerKind::Json,
+            SerializerKind::MsgPack,
+            SerializerKind::Cbor,
+        ] {
             let kw = kwargs_of(&[("k".into(), json!({"x": [1, "y"]}))]);
             let p = encode(kind, &[json!(1), json!("two")], &kw).unwrap();
             let (args, kwargs) = payload_json(&p).unwrap();

@@ -27,20 +27,43 @@ fn wamp_against_crossbar_and_python() {
     // Call a Python callee: no reflection here, so the call goes out unchecked.
     let mut callee = python_peer(dir.path(), &["callee", "--url", &url, "--prefix", "com.py"]);
     callee.ready(PEER);
-    let out = wamp(&url, &["call", "com.py.add2", "2", "3"]).assert().success();
-    checks.eq("call a Python procedure", stdout_of(out.get_output()), "5\n".to_owned());
-    checks.eq("no warning without reflection", stderr_of(out.get_output()), String::new());
-    let out = wamp(&cb.rs(), &["--serializer", "cbor", "call", "--json", "com.py.progress", "3"])
+    let out = wamp(&url, &["call", "com.py.add2", "2", "3"])
         .assert()
         .success();
+    checks.eq(
+        "call a Python procedure",
+        stdout_of(out.get_output()),
+        "5\n".to_owned(),
+    );
+    checks.eq(
+        "no warning without reflection",
+        stderr_of(out.get_output()),
+        String::new(),
+    );
+    let out = wamp(
+        &cb.rs(),
+        &[
+            "--serializer",
+            "cbor",
+            "call",
+            "--json",
+            "com.py.progress",
+            "3",
+        ],
+    )
+    .assert()
+    .success();
     checks.eq(
         "progressive results from Python, as they arrive",
         stdout_of(out.get_output()),
         "0\n1\n2\n\"done\"\n".to_owned(),
     );
-    let out = wamp(&url, &["call", "--json", "com.py.echo", "1", "two", "--kw", "k=v"])
-        .assert()
-        .success();
+    let out = wamp(
+        &url,
+        &["call", "--json", "com.py.echo", "1", "two", "--kw", "k=v"],
+    )
+    .assert()
+    .success();
     checks.eq(
         "keyword arguments and results",
         serde_json::from_str::<Json>(&stdout_of(out.get_output())).unwrap(),
@@ -48,7 +71,10 @@ fn wamp_against_crossbar_and_python() {
     );
     let out = wamp(&url, &["call", "com.py.fail"]).assert().code(1);
     let err = stderr_of(out.get_output());
-    checks.ok("a Python error: URI and message", err.starts_with("wamp: com.example.error.custom: bad\n"));
+    checks.ok(
+        "a Python error: URI and message",
+        err.starts_with("wamp: com.example.error.custom: bad\n"),
+    );
     let out = wamp(&url, &["call", "com.py.nothing"]).assert().code(1);
     let err = stderr_of(out.get_output());
     checks.ok(
@@ -59,33 +85,77 @@ fn wamp_against_crossbar_and_python() {
     // Publish to a Python subscriber.
     let mut py_sub = python_peer(
         dir.path(),
-        &["subscriber", "--url", &url, "--topic", "com.cli.to_python", "--count", "1"],
+        &[
+            "subscriber",
+            "--url",
+            &url,
+            "--topic",
+            "com.cli.to_python",
+            "--count",
+            "1",
+        ],
     );
     py_sub.ready(PEER);
-    wamp(&url, &["publish", "com.cli.to_python", "hello", "--kw", "n=1", "--acknowledge"])
-        .assert()
-        .success()
-        .stdout(predicate::str::is_match(r"^\d+\n$").unwrap());
+    wamp(
+        &url,
+        &[
+            "publish",
+            "com.cli.to_python",
+            "hello",
+            "--kw",
+            "n=1",
+            "--acknowledge",
+        ],
+    )
+    .assert()
+    .success()
+    .stdout(predicate::str::is_match(r"^\d+\n$").unwrap());
     let event = py_sub.json_line(WAIT);
-    checks.eq("Python got the event", (&event["args"], &event["kwargs"]), (&json!(["hello"]), &json!({"n": 1})));
+    checks.eq(
+        "Python got the event",
+        (&event["args"], &event["kwargs"]),
+        (&json!(["hello"]), &json!({"n": 1})),
+    );
 
     // Subscribe with wamp; a Python procedure publishes.
     let (mut sub, log) = spawn_wamp(
         dir.path(),
         "subscriber",
         &url,
-        &["subscribe", "com.cli.from_python", "--match", "prefix", "--count", "2"],
+        &[
+            "subscribe",
+            "com.cli.from_python",
+            "--match",
+            "prefix",
+            "--count",
+            "2",
+        ],
     );
     wait_for_text(&log, "subscribed to com.cli.from_python");
-    wamp(&url, &["call", "com.py.publish", "com.cli.from_python.x", "2"])
-        .assert()
-        .success()
-        .stdout("2\n");
+    wamp(
+        &url,
+        &["call", "com.py.publish", "com.cli.from_python.x", "2"],
+    )
+    .assert()
+    .success()
+    .stdout("2\n");
     for i in 0..2 {
         let line = sub.json_line(WAIT);
-        checks.eq("event from Python: args", &line["args"], &json!([i, format!("\0{}", if i == 0 { "AP8=" } else { "Af8=" })]));
-        checks.eq("event from Python: kwargs", &line["kwargs"], &json!({"i": i}));
-        checks.eq("event from Python: topic", &line["details"]["topic"], &json!("com.cli.from_python.x"));
+        checks.eq(
+            "event from Python: args",
+            &line["args"],
+            &json!([i, format!("\0{}", if i == 0 { "AP8=" } else { "Af8=" })]),
+        );
+        checks.eq(
+            "event from Python: kwargs",
+            &line["kwargs"],
+            &json!({"i": i}),
+        );
+        checks.eq(
+            "event from Python: topic",
+            &line["details"]["topic"],
+            &json!("com.cli.from_python.x"),
+        );
     }
     checks.ok("subscriber exits after --count", sub.wait(WAIT).success());
 
@@ -106,28 +176,59 @@ fn wamp_against_crossbar_and_python() {
         ],
     );
     wait_for_text(&log, "registered com.cli.add2");
-    let (_echo, log) = spawn_wamp(dir.path(), "echo", &url, &["register", "com.cli.echo", "--", "cat"]);
+    let (_echo, log) = spawn_wamp(
+        dir.path(),
+        "echo",
+        &url,
+        &["register", "com.cli.echo", "--", "cat"],
+    );
     wait_for_text(&log, "registered com.cli.echo");
     let (_fail, log) = spawn_wamp(
         dir.path(),
         "fail",
         &url,
-        &["register", "com.cli.fail", "--", "sh", "-c", "echo broken >&2; exit 1"],
+        &[
+            "register",
+            "com.cli.fail",
+            "--",
+            "sh",
+            "-c",
+            "echo broken >&2; exit 1",
+        ],
     );
     wait_for_text(&log, "registered com.cli.fail");
     let results = python_peer(
         dir.path(),
-        &["caller", "--url", &url, "--prefix", "com.cli", "--checks", "add2,echo,fail"],
+        &[
+            "caller",
+            "--url",
+            &url,
+            "--prefix",
+            "com.cli",
+            "--checks",
+            "add2,echo,fail",
+        ],
     )
     .results(PEER);
-    checks.eq("Python calls a shell command: add2", &results["add2"]["value"], &json!(5));
+    checks.eq(
+        "Python calls a shell command: add2",
+        &results["add2"]["value"],
+        &json!(5),
+    );
     let echo = &results["echo"]["value"];
     checks.eq(
         "Python calls a shell command: arguments on stdin",
         (&echo["args"], &echo["kwargs"]),
-        (&json!([1, "two", [3.5, true, null]]), &json!({"k": "v", "n": {"x": 1}})),
+        (
+            &json!([1, "two", [3.5, true, null]]),
+            &json!({"k": "v", "n": {"x": 1}}),
+        ),
     );
-    checks.eq("Python calls a failing command: error URI", &results["fail"]["error"], &json!("wamp.error.runtime_error"));
+    checks.eq(
+        "Python calls a failing command: error URI",
+        &results["fail"]["error"],
+        &json!("wamp.error.runtime_error"),
+    );
 
     // The meta API.
     let out = wamp(&url, &["registrations"]).assert().success();
@@ -142,7 +243,9 @@ fn wamp_against_crossbar_and_python() {
     let sessions: Json = serde_json::from_str(&stdout_of(out.get_output())).unwrap();
     checks.ok(
         "sessions from Crossbar's meta API",
-        sessions.as_array().is_some_and(|s| s.len() >= 4 && s.iter().all(|d| d["session"].is_u64())),
+        sessions
+            .as_array()
+            .is_some_and(|s| s.len() >= 4 && s.iter().all(|d| d["session"].is_u64())),
     );
     // No reflection: a clear answer.
     let out = wamp(&url, &["list"]).assert().code(1);
@@ -153,11 +256,14 @@ fn wamp_against_crossbar_and_python() {
 
     // Authentication, with the secrets in the environment.
     let auth = cb.ws_auth();
-    let out = wamp(&auth, &["call", "com.py.add2", "1", "1"]).assert().code(3);
+    let out = wamp(&auth, &["call", "com.py.add2", "1", "1"])
+        .assert()
+        .code(3);
     let err = stderr_of(out.get_output());
     checks.ok(
         "anonymous refused: says to give credentials",
-        err.contains("not allowed to join realm \"realm1\" anonymously") && err.contains("WAMP_TICKET"),
+        err.contains("not allowed to join realm \"realm1\" anonymously")
+            && err.contains("WAMP_TICKET"),
     );
     wamp(&auth, &["call", "com.py.add2", "1", "1"])
         .env("WAMP_AUTHID", "alice")
@@ -166,10 +272,13 @@ fn wamp_against_crossbar_and_python() {
         .success()
         .stdout("2\n");
     checks.ok("ticket from WAMP_TICKET", true);
-    let out = wamp(&auth, &["--authid", "alice", "call", "com.py.add2", "1", "1"])
-        .env("WAMP_TICKET", "wrong")
-        .assert()
-        .code(3);
+    let out = wamp(
+        &auth,
+        &["--authid", "alice", "call", "com.py.add2", "1", "1"],
+    )
+    .env("WAMP_TICKET", "wrong")
+    .assert()
+    .code(3);
     checks.ok(
         "wrong ticket: says to check it",
         stderr_of(out.get_output()).contains("check the authentication ID and the secret"),
@@ -180,20 +289,34 @@ fn wamp_against_crossbar_and_python() {
         .success()
         .stdout("4\n");
     checks.ok("WAMP-CRA from WAMP_WAMPCRA_SECRET", true);
-    wamp(&cb.rs_auth(), &["--authid", "dave", "call", "com.py.add2", "3", "3"])
-        .env("WAMP_CRYPTOSIGN_KEY", DAVE_SEED)
-        .assert()
-        .success()
-        .stdout("6\n");
+    wamp(
+        &cb.rs_auth(),
+        &["--authid", "dave", "call", "com.py.add2", "3", "3"],
+    )
+    .env("WAMP_CRYPTOSIGN_KEY", DAVE_SEED)
+    .assert()
+    .success()
+    .stdout("6\n");
     checks.ok("cryptosign from WAMP_CRYPTOSIGN_KEY", true);
-    let out = wamp(&auth, &["--authid", "mallory", "publish", "com.cli.x", "1", "--acknowledge"])
-        .env("WAMP_TICKET", "limited123")
-        .assert()
-        .code(1);
+    let out = wamp(
+        &auth,
+        &[
+            "--authid",
+            "mallory",
+            "publish",
+            "com.cli.x",
+            "1",
+            "--acknowledge",
+        ],
+    )
+    .env("WAMP_TICKET", "limited123")
+    .assert()
+    .code(1);
     let err = stderr_of(out.get_output());
     checks.ok(
         "not authorized to publish: says so",
-        err.contains("wamp.error.not_authorized") && err.contains("your role may not publish to com.cli.x"),
+        err.contains("wamp.error.not_authorized")
+            && err.contains("your role may not publish to com.cli.x"),
     );
     drop(callee);
 }

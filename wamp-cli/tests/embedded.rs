@@ -41,20 +41,46 @@ fn call_prints_results_and_fails_with_the_error_uri() {
         .stdout("5\n")
         .stderr("");
     // RawSocket, MessagePack, negative numbers, keyword arguments.
-    wamp(&s.rs_url, &["--serializer", "msgpack", "call", "com.math.add", "-2", "-3"])
-        .assert()
-        .success()
-        .stdout("-5\n");
-    wamp(&s.url, &["call", "com.math.round", "1.2345", "--kw", "digits=2", "--kw", "mode=up"])
-        .assert()
-        .success()
-        .stdout("1.24\n");
+    wamp(
+        &s.rs_url,
+        &[
+            "--serializer",
+            "msgpack",
+            "call",
+            "com.math.add",
+            "-2",
+            "-3",
+        ],
+    )
+    .assert()
+    .success()
+    .stdout("-5\n");
+    wamp(
+        &s.url,
+        &[
+            "call",
+            "com.math.round",
+            "1.2345",
+            "--kw",
+            "digits=2",
+            "--kw",
+            "mode=up",
+        ],
+    )
+    .assert()
+    .success()
+    .stdout("1.24\n");
     // Pretty by default, one line with --json.
-    let out = wamp(&s.url, &["call", "com.math.stats", "[1, 2, 6]"]).assert().success();
+    let out = wamp(&s.url, &["call", "com.math.stats", "[1, 2, 6]"])
+        .assert()
+        .success();
     let text = stdout_of(out.get_output());
     assert!(text.lines().count() > 1, "pretty JSON: {text}");
     let stats: Json = serde_json::from_str(&text).unwrap();
-    assert_eq!(stats, json!({"count": 3, "mean": 3.0, "min": 1.0, "max": 6.0}));
+    assert_eq!(
+        stats,
+        json!({"count": 3, "mean": 3.0, "min": 1.0, "max": 6.0})
+    );
     wamp(&s.url, &["call", "--json", "com.math.stats", "[1,2,6]"])
         .assert()
         .success()
@@ -91,15 +117,26 @@ fn publish_and_subscribe() {
     wait_for_text(&log, "subscribed to com.math");
     let out = wamp(
         &s.url,
-        &["publish", "com.math.announcement", r#"{"from": "me", "text": "hi"}"#, "--acknowledge"],
+        &[
+            "publish",
+            "com.math.announcement",
+            r#"{"from": "me", "text": "hi"}"#,
+            "--acknowledge",
+        ],
     )
     .assert()
     .success();
-    let publication: u64 = stdout_of(out.get_output()).trim().parse().expect("publication ID");
-    wamp(&s.url, &["publish", "com.math.other", "1", "two", "--kw", "k=[3]"])
-        .assert()
-        .success()
-        .stdout("");
+    let publication: u64 = stdout_of(out.get_output())
+        .trim()
+        .parse()
+        .expect("publication ID");
+    wamp(
+        &s.url,
+        &["publish", "com.math.other", "1", "two", "--kw", "k=[3]"],
+    )
+    .assert()
+    .success()
+    .stdout("");
     let first = sub.json_line(WAIT);
     assert_eq!(first["args"], json!([{"from": "me", "text": "hi"}]));
     assert_eq!(first["kwargs"], json!({}));
@@ -109,15 +146,36 @@ fn publish_and_subscribe() {
     assert_eq!(second["args"], json!([1, "two"]));
     assert_eq!(second["kwargs"], json!({"k": [3]}));
     assert_eq!(second["details"]["topic"], json!("com.math.other"));
-    assert!(sub.wait(WAIT).success(), "subscriber exits 0 after --count events");
+    assert!(
+        sub.wait(WAIT).success(),
+        "subscriber exits 0 after --count events"
+    );
 
     // A retained event reaches a later subscriber that asks for it.
-    wamp(&s.url, &["publish", "com.cli.state", "on", "--retain", "--acknowledge"])
-        .assert()
-        .success();
-    let out = wamp(&s.url, &["subscribe", "com.cli.state", "--get-retained", "--count", "1"])
-        .assert()
-        .success();
+    wamp(
+        &s.url,
+        &[
+            "publish",
+            "com.cli.state",
+            "on",
+            "--retain",
+            "--acknowledge",
+        ],
+    )
+    .assert()
+    .success();
+    let out = wamp(
+        &s.url,
+        &[
+            "subscribe",
+            "com.cli.state",
+            "--get-retained",
+            "--count",
+            "1",
+        ],
+    )
+    .assert()
+    .success();
     let line: Json = serde_json::from_str(stdout_of(out.get_output()).trim()).unwrap();
     assert_eq!(line["args"], json!(["on"]));
     assert_eq!(line["details"]["retained"], json!(true));
@@ -127,19 +185,42 @@ fn publish_and_subscribe() {
 fn register_serves_a_shell_command() {
     let s = math();
     let dir = wamp_tests::interop::scratch();
-    let (_echo, log) = spawn_wamp(dir.path(), "echo", &s.url, &["register", "com.cli.echo", "--", "cat"]);
+    let (_echo, log) = spawn_wamp(
+        dir.path(),
+        "echo",
+        &s.url,
+        &["register", "com.cli.echo", "--", "cat"],
+    );
     wait_for_text(&log, "registered com.cli.echo");
     let (_fail, log) = spawn_wamp(
         dir.path(),
         "fail",
         &s.url,
-        &["register", "com.cli.fail", "--", "sh", "-c", "echo oops >&2; exit 3"],
+        &[
+            "register",
+            "com.cli.fail",
+            "--",
+            "sh",
+            "-c",
+            "echo oops >&2; exit 3",
+        ],
     );
     wait_for_text(&log, "registered com.cli.fail");
     // The command gets the arguments as JSON on stdin; its stdout is the result.
-    let out = wamp(&s.url, &["call", "--json", "com.cli.echo", "1", "two", "--kw", "k={\"x\":3}"])
-        .assert()
-        .success();
+    let out = wamp(
+        &s.url,
+        &[
+            "call",
+            "--json",
+            "com.cli.echo",
+            "1",
+            "two",
+            "--kw",
+            "k={\"x\":3}",
+        ],
+    )
+    .assert()
+    .success();
     let result: Json = serde_json::from_str(stdout_of(out.get_output()).trim()).unwrap();
     assert_eq!(
         result,
@@ -157,18 +238,38 @@ fn register_serves_a_shell_command() {
     let out = wamp(&s.url, &["registrations"]).assert().success();
     let table = stdout_of(out.get_output());
     assert!(table.starts_with("URI "), "{table}");
-    let echo_row = table.lines().find(|l| l.starts_with("com.cli.echo ")).expect(&table);
-    assert_eq!(echo_row.split_whitespace().collect::<Vec<_>>()[1..4], ["exact", "single", "1"]);
-    assert!(table.lines().any(|l| l.starts_with("com.math.add ")), "{table}");
-    let out = wamp(&s.url, &["registrations", "--json"]).assert().success();
+    let echo_row = table
+        .lines()
+        .find(|l| l.starts_with("com.cli.echo "))
+        .expect(&table);
+    assert_eq!(
+        echo_row.split_whitespace().collect::<Vec<_>>()[1..4],
+        ["exact", "single", "1"]
+    );
+    assert!(
+        table.lines().any(|l| l.starts_with("com.math.add ")),
+        "{table}"
+    );
+    let out = wamp(&s.url, &["registrations", "--json"])
+        .assert()
+        .success();
     let regs: Json = serde_json::from_str(&stdout_of(out.get_output())).unwrap();
-    assert!(regs.as_array().unwrap().iter().any(|r| r["uri"] == "com.cli.fail" && r["callees"] == 1));
+    assert!(
+        regs.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["uri"] == "com.cli.fail" && r["callees"] == 1)
+    );
 
     let out = wamp(&s.url, &["sessions"]).assert().success();
     let table = stdout_of(out.get_output());
     // The service, the two callees and this session.
     assert_eq!(table.lines().count(), 1 + 4, "{table}");
-    assert_eq!(table.lines().filter(|l| l.contains("(this)")).count(), 1, "{table}");
+    assert_eq!(
+        table.lines().filter(|l| l.contains("(this)")).count(),
+        1,
+        "{table}"
+    );
     let out = wamp(&s.url, &["sessions", "--json"]).assert().success();
     let sessions: Json = serde_json::from_str(&stdout_of(out.get_output())).unwrap();
     assert_eq!(sessions.as_array().unwrap().len(), 4);
@@ -182,13 +283,25 @@ fn arguments_are_checked_against_the_schema_before_sending() {
         all.extend_from_slice(args);
         let out = wamp(&s.url, &all).assert().code(2).stdout("");
         let err = stderr_of(out.get_output());
-        assert!(err.starts_with(&format!("wamp: not called: {message}\n")), "{args:?}: {err}");
+        assert!(
+            err.starts_with(&format!("wamp: not called: {message}\n")),
+            "{args:?}: {err}"
+        );
         assert!(err.contains("--no-validate"), "{err}");
     };
-    wamp(&s.url, &["call", "com.cli.counted_add", "2", "3"]).assert().success().stdout("5\n");
+    wamp(&s.url, &["call", "com.cli.counted_add", "2", "3"])
+        .assert()
+        .success()
+        .stdout("5\n");
     assert_eq!(COUNTED.load(Ordering::SeqCst), 1);
-    refused(&["com.cli.counted_add", "2", "two"], "argument b must be an integer, got \"two\"");
-    refused(&["com.cli.counted_add", "2.5", "1"], "argument a must be an integer, got 2.5");
+    refused(
+        &["com.cli.counted_add", "2", "two"],
+        "argument b must be an integer, got \"two\"",
+    );
+    refused(
+        &["com.cli.counted_add", "2.5", "1"],
+        "argument a must be an integer, got 2.5",
+    );
     refused(
         &["com.cli.counted_add", "2"],
         "missing argument b: com.cli.counted_add takes 2 arguments (a, b), got 1",
@@ -205,15 +318,25 @@ fn arguments_are_checked_against_the_schema_before_sending() {
         &["com.cli.counted_add", "--kw", "a=1"],
         "missing argument b: com.cli.counted_add takes 2 arguments (a, b)",
     );
-    assert_eq!(COUNTED.load(Ordering::SeqCst), 1, "a refused call reached the callee");
+    assert_eq!(
+        COUNTED.load(Ordering::SeqCst),
+        1,
+        "a refused call reached the callee"
+    );
     // Keyword arguments for positional parameters are accepted by name.
-    wamp(&s.url, &["call", "com.cli.counted_add", "--kw", "a=1", "--kw", "b=2"])
-        .assert()
-        .success()
-        .stdout("3\n");
+    wamp(
+        &s.url,
+        &["call", "com.cli.counted_add", "--kw", "a=1", "--kw", "b=2"],
+    )
+    .assert()
+    .success()
+    .stdout("3\n");
     assert_eq!(COUNTED.load(Ordering::SeqCst), 2);
     // The example service: nested values, named enums.
-    refused(&["com.math.stats", r#"[1, "x"]"#], "argument values[1] must be a number, got \"x\"");
+    refused(
+        &["com.math.stats", r#"[1, "x"]"#],
+        "argument values[1] must be a number, got \"x\"",
+    );
     refused(
         &["com.math.round", "1.5", "--kw", "mode=sideways"],
         "keyword argument mode must be \"nearest\" | \"down\" | \"up\" | null, got \"sideways\"",
@@ -223,26 +346,43 @@ fn arguments_are_checked_against_the_schema_before_sending() {
         "keyword argument digits must be at most 255, got 300",
     );
     // --no-validate sends it: the callee's own check answers.
-    wamp(&s.url, &["call", "--no-validate", "com.cli.counted_add", "2", "two"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("wamp.error.invalid_argument"));
-    assert_eq!(COUNTED.load(Ordering::SeqCst), 2, "the callee's decoding refuses it too");
+    wamp(
+        &s.url,
+        &["call", "--no-validate", "com.cli.counted_add", "2", "two"],
+    )
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("wamp.error.invalid_argument"));
+    assert_eq!(
+        COUNTED.load(Ordering::SeqCst),
+        2,
+        "the callee's decoding refuses it too"
+    );
 }
 
 #[test]
 fn describe_and_list_from_reflection() {
     let s = Service::start(&["math", "cli_test"]);
-    let out = wamp(&s.url, &["describe", "com.math"]).assert().success().stderr("");
+    let out = wamp(&s.url, &["describe", "com.math"])
+        .assert()
+        .success()
+        .stderr("");
     insta::assert_snapshot!("describe_com_math", stdout_of(out.get_output()));
     let out = wamp(&s.url, &["list"]).assert().success().stderr("");
     insta::assert_snapshot!("list", stdout_of(out.get_output()));
-    let out = wamp(&s.url, &["describe", "com.math.add"]).assert().success();
-    assert!(stdout_of(out.get_output()).starts_with("com.math.add  (procedure)\n  Adds two integers.\n"));
+    let out = wamp(&s.url, &["describe", "com.math.add"])
+        .assert()
+        .success();
+    assert!(
+        stdout_of(out.get_output())
+            .starts_with("com.math.add  (procedure)\n  Adds two integers.\n")
+    );
     wamp(&s.url, &["describe", "com.math.ad"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no procedure or topic on this realm is or starts with com.math.ad"))
+        .stderr(predicate::str::contains(
+            "no procedure or topic on this realm is or starts with com.math.ad",
+        ))
         .stderr(predicate::str::contains("did you mean com.math.add?"));
 }
 
@@ -250,22 +390,29 @@ fn describe_and_list_from_reflection() {
 fn connection_problems_say_what_to_do() {
     let s = math();
     let port = wamp_tests::interop::free_port();
-    wamp(&format!("ws://127.0.0.1:{port}/ws"), &["call", "com.math.add", "1", "2"])
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("cannot reach the router"))
-        .stderr(predicate::str::contains("connection refused"))
-        .stderr(predicate::str::contains("hint: is the router running"));
+    wamp(
+        &format!("ws://127.0.0.1:{port}/ws"),
+        &["call", "com.math.add", "1", "2"],
+    )
+    .assert()
+    .code(3)
+    .stderr(predicate::str::contains("cannot reach the router"))
+    .stderr(predicate::str::contains("connection refused"))
+    .stderr(predicate::str::contains("hint: is the router running"));
     wamp(&s.url, &["--realm", "nope", "list"])
         .assert()
         .code(3)
         .stderr(predicate::str::contains("has no realm \"nope\""))
-        .stderr(predicate::str::contains("hint: check --realm (or WAMP_REALM)"));
+        .stderr(predicate::str::contains(
+            "hint: check --realm (or WAMP_REALM)",
+        ));
     wamp(&s.url, &["call", "com.math.add"])
         .env("WAMP_TICKET", "t")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--ticket needs an authentication ID"));
+        .stderr(predicate::str::contains(
+            "--ticket needs an authentication ID",
+        ));
     wamp("http://127.0.0.1:1/", &["list"])
         .assert()
         .code(2)
@@ -282,7 +429,11 @@ fn connection_problems_say_what_to_do() {
 
 #[test]
 fn completions_for_every_shell() {
-    for (shell, marker) in [("bash", "_wamp()"), ("zsh", "#compdef wamp"), ("fish", "complete -c wamp")] {
+    for (shell, marker) in [
+        ("bash", "_wamp()"),
+        ("zsh", "#compdef wamp"),
+        ("fish", "complete -c wamp"),
+    ] {
         assert_cmd::Command::new(support::WAMP)
             .args(["completions", shell])
             .assert()

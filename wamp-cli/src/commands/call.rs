@@ -46,7 +46,8 @@ pub(crate) async fn run(session: &Session, a: CallArgs) -> Result<(), CliError> 
     while let Some(answer) = results.next().await {
         match answer {
             Ok(result) => {
-                let (args, kwargs) = payload_json(&result.payload).map_err(|e| CliError::remote(&e))?;
+                let (args, kwargs) =
+                    payload_json(&result.payload).map_err(|e| CliError::remote(&e))?;
                 print_line(&to_text(&result_json(args, kwargs), a.json));
                 if !result.is_progress() {
                     return Ok(());
@@ -71,7 +72,8 @@ async fn explain(session: &Session, uri: &str, e: &wamp::Error, timeout: f64) ->
                     error.hint(format!("did you mean {}?", near.join(" or ")))
                 }
             }
-            None => error.hint("nothing is registered under this URI; `wamp registrations` lists what is"),
+            None => error
+                .hint("nothing is registered under this URI; `wamp registrations` lists what is"),
         },
         "wamp.error.not_authorized" => error.hint(format!(
             "your role may not call {uri}: join with other credentials (--authid, --ticket, ...)"
@@ -79,9 +81,9 @@ async fn explain(session: &Session, uri: &str, e: &wamp::Error, timeout: f64) ->
         "wamp.error.timeout" => error.hint(format!(
             "no result within {timeout} s; --timeout SECONDS waits longer"
         )),
-        "wamp.error.invalid_argument" => {
-            error.hint(format!("`wamp describe {uri}` shows what it takes (with a router serving reflection)"))
-        }
+        "wamp.error.invalid_argument" => error.hint(format!(
+            "`wamp describe {uri}` shows what it takes (with a router serving reflection)"
+        )),
         _ => error,
     }
 }

@@ -16,7 +16,10 @@ fn entries(catalog: &Json, key: &str) -> Vec<Json> {
 /// `wamp list`.
 pub(crate) async fn list(session: &Session) -> Result<(), CliError> {
     let catalog = catalog(session).await?;
-    let text = render::list(&entries(&catalog, "procedures"), &entries(&catalog, "topics"));
+    let text = render::list(
+        &entries(&catalog, "procedures"),
+        &entries(&catalog, "topics"),
+    );
     print_line(text.trim_end());
     Ok(())
 }
@@ -129,9 +132,16 @@ pub(crate) async fn sessions(session: &Session, as_json: bool) -> Result<(), Cli
         .map(|d| {
             let id = cell(&d["session"]);
             let transport = &d["transport"];
-            let peer = transport["peer"].as_str().or(transport["type"].as_str()).unwrap_or("-");
+            let peer = transport["peer"]
+                .as_str()
+                .or(transport["type"].as_str())
+                .unwrap_or("-");
             vec![
-                if d["session"] == json!(me) { format!("{id} (this)") } else { id },
+                if d["session"] == json!(me) {
+                    format!("{id} (this)")
+                } else {
+                    id
+                },
                 cell(&d["authid"]),
                 cell(&d["authrole"]),
                 cell(&d["authmethod"]),
@@ -139,7 +149,10 @@ pub(crate) async fn sessions(session: &Session, as_json: bool) -> Result<(), Cli
             ]
         })
         .collect();
-    print_line(&table(&["SESSION", "AUTHID", "AUTHROLE", "AUTHMETHOD", "TRANSPORT"], &rows));
+    print_line(&table(
+        &["SESSION", "AUTHID", "AUTHROLE", "AUTHMETHOD", "TRANSPORT"],
+        &rows,
+    ));
     Ok(())
 }
 

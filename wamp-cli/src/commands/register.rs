@@ -47,7 +47,10 @@ pub(crate) async fn run(session: &Session, a: RegisterArgs) -> Result<(), CliErr
                 _ => error,
             }
         })?;
-    eprintln!("wamp: registered {} served by `{shown}` (Ctrl-C to stop)", a.uri);
+    eprintln!(
+        "wamp: registered {} served by `{shown}` (Ctrl-C to stop)",
+        a.uri
+    );
     tokio::select! {
         _ = tokio::signal::ctrl_c() => Ok(()),
         reason = session.closed() => Err(CliError::new(EXIT_CONNECT, format!("the session ended: {reason:?}"))),

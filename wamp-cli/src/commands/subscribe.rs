@@ -70,7 +70,9 @@ pub(crate) async fn run(session: &Session, a: SubscribeArgs) -> Result<(), CliEr
     };
     let dropped = subscription.dropped();
     if dropped > 0 {
-        eprintln!("wamp: warning: {dropped} events were dropped because they came faster than they could be printed");
+        eprintln!(
+            "wamp: warning: {dropped} events were dropped because they came faster than they could be printed"
+        );
     }
     outcome
 }

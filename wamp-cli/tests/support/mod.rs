@@ -22,7 +22,10 @@ pub fn wamp(url: &str, args: &[&str]) -> assert_cmd::Command {
             cmd.env_remove(key);
         }
     }
-    cmd.arg("--url").arg(url).args(args).timeout(Duration::from_secs(30));
+    cmd.arg("--url")
+        .arg(url)
+        .args(args)
+        .timeout(Duration::from_secs(30));
     cmd
 }
 
