@@ -96,6 +96,27 @@ fn call_prints_results_and_fails_with_the_error_uri() {
         .code(1)
         .stdout("")
         .stderr("wamp: com.math.error.division_by_zero: cannot divide by zero\n");
+    // --timeout: the progressive results so far, then the timeout with a hint.
+    let out = wamp(
+        &s.url,
+        &[
+            "call",
+            "--json",
+            "--timeout",
+            "0.3",
+            "com.math.count_to",
+            "1000000",
+        ],
+    )
+    .assert()
+    .code(1);
+    let err = stderr_of(out.get_output());
+    assert!(err.starts_with("wamp: wamp.error.timeout"), "{err}");
+    assert!(
+        err.contains("hint: no result within 0.3 s; --timeout SECONDS waits longer"),
+        "{err}"
+    );
+    assert!(stdout_of(out.get_output()).starts_with("1\n2\n"));
     // No such procedure, with a suggestion from reflection.
     wamp(&s.url, &["call", "com.math.ad", "1", "2"])
         .assert()
@@ -179,6 +200,24 @@ fn publish_and_subscribe() {
     let line: Json = serde_json::from_str(stdout_of(out.get_output()).trim()).unwrap();
     assert_eq!(line["args"], json!(["on"]));
     assert_eq!(line["details"]["retained"], json!(true));
+
+    // Without --count it runs until Ctrl-C, then leaves and exits 0.
+    let (mut sub, log) = spawn_wamp(
+        dir.path(),
+        "until-ctrl-c",
+        &s.url,
+        &["subscribe", "com.cli.t"],
+    );
+    wait_for_text(&log, "subscribed to com.cli.t");
+    wamp(&s.url, &["publish", "com.cli.t", "1", "--acknowledge"])
+        .assert()
+        .success();
+    assert_eq!(sub.json_line(WAIT)["args"], json!([1]));
+    sub.signal(libc::SIGINT);
+    assert!(
+        sub.wait(WAIT).success(),
+        "Ctrl-C ends wamp subscribe with 0"
+    );
 }
 
 #[test]
@@ -440,5 +479,52 @@ fn completions_for_every_shell() {
             .success()
             .stdout(predicate::str::contains(marker))
             .stdout(predicate::str::contains("describe"));
+    }
+}
+
+#[test]
+fn tls_with_a_ca_file() {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    use wamp::transport::{Acceptor, ServerOptions, tls};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
+    let dir = wamp_tests::interop::scratch();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, certified.cert.pem()).unwrap();
+    let (_router, addr) = runtime.block_on(async {
+        let router = wamp::router::Router::builder()
+            .realm(wamp::router::RealmConfig::open("realm1"))
+            .build();
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            certified.signing_key.serialize_der(),
+        ));
+        let server = tls::server_config_from_der(vec![certified.cert.der().clone()], key).unwrap();
+        let acceptor = Acceptor::new(ServerOptions::with_serializers(wamp::SerializerKind::ALL))
+            .with_tls(server);
+        let addr = router.listen_with("127.0.0.1:0", acceptor).await.unwrap();
+        (router, addr)
+    });
+    let ca = ca.to_str().unwrap();
+    for url in [format!("wss://{addr}/ws"), format!("rss://{addr}")] {
+        wamp(&url, &["--ca-file", ca, "call", "wamp.session.count"])
+            .assert()
+            .success()
+            .stdout("1\n");
+        wamp(&url, &["call", "wamp.session.count"])
+            .env("WAMP_CA_FILE", ca)
+            .assert()
+            .success();
+        // Not trusted without it: the hint names the option.
+        wamp(&url, &["call", "wamp.session.count"])
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains(
+                "hint: for a private CA or a self-signed certificate give --ca-file",
+            ));
     }
 }
