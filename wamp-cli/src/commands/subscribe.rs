@@ -1,5 +1,8 @@
 //! `wamp subscribe`: one JSON line per event until Ctrl-C or `--count` events.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde_json::{Map, Value as Json, json};
 use tokio::sync::mpsc;
 use wamp::client::{MatchPolicy, event_handler};
@@ -10,8 +13,8 @@ use crate::commands::print_line;
 use crate::error::{CliError, EXIT_CONNECT};
 use crate::values::payload_json;
 
-/// Events waiting to be printed; the session's own queue holds more behind it.
-const BACKLOG: usize = 64;
+/// Events waiting to be printed; more are dropped and counted (reported at the end).
+const BACKLOG: usize = 4096;
 
 /// Runs `wamp subscribe`.
 pub(crate) async fn run(session: &Session, a: SubscribeArgs) -> Result<(), CliError> {
@@ -25,16 +28,19 @@ pub(crate) async fn run(session: &Session, a: SubscribeArgs) -> Result<(), CliEr
         options = options.get_retained();
     }
     let (tx, mut rx) = mpsc::channel::<String>(BACKLOG);
+    let overflow = Arc::new(AtomicU64::new(0));
+    let counter = overflow.clone();
+    // The session runs the handler inline until it first waits: a send that
+    // never waits keeps the events in the order they arrived.
     let handler = event_handler(move |ev| {
-        let tx = tx.clone();
-        async move {
-            let line = match payload_json(&ev.payload) {
-                Ok((args, kwargs)) => event_line(args, kwargs, &ev.details),
-                Err(e) => json!({"error": e.to_string(), "details": details_json(&ev.details)}),
-            };
-            let _ = tx.send(line.to_string()).await;
-            Ok(())
+        let line = match payload_json(&ev.payload) {
+            Ok((args, kwargs)) => event_line(args, kwargs, &ev.details),
+            Err(e) => json!({"error": e.to_string(), "details": details_json(&ev.details)}),
+        };
+        if let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(line.to_string()) {
+            counter.fetch_add(1, Ordering::Relaxed);
         }
+        std::future::ready(Ok(()))
     });
     let subscription = session
         .subscribe(&a.topic, options, handler)
@@ -68,7 +74,7 @@ pub(crate) async fn run(session: &Session, a: SubscribeArgs) -> Result<(), CliEr
             )),
         }
     };
-    let dropped = subscription.dropped();
+    let dropped = subscription.dropped() + overflow.load(Ordering::Relaxed);
     if dropped > 0 {
         eprintln!(
             "wamp: warning: {dropped} events were dropped because they came faster than they could be printed"
