@@ -142,9 +142,11 @@ pub(crate) struct SubscribeArgs {
 pub(crate) struct RegisterArgs {
     /// The procedure.
     pub(crate) uri: String,
-    /// Exit after answering this many calls.
-    #[arg(long)]
-    pub(crate) count: Option<u64>,
+    /// Most commands running at once: sent as the registration's
+    /// `concurrency` (a router that enforces it refuses calls beyond it) and
+    /// kept locally (further invocations wait).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) concurrency: u32,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub(crate) command: Vec<PathBuf>,

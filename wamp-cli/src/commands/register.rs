@@ -33,7 +33,11 @@ pub(crate) async fn run(session: &Session, a: RegisterArgs) -> Result<(), CliErr
         async move { serve(&command, inv).await }
     });
     session
-        .register(&a.uri, RegisterOptions::default(), handler)
+        .register(
+            &a.uri,
+            RegisterOptions::default().concurrency(a.concurrency),
+            handler,
+        )
         .await
         .map_err(|e| {
             let error = CliError::remote(&e);
