@@ -7,8 +7,9 @@ use serde_json::Value as Json;
 
 use crate::connect::ConnectOpts;
 
-/// Call, publish, subscribe, register and explore a WAMP realm from the
-/// shell. Arguments are JSON values (bare words are strings); with a router
+/// Call, publish, subscribe, register and explore a WAMP realm from the shell.
+///
+/// Arguments are JSON values (bare words are strings); with a router
 /// that serves `wamp.reflection.*` they are checked against the procedure's
 /// schema before the call is sent.
 #[derive(Debug, Parser)]
@@ -31,15 +32,17 @@ pub(crate) enum Command {
     Publish(PublishArgs),
     /// Print one JSON line per event (args, kwargs, details) until Ctrl-C or --count events.
     Subscribe(SubscribeArgs),
-    /// Serve a procedure from a shell command: the arguments go to its stdin
-    /// as JSON (`{"args": [...], "kwargs": {...}, "procedure": "..."}`), what it
+    /// Serve a procedure from a shell command, until Ctrl-C.
+    ///
+    /// Each call runs COMMAND with the arguments on its stdin as JSON (`{"args": [...], "kwargs": {...}, "procedure": "..."}`), what it
     /// prints on stdout is the result (JSON, or else a string); a non-zero exit
     /// answers `wamp.error.runtime_error` with its stderr.
     Register(RegisterArgs),
     /// Procedures and topics of the realm with their summaries (reflection).
     List,
-    /// Parameters, types, docs and errors of the procedures and topics whose
-    /// URI is or starts with URI_OR_PREFIX (everything when omitted).
+    /// Parameters, types, docs and errors of procedures and topics (reflection).
+    ///
+    /// Those whose URI is or starts with URI_OR_PREFIX; everything when omitted.
     Describe {
         /// A URI, or a prefix such as `com.math`.
         uri_or_prefix: Option<String>,
@@ -56,7 +59,10 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a shell completion script (e.g. `wamp completions bash > /etc/bash_completion.d/wamp`).
+    /// Print a shell completion script.
+    ///
+    /// E.g. `wamp completions bash > /etc/bash_completion.d/wamp`, or
+    /// `wamp completions zsh > ~/.zfunc/_wamp`.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,

@@ -219,3 +219,98 @@ fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use serde_json::{Map, Value as Json, json};
+
+    fn entry() -> Json {
+        json!({
+            "uri": "com.x.f",
+            "args": {
+                "type": "array", "items": false, "minItems": 2,
+                "prefixItems": [
+                    {"title": "n", "type": "integer"},
+                    {"title": "tags", "type": "array", "items": {"type": "string"}},
+                    {"title": "mode", "anyOf": [{"$ref": "#/$defs/Mode"}, {"type": "null"}]}
+                ]
+            },
+            "kwargs": {
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "n": {"type": "integer"},
+                    "tags": {"type": "array"},
+                    "mode": {"anyOf": [{"$ref": "#/$defs/Mode"}, {"type": "null"}]},
+                    "limit": {"type": "integer", "minimum": 1}
+                }
+            },
+            "$defs": {"Mode": {"oneOf": [{"const": "a"}, {"const": "b"}]}}
+        })
+    }
+
+    fn kw(pairs: &[(&str, Json)]) -> Map<String, Json> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn fitting_arguments_pass() {
+        let e = entry();
+        assert!(check(&e, &[json!(1), json!(["x"])], &Map::new()).is_empty());
+        assert!(
+            check(
+                &e,
+                &[json!(1), json!([]), json!("b")],
+                &kw(&[("limit", json!(3))])
+            )
+            .is_empty()
+        );
+        assert!(check(&e, &[], &kw(&[("n", json!(1)), ("tags", json!([]))])).is_empty());
+        // No schema: nothing to check.
+        assert!(check(&json!({"uri": "u"}), &[json!("anything")], &Map::new()).is_empty());
+    }
+
+    #[test]
+    fn mismatches_are_explained_by_parameter() {
+        let e = entry();
+        assert_eq!(
+            check(&e, &[json!("one"), json!([])], &Map::new()),
+            ["argument n must be an integer, got \"one\""]
+        );
+        assert_eq!(
+            check(&e, &[json!(1), json!(["x", 2])], &Map::new()),
+            ["argument tags[1] must be a string, got 2"]
+        );
+        assert_eq!(
+            check(&e, &[json!(1), json!([]), json!("c")], &Map::new()),
+            ["argument mode must be \"a\" | \"b\" | null, got \"c\""]
+        );
+        assert_eq!(
+            check(&e, &[json!(1)], &Map::new()),
+            ["missing argument tags: com.x.f takes 3 arguments (n, tags, mode), got 1"]
+        );
+        assert_eq!(
+            check(
+                &e,
+                &[json!(1), json!([]), json!("a"), json!(4)],
+                &Map::new()
+            ),
+            ["too many arguments: com.x.f takes 3 arguments (n, tags, mode), got 4"]
+        );
+        assert_eq!(
+            check(&e, &[json!(1), json!([])], &kw(&[("limit", json!(0))])),
+            ["keyword argument limit must be at least 1, got 0"]
+        );
+        assert_eq!(
+            check(&e, &[json!(1), json!([])], &kw(&[("x", json!(0))])),
+            ["unknown keyword argument x: com.x.f takes keyword arguments limit, mode, n, tags"]
+        );
+        assert_eq!(
+            check(&e, &[], &kw(&[("n", json!(1))])),
+            ["missing argument tags: com.x.f takes 3 arguments (n, tags, mode)"]
+        );
+    }
+}
