@@ -201,6 +201,27 @@ fn publish_and_subscribe() {
     assert_eq!(line["args"], json!(["on"]));
     assert_eq!(line["details"]["retained"], json!(true));
 
+    // Wildcard subscriptions.
+    let (mut wild, log) = spawn_wamp(
+        dir.path(),
+        "wildcard",
+        &s.url,
+        &["subscribe", "com..w", "--match", "wildcard", "--count", "1"],
+    );
+    wait_for_text(&log, "subscribed to com..w");
+    wamp(&s.url, &["publish", "com.x.v", "no"])
+        .assert()
+        .success();
+    wamp(&s.url, &["publish", "com.x.w", "yes"])
+        .assert()
+        .success();
+    let line = wild.json_line(WAIT);
+    assert_eq!(
+        (&line["args"], &line["details"]["topic"]),
+        (&json!(["yes"]), &json!("com.x.w"))
+    );
+    assert!(wild.wait(WAIT).success());
+
     // Without --count it runs until Ctrl-C, then leaves and exits 0.
     let (mut sub, log) = spawn_wamp(
         dir.path(),
