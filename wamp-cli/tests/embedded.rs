@@ -294,6 +294,12 @@ fn register_serves_a_shell_command() {
         .stderr(predicate::str::contains("exit status: 3"))
         .stderr(predicate::str::contains("oops"));
 
+    // Reflection lists it without a schema; calls to it are not checked.
+    wamp(&s.url, &["describe", "com.cli.echo"])
+        .assert()
+        .success()
+        .stdout("com.cli.echo  (procedure)\n  (no schema: registered without one)\n");
+
     // The meta API sees them.
     let out = wamp(&s.url, &["registrations"]).assert().success();
     let table = stdout_of(out.get_output());
