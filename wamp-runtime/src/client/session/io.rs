@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use bytes::Bytes;
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
@@ -71,6 +71,9 @@ async fn writer(
     lost: CancellationToken,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
+    // Made once: each one made registers a waiter under the token's mutex.
+    let stopped = stop.cancelled();
+    tokio::pin!(stopped);
     loop {
         tokio::select! {
             biased;
@@ -82,7 +85,7 @@ async fn writer(
                     break;
                 }
             }
-            () = stop.cancelled() => {
+            () = &mut stopped => {
                 while let Ok(frame) = rx.try_recv() {
                     batch.push(frame);
                 }
@@ -117,10 +120,17 @@ async fn write_batch(sink: &mut FrameSink, batch: &mut Vec<Bytes>) -> Result<(),
 
 /// Reads frames and dispatches them until the transport ends or the session closes.
 async fn reader(shared: Weak<Shared>, mut stream: FrameStream, lost: CancellationToken) {
+    let gone = lost.cancelled();
+    tokio::pin!(gone);
     let reason = loop {
-        let frame = tokio::select! {
-            frame = stream.next() => frame,
-            () = lost.cancelled() => None,
+        // A frame already readable is taken at once; the token (a mutex to
+        // poll) is awaited only when there is nothing to read.
+        let frame = match stream.next().now_or_never() {
+            Some(frame) => frame,
+            None => tokio::select! {
+                frame = stream.next() => frame,
+                () = &mut gone => None,
+            },
         };
         let Some(session) = shared.upgrade().map(|shared| Session { shared }) else {
             return;
