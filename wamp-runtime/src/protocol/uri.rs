@@ -10,6 +10,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// Which components of a URI may be empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,29 +95,29 @@ pub fn is_valid_realm(realm: &str) -> bool {
 
 /// A URI that passed the loose rule for the place it was found in.
 ///
-/// Cheap to compare and hash; derefs to `str`.
+/// Cheap to compare, hash and clone (the text is shared); derefs to `str`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Uri(String);
+pub struct Uri(Arc<str>);
 
 impl Uri {
     /// Builds a concrete URI, checking the loose rule.
-    pub fn new(uri: impl Into<String>) -> Result<Self, InvalidUri> {
+    pub fn new(uri: impl AsRef<str>) -> Result<Self, InvalidUri> {
         Self::with_kind(uri, UriKind::Concrete)
     }
 
     /// Builds a URI that may be a pattern of the given kind, checking the loose rule.
-    pub fn with_kind(uri: impl Into<String>, kind: UriKind) -> Result<Self, InvalidUri> {
-        let uri = uri.into();
-        if is_valid_uri(&uri, UriRule::Loose, kind) {
-            Ok(Uri(uri))
+    pub fn with_kind(uri: impl AsRef<str>, kind: UriKind) -> Result<Self, InvalidUri> {
+        let uri = uri.as_ref();
+        if is_valid_uri(uri, UriRule::Loose, kind) {
+            Ok(Uri(Arc::from(uri)))
         } else {
-            Err(InvalidUri(uri))
+            Err(InvalidUri(uri.to_owned()))
         }
     }
 
     /// Wraps a string without checking it. Use only for URIs known to be valid.
-    pub fn from_trusted(uri: impl Into<String>) -> Self {
-        Uri(uri.into())
+    pub fn from_trusted(uri: impl AsRef<str>) -> Self {
+        Uri(Arc::from(uri.as_ref()))
     }
 
     /// The URI text.
@@ -131,7 +132,7 @@ impl Uri {
 
     /// Gives back the URI text.
     pub fn into_string(self) -> String {
-        self.0
+        self.0.as_ref().to_owned()
     }
 }
 
@@ -173,13 +174,13 @@ impl fmt::Debug for Uri {
 
 impl PartialEq<str> for Uri {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other
+        &*self.0 == other
     }
 }
 
 impl PartialEq<&str> for Uri {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        &*self.0 == *other
     }
 }
 

@@ -1,5 +1,6 @@
 //! CBOR: binary frames.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use ciborium_ll::{Decoder, Encoder, Header};
@@ -151,7 +152,9 @@ impl Format for Cbor {
         let mut entries = Vec::new();
         let mut entry = |pos: usize| -> Result<usize, String> {
             let key_end = skip(dict, pos, 1)?;
-            let key = Self::read_str(&dict[pos..key_end]).ok_or("a dict key is not a string")?;
+            let key = Self::read_str(&dict[pos..key_end])
+                .ok_or("a dict key is not a string")?
+                .into_owned();
             let end = skip(dict, key_end, 1)?;
             entries.push((key, key_end..end));
             Ok(end)
@@ -222,12 +225,14 @@ impl Format for Cbor {
         }
     }
 
-    fn read_str(elem: &[u8]) -> Option<String> {
+    fn read_str(elem: &[u8]) -> Option<Cow<'_, str>> {
         match header_at(elem, 0).ok()? {
             (Header::Text(Some(n)), start) if start + n == elem.len() => {
-                std::str::from_utf8(&elem[start..]).ok().map(str::to_owned)
+                std::str::from_utf8(&elem[start..]).ok().map(Cow::Borrowed)
             }
-            (Header::Text(None), _) => ciborium::from_reader(elem).ok(),
+            (Header::Text(None), _) => ciborium::from_reader::<String, _>(elem)
+                .ok()
+                .map(Cow::Owned),
             _ => None,
         }
     }

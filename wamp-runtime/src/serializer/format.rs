@@ -1,6 +1,7 @@
 //! The low-level operations each wire format provides: splitting a frame into
 //! elements, reading and writing scalars, and serde for whole values.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -32,7 +33,7 @@ pub(crate) trait Format {
     /// An unsigned integer element.
     fn read_u64(elem: &[u8]) -> Option<u64>;
     /// A string element.
-    fn read_str(elem: &[u8]) -> Option<String>;
+    fn read_str(elem: &[u8]) -> Option<Cow<'_, str>>;
     /// A binary element (in JSON: a `"\0"`+base64 string).
     fn read_bin(elem: &[u8]) -> Option<Vec<u8>>;
 

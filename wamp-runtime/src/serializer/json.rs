@@ -1,5 +1,6 @@
 //! JSON: text frames, binary values as `"\0"` + base64 strings.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -114,8 +115,13 @@ impl Format for Json {
         serde_json::from_str(as_str(elem)?).ok()
     }
 
-    fn read_str(elem: &[u8]) -> Option<String> {
-        serde_json::from_str(as_str(elem)?).ok()
+    fn read_str(elem: &[u8]) -> Option<Cow<'_, str>> {
+        let text = as_str(elem)?;
+        // Borrowed when the string has no escapes (URIs, keys): no allocation.
+        match serde_json::from_str::<&str>(text) {
+            Ok(s) => Some(Cow::Borrowed(s)),
+            Err(_) => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
+        }
     }
 
     fn read_bin(elem: &[u8]) -> Option<Vec<u8>> {

@@ -1,5 +1,6 @@
 //! MessagePack: binary frames, `str` and `bin` distinct, structs as maps.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use rmp::Marker;
@@ -121,7 +122,9 @@ impl Format for MsgPack {
         let mut entries = Vec::with_capacity(count.min(64));
         for _ in 0..count {
             let key_end = skip(dict, pos, 1)?;
-            let key = Self::read_str(&dict[pos..key_end]).ok_or("a dict key is not a string")?;
+            let key = Self::read_str(&dict[pos..key_end])
+                .ok_or("a dict key is not a string")?
+                .into_owned();
             let end = skip(dict, key_end, 1)?;
             entries.push((key, key_end..end));
             pos = end;
@@ -169,10 +172,10 @@ impl Format for MsgPack {
         rmp::decode::read_int::<u64, _>(&mut rd).ok()
     }
 
-    fn read_str(elem: &[u8]) -> Option<String> {
+    fn read_str(elem: &[u8]) -> Option<Cow<'_, str>> {
         rmp::decode::read_str_from_slice(elem)
             .ok()
-            .map(|(s, _)| s.to_owned())
+            .map(|(s, _)| Cow::Borrowed(s))
     }
 
     fn read_bin(elem: &[u8]) -> Option<Vec<u8>> {

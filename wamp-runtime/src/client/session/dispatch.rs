@@ -143,15 +143,16 @@ fn on_reply(session: &Session, pending: Pending, message: Message) {
         ) => {
             let local = session.next_local();
             let mut core = session.lock();
-            core.subscriptions
+            let handlers = &mut core
+                .subscriptions
                 .entry(s.subscription)
                 .or_insert_with(|| SubscriptionEntry {
                     topic,
-                    handlers: Vec::new(),
+                    handlers: Arc::default(),
                     active: Arc::new(AtomicBool::new(true)),
                 })
-                .handlers
-                .push((local, handler, load));
+                .handlers;
+            Arc::make_mut(handlers).push((local, handler, load));
             let _ = tx.send(Ok((s.subscription, local)));
         }
         (Pending::Unregister(tx), _) | (Pending::Unsubscribe(tx), _) => drop(tx.send(Ok(()))),

@@ -25,11 +25,10 @@ pub(super) fn on_event(session: &Session, ev: Event) {
         let core = session.lock();
         match core.subscriptions.get(&ev.subscription) {
             Some(s) => (
-                s.handlers
-                    .iter()
-                    .map(|(_, h, load)| (h.clone(), load.clone()))
-                    .collect::<Vec<_>>(),
-                s.topic.clone(),
+                s.handlers.clone(),
+                // The subscribed URI, unless the router named the topic
+                // (pattern subscriptions).
+                ev.details.topic.is_none().then(|| s.topic.clone()),
             ),
             None => {
                 tracing::debug!(
@@ -42,21 +41,23 @@ pub(super) fn on_event(session: &Session, ev: Event) {
     };
     let d = ev.details;
     let ack = d.x_acknowledged_delivery == Some(true);
-    let details = EventDetails {
+    let mut details = Some(EventDetails {
         subscription: ev.subscription,
         publication: ev.publication,
-        topic: d.topic.unwrap_or(topic),
+        topic: d.topic.or(topic).unwrap_or_default(),
         publisher: d.publisher,
         publisher_authid: d.publisher_authid,
         publisher_authrole: d.publisher_authrole,
         retained: d.retained == Some(true),
-    };
+    });
+    let mut payload = Some(ev.payload);
     let max = session.shared.limits.max_queued_events;
-    for (handler, load) in handlers {
+    let last = handlers.len().saturating_sub(1);
+    for (i, (_, handler, load)) in handlers.iter().enumerate() {
         let Some(in_hand) = load.admit(max) else {
             if load.should_warn() {
                 tracing::warn!(
-                    topic = %details.topic,
+                    topic = %details.as_ref().map_or("", |d| d.topic.as_str()),
                     subscription = ev.subscription,
                     dropped = load.dropped(),
                     max,
@@ -65,29 +66,50 @@ pub(super) fn on_event(session: &Session, ev: Event) {
             }
             continue;
         };
+        // The last handler takes the details and payload; the others clone.
+        let (details, payload) = if i == last {
+            (details.take(), payload.take())
+        } else {
+            (details.clone(), payload.clone())
+        };
+        let (Some(details), Some(payload)) = (details, payload) else {
+            break;
+        };
         let ctx = EventContext {
-            payload: ev.payload.clone(),
-            details: details.clone(),
+            payload,
+            details,
             session: session.clone(),
         };
         let session = session.clone();
-        let publication = ev.publication;
+        let handler = handler.clone();
+        let (publication, subscription) = (ev.publication, ev.subscription);
         run_inline(async move {
             let _in_hand = in_hand;
-            let topic = ctx.details.topic.clone();
-            let work = AssertUnwindSafe(async move { handler(ctx).await }).catch_unwind();
-            match work.await {
-                Ok(Ok(())) => {
-                    if ack {
-                        let _ = session
-                            .send(&Message::EventReceived(EventReceived { publication }))
-                            .await;
-                    }
+            let work = AssertUnwindSafe(async { handler(ctx).await }).catch_unwind();
+            let outcome = work.await;
+            if let Ok(Ok(())) = outcome {
+                if ack {
+                    let _ = session
+                        .send(&Message::EventReceived(EventReceived { publication }))
+                        .await;
                 }
-                Ok(Err(e)) => tracing::warn!(%topic, error = %e, "event handler failed"),
+                return;
+            }
+            // The topic is looked up only to report a failure.
+            let topic = session
+                .lock()
+                .subscriptions
+                .get(&subscription)
+                .map(|s| s.topic.clone())
+                .unwrap_or_default();
+            match outcome {
+                Ok(Err(e)) => {
+                    tracing::warn!(%topic, publication, error = %e, "event handler failed")
+                }
                 Err(panic) => {
-                    tracing::error!(%topic, panic = %panic_message(&*panic), "event handler panicked")
+                    tracing::error!(%topic, publication, panic = %panic_message(&*panic), "event handler panicked")
                 }
+                Ok(Ok(())) => {}
             }
         });
     }

@@ -196,8 +196,10 @@ pub(super) struct RegistrationEntry {
 pub(super) struct SubscriptionEntry {
     /// The topic (or pattern) subscribed to.
     pub(super) topic: String,
-    /// The handlers by local ID, with their counts of events in hand and dropped.
-    pub(super) handlers: Vec<(u64, EventHandler, Arc<HandlerLoad>)>,
+    /// The handlers by local ID, with their counts of events in hand and
+    /// dropped; shared, so that each EVENT takes them with one reference
+    /// count (changed with `Arc::make_mut`).
+    pub(super) handlers: Arc<Vec<(u64, EventHandler, Arc<HandlerLoad>)>>,
     /// Cleared when unsubscribed or revoked.
     pub(super) active: Arc<AtomicBool>,
 }

@@ -121,7 +121,7 @@ impl Session {
             let Some(entry) = core.subscriptions.get_mut(&subscription) else {
                 return Ok(());
             };
-            entry.handlers.retain(|(l, _, _)| *l != local);
+            Arc::make_mut(&mut entry.handlers).retain(|(l, _, _)| *l != local);
             if !entry.handlers.is_empty() {
                 return Ok(());
             }

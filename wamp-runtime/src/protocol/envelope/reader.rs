@@ -1,6 +1,7 @@
 //! Reading the elements of one message: typed IDs, strings, URIs, dicts and
 //! the payload, each failure a precise [`ProtocolError`].
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -75,6 +76,11 @@ impl<F: Format> Reader<F> {
     }
 
     pub(super) fn string(&self, i: usize, field: &'static str) -> Result<String, ProtocolError> {
+        self.str(i, field).map(Cow::into_owned)
+    }
+
+    /// A string element, borrowed from the frame where the format allows.
+    fn str(&self, i: usize, field: &'static str) -> Result<Cow<'_, str>, ProtocolError> {
         F::read_str(self.elem(i)).ok_or_else(|| self.wrong_type(i, field, "a string"))
     }
 
@@ -84,12 +90,12 @@ impl<F: Format> Reader<F> {
         field: &'static str,
         kind: UriKind,
     ) -> Result<Uri, ProtocolError> {
-        let text = self.string(i, field)?;
+        let text = self.str(i, field)?;
         if !is_valid_uri(&text, UriRule::Loose, kind) {
             return Err(ProtocolError::InvalidUri {
                 message: self.name,
                 field,
-                uri: text,
+                uri: text.into_owned(),
             });
         }
         Ok(Uri::from_trusted(text))
@@ -132,7 +138,7 @@ impl<F: Format> Reader<F> {
                         return Ok(Payload::transparent(bytes));
                     }
                     if let Some(text) = F::read_str(self.elem(start)) {
-                        return Ok(Payload::transparent_string(text));
+                        return Ok(Payload::transparent_string(text.into_owned()));
                     }
                     return Err(self.wrong_type(
                         start,
