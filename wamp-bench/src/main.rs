@@ -14,7 +14,13 @@
 //! 10 subscribers, alternating hub and router runs, and prints both medians and
 //! their ratio (router / hub). Every result and every event is checked on both
 //! servers, so neither can report a speed while routing wrongly.
+//!
+//! A second table (`e2e`, see `e2e/`) measures the same cases as users write
+//! them: `Session::call`/`publish` to `#[wamp::register]`/`#[wamp::subscribe]`
+//! functions served by a `Component`, against the same-run hub and router raw
+//! figures.
 
+mod e2e;
 mod hub;
 mod peer;
 mod pubsub;
@@ -48,7 +54,8 @@ struct Cli {
     /// case and server (its figures mean nothing).
     #[arg(long)]
     quick: bool,
-    /// Only the cases whose name contains this text (e.g. `rpc`, `x10`, `ws json`).
+    /// Only the cases whose name contains this text (e.g. `rpc`, `x10`, `ws json`;
+    /// `e2e` for the end-to-end cases only).
     #[arg(long)]
     filter: Option<String>,
 }
@@ -228,13 +235,13 @@ async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(
         .into_iter()
         .filter(|c| cli.filter.as_deref().is_none_or(|f| c.name().contains(f)))
         .collect();
-    if selected.is_empty() {
-        return Err("no case matches --filter".into());
+    if !selected.is_empty() {
+        println!(
+            "| transport | serializer | case | unit | runs×n | hub (limit) | router | router min–max | router / hub | hub p50 µs | router p50 µs | router p99 µs |"
+        );
+        println!("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
     }
-    println!(
-        "| transport | serializer | case | unit | runs×n | hub (limit) | router | router min–max | router / hub | hub p50 µs | router p50 µs | router p99 µs |"
-    );
-    println!("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    let any_raw = !selected.is_empty();
     let mut id = 0;
     for case in selected {
         let n = cli.n.unwrap_or(case.traffic.default_n(cli.quick)).max(100);
@@ -257,6 +264,11 @@ async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(
             }
         }
         print_row(case, n, runs, &summarize(&on_hub), &summarize(&on_router));
+    }
+    let filter = cli.filter.as_deref();
+    let any_e2e = e2e::bench(filter, cli.n, runs, cli.quick, hub, router).await?;
+    if !any_raw && !any_e2e {
+        return Err("no case matches --filter".into());
     }
     Ok(())
 }
@@ -327,6 +339,21 @@ mod tests {
         for (id, case) in cases().into_iter().enumerate() {
             clients
                 .block_on(measure(&hub, "hub", case, 200, id))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// Every end-to-end case runs correctly through the router (short runs).
+    #[test]
+    fn e2e_routes_every_case() {
+        let router = RouterThread::start(Server::Router).expect("router starts");
+        let clients = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        for (id, case) in cases().into_iter().enumerate() {
+            clients
+                .block_on(e2e::measure(&router, case, 300, id))
                 .unwrap_or_else(|e| panic!("{e}"));
         }
     }
