@@ -2,7 +2,7 @@
 //! machine's limit, measured in the same run.
 //!
 //! ```text
-//! cargo run --release -p wamp-bench -- [--n N] [--runs R] [--quick] [--filter TEXT]
+//! cargo run --release -p wamp-bench -- [--n N] [--runs R] [--quick] [--filter TEXT] [--router-process]
 //! ```
 //!
 //! Two servers run side by side, each on its own current_thread runtime on a
@@ -58,6 +58,15 @@ struct Cli {
     /// `e2e` for the end-to-end cases only).
     #[arg(long)]
     filter: Option<String>,
+    /// Run the router as a separate process: the `wamp-router` binary built
+    /// beside this one (`cargo build --release -p wamp-router`), with its
+    /// default (multi-thread) runtime.
+    #[arg(long)]
+    router_process: bool,
+    /// Run only the end-to-end set-up of the e2e cases, without their hub
+    /// and router-raw runs (for profiling; no ratios).
+    #[arg(long)]
+    e2e_alone: bool,
 }
 
 /// Which traffic a case measures.
@@ -266,7 +275,7 @@ async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(
         print_row(case, n, runs, &summarize(&on_hub), &summarize(&on_router));
     }
     let filter = cli.filter.as_deref();
-    let any_e2e = e2e::bench(filter, cli.n, runs, cli.quick, hub, router).await?;
+    let any_e2e = e2e::bench(filter, cli.n, runs, cli.quick, cli.e2e_alone, hub, router).await?;
     if !any_raw && !any_e2e {
         return Err("no case matches --filter".into());
     }
@@ -282,7 +291,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let router = match RouterThread::start(Server::Router) {
+    let router = if cli.router_process {
+        RouterThread::process()
+    } else {
+        RouterThread::start(Server::Router)
+    };
+    let router = match router {
         Ok(r) => r,
         Err(e) => {
             eprintln!("wamp-bench: {e}");
@@ -300,9 +314,14 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "wamp-bench: hub on 127.0.0.1:{} and router on 127.0.0.1:{} (each on its own current_thread runtime and thread), clients on a third; {} CPUs; load average {}",
+        "wamp-bench: hub on 127.0.0.1:{} and router on 127.0.0.1:{} ({}), clients on a third; {} CPUs; load average {}",
         hub.addr.port(),
         router.addr.port(),
+        if cli.router_process {
+            "the hub on its own current_thread runtime and thread, the router in a wamp-router process"
+        } else {
+            "each on its own current_thread runtime and thread"
+        },
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         load_average()
     );

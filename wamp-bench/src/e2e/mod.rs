@@ -82,7 +82,14 @@ fn print_row(case: Case, n: u64, runs: usize, hub: &Summary, raw: &Summary, e2e:
     let p99 = e2e
         .latency
         .map_or("-".into(), |(_, p99)| format!("{p99:.0}"));
-    let ratio = |of: &Summary| format!("{:.0} %", 100.0 * e2e.rate / of.rate.max(1e-9));
+    // A set-up that did not run (`--e2e-alone`) has a zero rate.
+    let ratio = |of: &Summary| {
+        if of.rate > 0.0 {
+            format!("{:.0} %", 100.0 * e2e.rate / of.rate)
+        } else {
+            "-".into()
+        }
+    };
     println!(
         "| {} | {} | e2e {} | {} | {}×{} | {} | {} | {} | {}–{} | {} | {} | {} | {} | {} |",
         case.transport(),
@@ -109,12 +116,13 @@ fn print_row(case: Case, n: u64, runs: usize, hub: &Summary, raw: &Summary, e2e:
 
 /// Runs the end-to-end cases matching `filter` (`runs` times each, rotating
 /// which set-up goes first) and prints their table; `Ok(false)` when none
-/// matches.
+/// matches. `alone` runs only the end-to-end set-up (for profiling; no ratios).
 pub(crate) async fn bench(
     filter: Option<&str>,
     n: Option<u64>,
     runs: usize,
     quick: bool,
+    alone: bool,
     hub: &RouterThread,
     router: &RouterThread,
 ) -> Result<bool, BenchError> {
@@ -134,6 +142,9 @@ pub(crate) async fn bench(
         for run in 0..runs {
             for k in 0..3 {
                 let setup = (run + k) % 3;
+                if alone && setup != 2 {
+                    continue;
+                }
                 id += 1;
                 let sample = match setup {
                     0 => crate::measure(hub, "hub", case, n, id).await?,
