@@ -55,7 +55,7 @@ struct Cli {
     #[arg(long)]
     quick: bool,
     /// Only the cases whose name contains this text (e.g. `rpc`, `x10`, `ws json`;
-    /// `e2e` for the end-to-end cases only).
+    /// `e2e` for the end-to-end cases only; a trailing `$` anchors the end: `x1$`).
     #[arg(long)]
     filter: Option<String>,
     /// Run the router as a separate process: the `wamp-router` binary built
@@ -242,7 +242,11 @@ async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(
     let runs = if cli.quick { 1 } else { cli.runs.max(1) };
     let selected: Vec<Case> = cases()
         .into_iter()
-        .filter(|c| cli.filter.as_deref().is_none_or(|f| c.name().contains(f)))
+        .filter(|c| {
+            cli.filter
+                .as_deref()
+                .is_none_or(|f| e2e::matches(&c.name(), f))
+        })
         .collect();
     if !selected.is_empty() {
         println!(

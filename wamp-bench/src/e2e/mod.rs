@@ -33,6 +33,16 @@ pub(crate) fn name(case: Case) -> String {
     )
 }
 
+/// Whether a case named `name` is selected by `--filter`: its name contains
+/// `filter`, or, for a filter ending in `$`, ends with the rest (`x1$` leaves
+/// out `x10`).
+pub(crate) fn matches(name: &str, filter: &str) -> bool {
+    match filter.strip_suffix('$') {
+        Some(end) => name.ends_with(end),
+        None => name.contains(filter),
+    }
+}
+
 /// Messages per run: as the raw table, but half as many sequential calls.
 fn default_n(traffic: Traffic, quick: bool) -> u64 {
     match traffic {
@@ -128,7 +138,7 @@ pub(crate) async fn bench(
 ) -> Result<bool, BenchError> {
     let selected: Vec<Case> = crate::cases()
         .into_iter()
-        .filter(|c| filter.is_none_or(|f| name(*c).contains(f)))
+        .filter(|c| filter.is_none_or(|f| matches(&name(*c), f)))
         .collect();
     if selected.is_empty() {
         return Ok(false);
@@ -158,4 +168,18 @@ pub(crate) async fn bench(
         print_row(case, n, runs, &on_hub, &raw, &e2e);
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_select_by_name() {
+        assert!(matches("ws json e2e pubsub x10", "e2e"));
+        assert!(matches("ws json e2e pubsub x10", "pubsub x1"));
+        assert!(!matches("ws json e2e pubsub x10", "pubsub x1$"));
+        assert!(matches("ws json e2e pubsub x1", "pubsub x1$"));
+        assert!(!matches("ws json pubsub x1", "e2e"));
+    }
 }
