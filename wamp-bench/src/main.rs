@@ -2,7 +2,7 @@
 //! machine's limit, measured in the same run.
 //!
 //! ```text
-//! cargo run --release -p wamp-bench -- [--n N] [--runs R] [--quick] [--filter TEXT]
+//! cargo run --release -p wamp-bench -- [--n N] [--runs R] [--quick] [--filter TEXT] [--router-process]
 //! ```
 //!
 //! Two servers run side by side, each on its own current_thread runtime on a
@@ -14,7 +14,13 @@
 //! 10 subscribers, alternating hub and router runs, and prints both medians and
 //! their ratio (router / hub). Every result and every event is checked on both
 //! servers, so neither can report a speed while routing wrongly.
+//!
+//! A second table (`e2e`, see `e2e/`) measures the same cases as users write
+//! them: `Session::call`/`publish` to `#[wamp::register]`/`#[wamp::subscribe]`
+//! functions served by a `Component`, against the same-run hub and router raw
+//! figures.
 
+mod e2e;
 mod hub;
 mod peer;
 mod pubsub;
@@ -48,9 +54,19 @@ struct Cli {
     /// case and server (its figures mean nothing).
     #[arg(long)]
     quick: bool,
-    /// Only the cases whose name contains this text (e.g. `rpc`, `x10`, `ws json`).
+    /// Only the cases whose name contains this text (e.g. `rpc`, `x10`, `ws json`;
+    /// `e2e` for the end-to-end cases only; a trailing `$` anchors the end: `x1$`).
     #[arg(long)]
     filter: Option<String>,
+    /// Run the router as a separate process: the `wamp-router` binary built
+    /// beside this one (`cargo build --release -p wamp-router`), with its
+    /// default (multi-thread) runtime.
+    #[arg(long)]
+    router_process: bool,
+    /// Run only the end-to-end set-up of the e2e cases, without their hub
+    /// and router-raw runs (for profiling; no ratios).
+    #[arg(long)]
+    e2e_alone: bool,
 }
 
 /// Which traffic a case measures.
@@ -226,15 +242,19 @@ async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(
     let runs = if cli.quick { 1 } else { cli.runs.max(1) };
     let selected: Vec<Case> = cases()
         .into_iter()
-        .filter(|c| cli.filter.as_deref().is_none_or(|f| c.name().contains(f)))
+        .filter(|c| {
+            cli.filter
+                .as_deref()
+                .is_none_or(|f| e2e::matches(&c.name(), f))
+        })
         .collect();
-    if selected.is_empty() {
-        return Err("no case matches --filter".into());
+    if !selected.is_empty() {
+        println!(
+            "| transport | serializer | case | unit | runs×n | hub (limit) | router | router min–max | router / hub | hub p50 µs | router p50 µs | router p99 µs |"
+        );
+        println!("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
     }
-    println!(
-        "| transport | serializer | case | unit | runs×n | hub (limit) | router | router min–max | router / hub | hub p50 µs | router p50 µs | router p99 µs |"
-    );
-    println!("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    let any_raw = !selected.is_empty();
     let mut id = 0;
     for case in selected {
         let n = cli.n.unwrap_or(case.traffic.default_n(cli.quick)).max(100);
@@ -258,6 +278,11 @@ async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(
         }
         print_row(case, n, runs, &summarize(&on_hub), &summarize(&on_router));
     }
+    let filter = cli.filter.as_deref();
+    let any_e2e = e2e::bench(filter, cli.n, runs, cli.quick, cli.e2e_alone, hub, router).await?;
+    if !any_raw && !any_e2e {
+        return Err("no case matches --filter".into());
+    }
     Ok(())
 }
 
@@ -270,7 +295,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let router = match RouterThread::start(Server::Router) {
+    let router = if cli.router_process {
+        RouterThread::process()
+    } else {
+        RouterThread::start(Server::Router)
+    };
+    let router = match router {
         Ok(r) => r,
         Err(e) => {
             eprintln!("wamp-bench: {e}");
@@ -288,9 +318,14 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "wamp-bench: hub on 127.0.0.1:{} and router on 127.0.0.1:{} (each on its own current_thread runtime and thread), clients on a third; {} CPUs; load average {}",
+        "wamp-bench: hub on 127.0.0.1:{} and router on 127.0.0.1:{} ({}), clients on a third; {} CPUs; load average {}",
         hub.addr.port(),
         router.addr.port(),
+        if cli.router_process {
+            "the hub on its own current_thread runtime and thread, the router in a wamp-router process"
+        } else {
+            "each on its own current_thread runtime and thread"
+        },
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         load_average()
     );
@@ -327,6 +362,21 @@ mod tests {
         for (id, case) in cases().into_iter().enumerate() {
             clients
                 .block_on(measure(&hub, "hub", case, 200, id))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// Every end-to-end case runs correctly through the router (short runs).
+    #[test]
+    fn e2e_routes_every_case() {
+        let router = RouterThread::start(Server::Router).expect("router starts");
+        let clients = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        for (id, case) in cases().into_iter().enumerate() {
+            clients
+                .block_on(e2e::measure(&router, case, 300, id))
                 .unwrap_or_else(|e| panic!("{e}"));
         }
     }

@@ -1,8 +1,13 @@
 //! The servers under test, each on its own current_thread runtime on a
 //! dedicated thread (the `ct` layout of loopback-limits.md): the embedded
-//! router, or the minimal hub that gives the loopback limit.
+//! router, or the minimal hub that gives the loopback limit. With
+//! `--router-process` the router is the standalone `wamp-router` binary in a
+//! process of its own instead.
 
+use std::io::BufRead;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -21,13 +26,25 @@ pub(crate) enum Server {
     Hub,
 }
 
-/// A server running on its own thread.
+/// A server running on its own thread (or, with [`RouterThread::process`],
+/// in its own process).
 pub(crate) struct RouterThread {
     /// Where it listens (WebSocket and RawSocket).
     pub(crate) addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    child: Option<Child>,
 }
+
+/// The configuration of the `wamp-router` process: one open realm, JSON and
+/// MessagePack, everything else at its defaults.
+const ROUTER_TOML: &str = r#"[[listener]]
+address = "127.0.0.1:0"
+serializers = ["json", "msgpack"]
+
+[[realm]]
+name = "bench"
+"#;
 
 impl RouterThread {
     /// Starts `server` on 127.0.0.1, on a free port.
@@ -83,7 +100,61 @@ impl RouterThread {
             addr,
             stop: Some(stop_tx),
             thread: Some(thread),
+            child: None,
         })
+    }
+
+    /// Starts the standalone router (`wamp-router`, built beside this
+    /// binary) as a separate process with [`ROUTER_TOML`], on a free port.
+    pub(crate) fn process() -> Result<RouterThread, String> {
+        let bin = std::env::current_exe()
+            .map_err(|e| format!("finding wamp-router: {e}"))?
+            .with_file_name("wamp-router");
+        if !bin.exists() {
+            return Err(format!(
+                "{} is missing: build it first (cargo build --release -p wamp-router)",
+                bin.display()
+            ));
+        }
+        let config: PathBuf =
+            std::env::temp_dir().join(format!("wamp-bench-router-{}.toml", std::process::id()));
+        std::fs::write(&config, ROUTER_TOML)
+            .map_err(|e| format!("writing {}: {e}", config.display()))?;
+        let mut child = Command::new(&bin)
+            .arg("--config")
+            .arg(&config)
+            .args(["--log", "warn"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", bin.display()))?;
+        let mut stdout = std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut line = String::new();
+        let read = stdout.read_line(&mut line);
+        let _ = std::fs::remove_file(&config);
+        // Keep draining stdout so that the router never writes into a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        // "listening on 127.0.0.1:PORT: ws://127.0.0.1:PORT/ws rs://127.0.0.1:PORT"
+        let addr = read
+            .ok()
+            .and_then(|_| line.strip_prefix("listening on "))
+            .and_then(|rest| rest.split(": ").next())
+            .and_then(|a| a.parse().ok());
+        let mut router = RouterThread {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            stop: None,
+            thread: None,
+            child: Some(child),
+        };
+        match addr {
+            Some(addr) => {
+                router.addr = addr;
+                Ok(router)
+            }
+            None => Err(format!(
+                "wamp-router printed {line:?} instead of its address"
+            )),
+        }
     }
 }
 
@@ -94,6 +165,10 @@ impl Drop for RouterThread {
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }
