@@ -29,7 +29,7 @@ impl Session {
     pub fn call<A: Serialize + ?Sized>(&self, procedure: &str, args: &A) -> CallRequest {
         CallRequest {
             session: self.clone(),
-            procedure: procedure.to_owned(),
+            procedure: Uri::new(procedure).map_err(Error::from),
             payload: encode_args(self.serializer(), args),
             options: CallOptions::default(),
         }
@@ -39,7 +39,7 @@ impl Session {
     pub fn call_payload(&self, procedure: &str, payload: Payload) -> CallRequest {
         CallRequest {
             session: self.clone(),
-            procedure: procedure.to_owned(),
+            procedure: Uri::new(procedure).map_err(Error::from),
             payload: Ok(payload),
             options: CallOptions::default(),
         }
@@ -50,7 +50,7 @@ impl Session {
 #[must_use = "a call does nothing until awaited"]
 pub struct CallRequest {
     session: Session,
-    procedure: String,
+    procedure: Result<Uri, Error>,
     payload: Result<Payload, Error>,
     options: CallOptions,
 }
@@ -96,7 +96,7 @@ impl CallRequest {
 
     async fn start_inner(self, progress: bool) -> Result<PendingCall, Error> {
         let payload = self.payload?;
-        let procedure = Uri::new(self.procedure)?;
+        let procedure = self.procedure?;
         let (sink, rx) = CallSink::new(progress, self.session.shared.limits.max_queued_progress);
         let wire = self.options.to_wire(progress);
         let id = self
