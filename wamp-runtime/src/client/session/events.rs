@@ -10,13 +10,15 @@
 //! RPC results, which a slow event handler must not hold up.
 
 use std::panic::AssertUnwindSafe;
+use std::task::{Context, Poll, Waker};
 
 use futures_util::FutureExt as _;
 
 use super::handle::{EventContext, Session};
-use super::inline::{panic_message, run_inline};
+use super::inline::panic_message;
 use crate::client::details::EventDetails;
-use crate::protocol::{Event, EventReceived, Message};
+use crate::client::error::Error;
+use crate::protocol::{Event, EventReceived, Id, Message};
 
 /// Runs every local handler of the EVENT's subscription (those with room);
 /// sends EVENT_RECEIVED after each that succeeds when the publisher asked for it.
@@ -80,37 +82,70 @@ pub(super) fn on_event(session: &Session, ev: Event) {
             details,
             session: session.clone(),
         };
-        let session = session.clone();
-        let handler = handler.clone();
+        // The handler runs inline until it first waits (most finish at once:
+        // no task, no second box); only then is a task spawned for it.
         let (publication, subscription) = (ev.publication, ev.subscription);
-        run_inline(async move {
-            let _in_hand = in_hand;
-            let work = AssertUnwindSafe(async { handler(ctx).await }).catch_unwind();
-            let outcome = work.await;
-            if let Ok(Ok(())) = outcome {
-                if ack {
-                    let _ = session
-                        .send(&Message::EventReceived(EventReceived { publication }))
-                        .await;
-                }
-                return;
+        let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut work = handler(ctx);
+            let mut cx = Context::from_waker(Waker::noop());
+            match work.as_mut().poll(&mut cx) {
+                Poll::Ready(outcome) => Ok(outcome),
+                Poll::Pending => Err(work),
             }
-            // The topic is looked up only to report a failure.
-            let topic = session
-                .lock()
-                .subscriptions
-                .get(&subscription)
-                .map(|s| s.topic.clone())
-                .unwrap_or_default();
-            match outcome {
-                Ok(Err(e)) => {
-                    tracing::warn!(%topic, publication, error = %e, "event handler failed")
+        }));
+        match started {
+            Ok(Ok(outcome)) => {
+                drop(in_hand);
+                if succeeded(session, subscription, publication, Ok(outcome)) && ack {
+                    session.send_now(&received(publication));
                 }
-                Err(panic) => {
-                    tracing::error!(%topic, publication, panic = %panic_message(&*panic), "event handler panicked")
-                }
-                Ok(Ok(())) => {}
             }
-        });
+            Ok(Err(work)) => {
+                let session = session.clone();
+                tokio::spawn(async move {
+                    let outcome = AssertUnwindSafe(work).catch_unwind().await;
+                    drop(in_hand);
+                    if succeeded(&session, subscription, publication, outcome) && ack {
+                        let _ = session.send(&received(publication)).await;
+                    }
+                });
+            }
+            Err(panic) => {
+                drop(in_hand);
+                succeeded(session, subscription, publication, Err(panic));
+            }
+        }
     }
+}
+
+/// The EVENT_RECEIVED of a publication.
+fn received(publication: Id) -> Message {
+    Message::EventReceived(EventReceived { publication })
+}
+
+/// Whether a handler succeeded; a failure or a panic is logged.
+fn succeeded(
+    session: &Session,
+    subscription: Id,
+    publication: Id,
+    outcome: std::thread::Result<Result<(), Error>>,
+) -> bool {
+    if let Ok(Ok(())) = outcome {
+        return true;
+    }
+    // The topic is looked up only to report a failure.
+    let topic = session
+        .lock()
+        .subscriptions
+        .get(&subscription)
+        .map(|s| s.topic.clone())
+        .unwrap_or_default();
+    match outcome {
+        Ok(Err(e)) => tracing::warn!(%topic, publication, error = %e, "event handler failed"),
+        Err(panic) => {
+            tracing::error!(%topic, publication, panic = %panic_message(&*panic), "event handler panicked")
+        }
+        Ok(Ok(())) => {}
+    }
+    false
 }

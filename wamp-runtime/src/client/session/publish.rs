@@ -29,30 +29,54 @@ impl Session {
         options: PublishOptions,
     ) -> Result<Option<Id>, Error> {
         let topic = Uri::new(topic)?;
-        let wire = options.to_wire();
-        let build = |request| {
+        if options.acknowledge {
+            // Boxed: its state would make every publish's future larger
+            // (and slower to move), acknowledged or not.
+            return Box::pin(self.publish_acknowledged(topic, payload, &options)).await;
+        }
+        // Unacknowledged: the ID is still sequential but nothing waits for it.
+        let frame = self.publish_frame(topic, payload, &options)?;
+        self.queue(frame).await?;
+        Ok(None)
+    }
+
+    /// Sends an acknowledged PUBLISH and waits for PUBLISHED.
+    async fn publish_acknowledged(
+        &self,
+        topic: Uri,
+        payload: Payload,
+        options: &PublishOptions,
+    ) -> Result<Option<Id>, Error> {
+        let options = options.to_wire();
+        let (tx, rx) = oneshot::channel();
+        self.request(Pending::Publish(tx), |request| {
             Message::Publish(Publish {
                 request,
-                options: wire,
+                options,
                 topic,
                 payload,
             })
+        })
+        .await?;
+        rx.await.unwrap_or_else(|_| Err(Error::transport_lost()))
+    }
+
+    /// The frame of an unacknowledged PUBLISH, with its request ID.
+    fn publish_frame(
+        &self,
+        topic: Uri,
+        payload: Payload,
+        options: &PublishOptions,
+    ) -> Result<bytes::Bytes, Error> {
+        let mut core = self.lock();
+        let Some(request) = core.proto.request_untracked() else {
+            return Err(self.not_established());
         };
-        if options.acknowledge {
-            let (tx, rx) = oneshot::channel();
-            self.request(Pending::Publish(tx), build).await?;
-            rx.await.unwrap_or_else(|_| Err(Error::transport_lost()))
-        } else {
-            // Unacknowledged: the ID is still sequential but nothing waits for it.
-            let frame = {
-                let mut core = self.lock();
-                let Some(id) = core.proto.request_untracked() else {
-                    return Err(self.not_established());
-                };
-                self.encode(&build(id))?
-            };
-            self.queue(frame).await?;
-            Ok(None)
-        }
+        self.encode(&Message::Publish(Publish {
+            request,
+            options: options.to_wire(),
+            topic,
+            payload,
+        }))
     }
 }
