@@ -42,8 +42,9 @@ mod writer;
 
 pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};
 pub use config::{
-    AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, Permission, RealmConfig,
-    RoleConfig, RouterConfig, TicketPrincipal,
+    AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, EventHistoryConfig,
+    MAX_EVENT_HISTORY_LIMIT, Permission, RealmConfig, RoleConfig, RouterConfig, StoreConfig,
+    TicketPrincipal,
 };
 pub use identity::Identity;
 pub use keepalive::KeepaliveConfig;

@@ -15,11 +15,14 @@ mod output;
 mod permissions;
 mod realm;
 mod session;
+mod testament;
 mod undeliverable;
 mod uri_index;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+use meta::HISTORY_UNAVAILABLE as meta_history_unavailable;
 
 pub(crate) use output::{NotRoutable, Outgoing, Output};
 pub(crate) use realm::{JoinRefused, RealmCore};

@@ -13,6 +13,8 @@ use crate::transport::TransportKind;
 
 use crate::router::identity::Identity;
 
+use super::testament::Testaments;
+
 /// The features of a client the router acts on, read once at join.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Features {
@@ -67,6 +69,8 @@ pub(crate) struct Member {
     pub(crate) serializer: SerializerKind,
     /// What it can handle.
     pub(crate) features: Features,
+    /// What the router publishes on the session's behalf when it leaves.
+    pub(crate) testaments: Testaments,
     transport: TransportKind,
     peer: Option<SocketAddr>,
     next_request: Id,
@@ -147,6 +151,7 @@ impl Members {
             serializer: joining.serializer,
             transport: joining.transport,
             peer: joining.peer,
+            testaments: Testaments::default(),
             next_request: 0,
         };
         self.by_id.entry(id).insert_entry(member).into_mut()

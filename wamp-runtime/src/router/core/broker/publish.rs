@@ -40,7 +40,7 @@ fn retained_size(serializer: SerializerKind, topic: Uri, event: &Retained) -> Op
 }
 
 /// A fresh publication ID (global scope: random).
-fn publication_id(rng: &mut StdRng) -> Id {
+pub(crate) fn publication_id(rng: &mut StdRng) -> Id {
     rng.random_range(1..=MAX_ID)
 }
 
@@ -99,6 +99,14 @@ impl Broker {
                 payload: &msg.payload,
             },
         );
+        if self.history.wants(topic) {
+            self.history.record(
+                id,
+                topic,
+                &msg.payload,
+                (session, &publisher.authid, &publisher.authrole),
+            );
+        }
         if acknowledge {
             env.out.send(
                 session,

@@ -1,5 +1,6 @@
 //! The broker's state for one realm: subscriptions and retained events.
 
+use super::history::History;
 use super::retained::RetainedEvents;
 use super::subscriptions::Subscriptions;
 
@@ -10,4 +11,6 @@ pub(crate) struct Broker {
     pub(crate) subscriptions: Subscriptions,
     /// The last retained event per topic, bounded.
     pub(crate) retained: RetainedEvents,
+    /// The event histories the realm config lists.
+    pub(crate) history: History,
 }

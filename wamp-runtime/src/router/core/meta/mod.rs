@@ -9,7 +9,9 @@ mod registrations;
 mod sessions;
 mod subscriptions;
 mod table;
+mod testaments;
 
 pub(crate) use call::MetaCall;
 pub(crate) use reflection::catalog;
+pub(crate) use subscriptions::HISTORY_UNAVAILABLE;
 pub(crate) use table::answer;

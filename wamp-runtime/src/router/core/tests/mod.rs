@@ -4,7 +4,9 @@
 mod broker;
 mod dealer;
 mod harness;
+mod history;
 mod limits;
 mod meta;
 mod simulation;
+mod testament;
 mod undeliverable;
