@@ -21,8 +21,6 @@ mod uri_index;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-use meta::HISTORY_UNAVAILABLE as meta_history_unavailable;
 
 pub(crate) use output::{NotRoutable, Outgoing, Output};
 pub(crate) use realm::{JoinRefused, RealmCore};

@@ -13,5 +13,4 @@ mod testaments;
 
 pub(crate) use call::MetaCall;
 pub(crate) use reflection::catalog;
-pub(crate) use subscriptions::HISTORY_UNAVAILABLE;
 pub(crate) use table::answer;

@@ -7,6 +7,7 @@ use crate::protocol::id::Id;
 use crate::protocol::uris;
 
 use super::super::broker::Subscription;
+use super::super::errors::HISTORY_UNAVAILABLE;
 use super::super::permissions::Action;
 use super::args::{by_policy, id_or_null, ids};
 use super::call::{MetaCall, MetaError, MetaReply};
@@ -131,7 +132,3 @@ pub(crate) fn get_events(call: &mut MetaCall<'_, '_>) -> MetaReply {
     let events = events.map(|e| e.describe(call.realm, id)).collect();
     Ok(vec![Value::List(events)])
 }
-
-/// The error of `wamp.subscription.get_events` for a subscription whose topic
-/// has no history configured (Crossbar's URI).
-pub(crate) const HISTORY_UNAVAILABLE: &str = "wamp.error.history_unavailable";

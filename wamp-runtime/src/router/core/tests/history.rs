@@ -6,7 +6,7 @@ use crate::protocol::uris;
 use crate::protocol::{Dict, Value};
 use crate::router::config::{EventHistoryConfig, RealmConfig, StoreConfig};
 
-use super::super::meta_history_unavailable as HISTORY_UNAVAILABLE;
+use super::super::errors::HISTORY_UNAVAILABLE;
 use super::harness::*;
 
 fn realm() -> RealmConfig {

@@ -7,6 +7,7 @@ mod harness;
 mod history;
 mod limits;
 mod meta;
+mod reroute;
 mod simulation;
 mod testament;
 mod undeliverable;
