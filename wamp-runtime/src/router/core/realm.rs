@@ -253,10 +253,10 @@ impl RealmCore {
                 broker.unsubscribe(env, session, m);
                 Ok(())
             }),
-            Message::EventReceived(m) => {
-                tracing::trace!(session, publication = m.publication, "event acknowledged");
-                (Output::default(), Ok(()))
-            }
+            Message::EventReceived(m) => self.with_env(now, |env, _, broker, _| {
+                broker.acks.received(env.out, session, m.publication);
+                Ok(())
+            }),
             other => {
                 return Err(NotRoutable(format!(
                     "{} is not allowed from a client in an established session",

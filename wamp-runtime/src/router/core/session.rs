@@ -26,6 +26,8 @@ pub(crate) struct Features {
     pub(crate) registration_revocation: bool,
     /// The subscriber is told when the router removes its subscription.
     pub(crate) subscription_revocation: bool,
+    /// The publisher takes EVENT_RECEIVED for acknowledged publications.
+    pub(crate) acknowledged_event_delivery: bool,
 }
 
 impl Features {
@@ -39,6 +41,8 @@ impl Features {
                 .has_feature(Role::Callee, feature::REGISTRATION_REVOCATION),
             subscription_revocation: roles
                 .has_feature(Role::Subscriber, feature::SUBSCRIPTION_REVOCATION),
+            acknowledged_event_delivery: roles
+                .has_feature(Role::Publisher, feature::X_ACKNOWLEDGED_EVENT_DELIVERY),
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The broker: subscriptions, routing PUBLISH → EVENT (one EVENT per
 //! subscription, encoded once per serializer by the shell), publisher
 //! exclusion, black/white listing, publisher disclosure, retained events and
-//! event history; as tables and handlers with no I/O.
+//! event history, acknowledged event delivery; as tables and handlers with no I/O.
 
+mod acks;
 mod deliver;
 mod history;
 mod publish;
@@ -12,6 +13,8 @@ mod subscribe;
 mod subscriptions;
 mod tables;
 
+#[cfg(test)]
+pub(crate) use acks::OPTION as ACK_OPTION;
 pub(crate) use history::History;
 pub(crate) use publish::publication_id;
 pub(crate) use subscriptions::Subscription;

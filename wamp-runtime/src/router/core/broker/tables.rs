@@ -1,5 +1,6 @@
 //! The broker's state for one realm: subscriptions and retained events.
 
+use super::acks::Acks;
 use super::history::History;
 use super::retained::RetainedEvents;
 use super::subscriptions::Subscriptions;
@@ -13,4 +14,6 @@ pub(crate) struct Broker {
     pub(crate) retained: RetainedEvents,
     /// The event histories the realm config lists.
     pub(crate) history: History,
+    /// The publications waiting for event acknowledgements.
+    pub(crate) acks: Acks,
 }

@@ -1,6 +1,7 @@
 //! Tests of the router core, driven without sockets: dealer, broker and meta
 //! API through [`RealmCore`], and a seeded simulation checking invariants.
 
+mod acks;
 mod broker;
 mod dealer;
 mod harness;
