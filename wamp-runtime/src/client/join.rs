@@ -112,6 +112,7 @@ pub fn client_roles() -> Roles {
                 feature::REGISTRATION_REVOCATION,
                 feature::CALL_CANCELING,
                 feature::CALL_TIMEOUT,
+                feature::CALL_REROUTE,
             ]),
         )
         .with(
