@@ -435,3 +435,48 @@ async fn unavailable_for_an_unknown_invocation_is_discarded() {
     callee.yield_(inv.request, Payload::empty()).await;
     caller.expect_result(request).await;
 }
+
+#[tokio::test]
+async fn our_publisher_learns_which_events_were_processed() {
+    let (_router, addr) = router().await;
+    let publisher = client(addr).await;
+    let mut acks = publisher.event_acknowledgements();
+    let subscribers = [client(addr).await, client(addr).await];
+    for (i, s) in subscribers.iter().enumerate() {
+        s.subscribe(
+            "com.example.acked",
+            Default::default(),
+            wamp::client::event_handler(move |_| async move {
+                // The second subscriber's handler fails: no acknowledgement.
+                if i == 1 {
+                    Err(Error::new("com.example.failed"))
+                } else {
+                    Ok(())
+                }
+            }),
+        )
+        .await
+        .unwrap();
+    }
+    let payload = Payload::encode_args(publisher.serializer(), &[1]).unwrap();
+    let publication = publisher
+        .publish_with(
+            "com.example.acked",
+            payload,
+            wamp::PublishOptions::default().acknowledged_delivery(),
+        )
+        .await
+        .unwrap()
+        .expect("a publication ID");
+    let acked = tokio::time::timeout(Duration::from_secs(5), acks.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(acked, publication);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), acks.recv())
+            .await
+            .is_err(),
+        "a failed handler does not acknowledge"
+    );
+}

@@ -121,6 +121,7 @@ pub fn client_roles() -> Roles {
                 feature::PUBLISHER_IDENTIFICATION,
                 feature::SUBSCRIBER_BLACKWHITE_LISTING,
                 feature::PUBLISHER_EXCLUSION,
+                feature::X_ACKNOWLEDGED_EVENT_DELIVERY,
             ]),
         )
         .with(
