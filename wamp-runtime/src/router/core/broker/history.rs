@@ -12,6 +12,10 @@ use crate::router::config::{MAX_EVENT_HISTORY_LIMIT, StoreConfig};
 
 use super::super::uri_index;
 
+/// Most payload bytes one topic's history keeps, whatever its `limit`: the
+/// oldest events are dropped first to stay under it.
+pub(crate) const MAX_EVENT_HISTORY_BYTES: usize = 16 * 1024 * 1024;
+
 /// One event kept in a history.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredEvent {
@@ -27,6 +31,9 @@ pub(crate) struct StoredEvent {
     pub(crate) kwargs: Dict,
     /// The publisher: session, authid, authrole.
     pub(crate) publisher: (Id, String, String),
+    /// Bytes of its payload as received, counted against
+    /// [`MAX_EVENT_HISTORY_BYTES`].
+    pub(crate) size: usize,
 }
 
 impl StoredEvent {
@@ -65,6 +72,7 @@ struct TopicHistory {
     policy: MatchPolicy,
     limit: usize,
     events: VecDeque<StoredEvent>,
+    bytes: usize,
 }
 
 /// Every history of a realm.
@@ -98,6 +106,7 @@ impl History {
                     policy: entry.match_,
                     limit: wanted.min(MAX_EVENT_HISTORY_LIMIT),
                     events: VecDeque::new(),
+                    bytes: 0,
                 }
             })
             .collect();
@@ -128,7 +137,19 @@ impl History {
                 return;
             }
         };
+        let size =
+            payload.raw_args().map_or(0, |b| b.len()) + payload.raw_kwargs().map_or(0, |b| b.len());
+        if size > MAX_EVENT_HISTORY_BYTES {
+            tracing::info!(
+                topic,
+                publication,
+                size,
+                "event not kept in the history: larger than the history of a topic may be"
+            );
+            return;
+        }
         let event = StoredEvent {
+            size,
             time: SystemTime::now(),
             publication,
             topic: topic.to_owned(),
@@ -141,10 +162,14 @@ impl History {
             .iter_mut()
             .filter(|t| t.limit > 0 && uri_index::matches(t.policy, &t.uri, topic))
         {
-            if history.events.len() >= history.limit {
-                history.events.pop_front();
-            }
+            history.bytes += event.size;
             history.events.push_back(event.clone());
+            while history.events.len() > history.limit || history.bytes > MAX_EVENT_HISTORY_BYTES {
+                let Some(old) = history.events.pop_front() else {
+                    break;
+                };
+                history.bytes -= old.size;
+            }
         }
     }
 
