@@ -274,3 +274,64 @@ async fn python_testament_and_history_on_our_router() {
     let none = tokio::time::timeout(Duration::from_millis(300), flushed.recv()).await;
     checks.ok("flushed testaments are not published", none.is_err());
 }
+
+/// An Autobahn|Python subscriber acknowledges the events our publisher asked
+/// acknowledgements for (EVENT_RECEIVED through our router).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_subscriber_acknowledges_events_on_our_router() {
+    require_peers();
+    let dir = scratch();
+    let mut checks = Checks::new("python_subscriber_acknowledges_events_on_our_router");
+    let (_router, ws, rs) = our_router().await;
+    let mut subscriber = python_peer(
+        dir.path(),
+        &[
+            "subscriber",
+            "--url",
+            &rs,
+            "--serializer",
+            "msgpack",
+            "--topic",
+            "com.pyfeat.acked",
+            // More than published: the peer leaves inside its handler after
+            // the last one, before Autobahn could acknowledge it.
+            "--count",
+            "3",
+        ],
+    );
+    tokio::task::block_in_place(|| subscriber.ready(PEER));
+    let publisher = join(&ws, SerializerKind::Json).await;
+    let mut acks = publisher.event_acknowledgements();
+    let mut published = Vec::new();
+    for i in 0..2 {
+        let payload = wamp::Payload::encode_args(publisher.serializer(), &[i]).unwrap();
+        let id = publisher
+            .publish_with(
+                "com.pyfeat.acked",
+                payload,
+                PublishOptions::default().acknowledged_delivery(),
+            )
+            .await
+            .unwrap();
+        published.push(id.expect("a publication ID"));
+    }
+    let mut acked = Vec::new();
+    for _ in 0..2 {
+        let id = tokio::time::timeout(WAIT, acks.recv()).await;
+        acked.push(id.ok().and_then(Result::ok));
+    }
+    acked.sort();
+    let mut expected: Vec<Option<u64>> = published.into_iter().map(Some).collect();
+    expected.sort();
+    checks.eq(
+        "every event acknowledged by the Python subscriber",
+        acked,
+        expected,
+    );
+    let line = tokio::task::block_in_place(|| subscriber.json_line(PEER));
+    checks.eq(
+        "the Python handler got the event",
+        line["args"].clone(),
+        json!([0]),
+    );
+}
