@@ -58,6 +58,12 @@ impl Reroutes {
     pub(crate) fn len(&self) -> usize {
         self.by_invocation.len()
     }
+
+    /// The invocations that could be re-routed.
+    #[cfg(test)]
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &InvocationKey> {
+        self.by_invocation.keys()
+    }
 }
 
 /// Whether calls of `reg` can be re-routed: a shared registration whose
