@@ -14,7 +14,7 @@ mod subscriptions;
 mod tables;
 
 #[cfg(test)]
-pub(crate) use acks::OPTION as ACK_OPTION;
+pub(crate) use acks::{MAX_WAITING_PER_PUBLISHER, OPTION as ACK_OPTION};
 pub(crate) use history::History;
 pub(crate) use publish::publication_id;
 pub(crate) use subscriptions::Subscription;

@@ -102,3 +102,55 @@ fn leaving_sessions_are_forgotten() {
     );
     ack(&mut h, b, ev.publication);
 }
+
+#[test]
+fn one_publisher_cannot_take_every_pending_acknowledgement() {
+    use super::super::broker::MAX_WAITING_PER_PUBLISHER;
+    let mut h = Harness::open();
+    let (greedy, other) = (acking_publisher(&mut h), acking_publisher(&mut h));
+    let subscribers: Vec<Id> = (0..100).map(|_| h.join()).collect();
+    for s in &subscribers {
+        h.subscribe(*s, "com.example.ack", WireSubscribeOptions::default());
+    }
+    let fits = MAX_WAITING_PER_PUBLISHER / subscribers.len();
+    for i in 0..fits + 5 {
+        h.publish(
+            greedy,
+            i as u64 + 1,
+            "com.example.ack",
+            acknowledged(),
+            args(&[1]),
+        );
+    }
+    let (_, _, broker) = h.core.parts();
+    assert_eq!(
+        broker.acks.len(),
+        fits,
+        "past its share, a publisher's events are not tracked"
+    );
+    h.publish(other, 1, "com.example.ack", acknowledged(), args(&[2]));
+    let (_, _, broker) = h.core.parts();
+    assert_eq!(
+        broker.acks.len(),
+        fits + 1,
+        "another publisher is still served"
+    );
+    let last = h
+        .take(subscribers[0])
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::Event(e) => Some(e.publication),
+            _ => None,
+        })
+        .last()
+        .expect("events");
+    for s in subscribers.clone() {
+        h.take(s);
+    }
+    ack(&mut h, subscribers[0], last);
+    assert!(matches!(h.one(other), Message::EventReceived(r) if r.publication == last));
+    h.leave(other);
+    h.leave(greedy);
+    let (_, _, broker) = h.core.parts();
+    assert_eq!(broker.acks.len(), 0);
+}
