@@ -70,6 +70,7 @@ fn realm() -> RealmConfig {
                 role: "user".into(),
             }],
         },
+        store: Default::default(),
     }
 }
 

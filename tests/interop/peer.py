@@ -233,6 +233,33 @@ async def run_check(session, p, name):
         if name == "double_fraction":
             await session.call(f"{p}.double", 2.5)
             return {"value": "no error"}
+        if name == "testament":
+            # Published by the router on this session's behalf once it leaves.
+            tid = await session.call("wamp.session.add_testament", f"{p}.testament", ["from python"], {"k": 1})
+            return {"value": isinstance(tid, int)}
+        if name == "testament_flush":
+            await session.call("wamp.session.add_testament", f"{p}.flushed", ["flushed"], {}, scope="detached")
+            await session.call("wamp.session.add_testament", f"{p}.flushed", ["flushed"], {}, scope="detached")
+            flushed = await session.call("wamp.session.flush_testaments", scope="detached")
+            try:
+                await session.call("wamp.session.flush_testaments", scope="sometime")
+                bad = "no error"
+            except ApplicationError as e:
+                bad = e.error
+            return {"value": flushed, "bad_scope": bad}
+        if name == "history":
+            # Events published to P.history before this subscription exist in
+            # the history the router keeps for that topic.
+            sub = await session.subscribe(lambda *a, **k: None, f"{p}.history")
+            events = await session.call("wamp.subscription.get_events", sub.id, 10)
+            other = await session.subscribe(lambda *a, **k: None, f"{p}.nohistory")
+            try:
+                await session.call("wamp.subscription.get_events", other.id)
+                missing = "no error"
+            except ApplicationError as e:
+                missing = e.error
+            return {"value": [e["args"] for e in events],
+                    "keys": sorted(events[0].keys()) if events else [], "unconfigured": missing}
         raise SystemExit(f"unknown check {name}")
     except ApplicationError as e:
         return error_obj(e)

@@ -290,6 +290,31 @@ mod tests {
     }
 
     #[test]
+    fn realm_store_lists_topics_with_event_history() {
+        for key in ["event_history", "event-history"] {
+            let text = format!(
+                "[[realm]]\nname = \"r1\"\n[realm.store]\nlimit = 20\n\
+                 [[realm.store.{key}]]\nuri = \"com.example.history\"\nlimit = 5\n\
+                 [[realm.store.{key}]]\nuri = \"com.example.\"\nmatch = \"prefix\"\n"
+            );
+            let config = parse_str(&text).unwrap();
+            let store = &config.router.realms[0].store;
+            assert_eq!(store.limit, 20);
+            assert_eq!(store.event_history.len(), 2, "{key}");
+            assert_eq!(store.event_history[0].limit, Some(5));
+            assert_eq!(store.event_history[1].limit, None);
+            assert_eq!(
+                store.event_history[1].match_,
+                wamp::protocol::options::MatchPolicy::Prefix
+            );
+        }
+        let err = parse_str("[[realm]]\nname = \"r1\"\n[realm.store]\nhistory = []\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("history"), "{err}");
+    }
+
+    #[test]
     fn unknown_top_level_key_is_named() {
         let err = parse_str("outbox_capacty = 5\n").unwrap_err().to_string();
         assert!(err.contains("test.toml"), "{err}");

@@ -312,6 +312,7 @@ async fn authentication_methods_against_the_router() {
             }],
             ..AuthConfig::default()
         },
+        store: Default::default(),
     };
     let (_router, addr) = Router::builder()
         .realm(realm)

@@ -97,6 +97,7 @@ async fn ticket_router() -> (Router, String) {
             ],
             ..AuthConfig::default()
         },
+        store: Default::default(),
     };
     let (router, addr) = Router::builder()
         .realm(realm)

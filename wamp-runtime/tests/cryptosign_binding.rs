@@ -47,6 +47,7 @@ async fn setup() -> Setup {
             }],
             ..AuthConfig::default()
         },
+        store: Default::default(),
     };
     let router = Router::builder().realm(realm).build();
     let certified =

@@ -193,6 +193,14 @@ impl Error {
     pub fn invalid_argument(message: impl fmt::Display) -> Self {
         Error::message(uris::INVALID_ARGUMENT, message.to_string())
     }
+
+    /// `wamp.error.unavailable`: a callee's answer that it cannot take this
+    /// call now; a dealer with `call_reroute` passes the call to another
+    /// callee of the shared registration (the caller gets
+    /// `wamp.error.no_available_callee` when none is left).
+    pub fn unavailable() -> Self {
+        Error::message(uris::UNAVAILABLE, "the callee is unavailable")
+    }
 }
 
 impl fmt::Debug for Error {

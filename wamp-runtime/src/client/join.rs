@@ -112,6 +112,7 @@ pub fn client_roles() -> Roles {
                 feature::REGISTRATION_REVOCATION,
                 feature::CALL_CANCELING,
                 feature::CALL_TIMEOUT,
+                feature::CALL_REROUTE,
             ]),
         )
         .with(
@@ -120,6 +121,7 @@ pub fn client_roles() -> Roles {
                 feature::PUBLISHER_IDENTIFICATION,
                 feature::SUBSCRIBER_BLACKWHITE_LISTING,
                 feature::PUBLISHER_EXCLUSION,
+                feature::X_ACKNOWLEDGED_EVENT_DELIVERY,
             ]),
         )
         .with(

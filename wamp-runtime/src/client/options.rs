@@ -136,6 +136,11 @@ pub struct PublishOptions {
     pub retain: bool,
     /// Ask the broker to disclose the publisher.
     pub disclose_me: bool,
+    /// Ask each subscriber to acknowledge the event once its handler
+    /// succeeded (`x_acknowledged_delivery`, an Autobahn|Crossbar extension);
+    /// the publication IDs acknowledged arrive on
+    /// [`Session::event_acknowledgements`](crate::Session::event_acknowledgements).
+    pub acknowledged_delivery: bool,
 }
 
 impl PublishOptions {
@@ -163,6 +168,15 @@ impl PublishOptions {
         self
     }
 
+    /// Asks for acknowledged delivery: one acknowledgement per subscriber
+    /// that processed the event. Implies [`PublishOptions::acknowledge`], as
+    /// the publication ID is what acknowledgements name.
+    pub fn acknowledged_delivery(mut self) -> Self {
+        self.acknowledged_delivery = true;
+        self.acknowledge = true;
+        self
+    }
+
     pub(crate) fn to_wire(&self) -> wire::WirePublishOptions {
         fn list<T: Clone>(v: &[T]) -> Option<Vec<T>> {
             (!v.is_empty()).then(|| v.to_vec())
@@ -178,6 +192,16 @@ impl PublishOptions {
             eligible_authrole: list(&self.eligible_authrole),
             retain: self.retain.then_some(true),
             disclose_me: self.disclose_me.then_some(true),
+            extra: if self.acknowledged_delivery {
+                [(
+                    "x_acknowledged_delivery".to_owned(),
+                    crate::protocol::Value::Bool(true),
+                )]
+                .into_iter()
+                .collect()
+            } else {
+                Default::default()
+            },
             ..wire::WirePublishOptions::default()
         }
     }

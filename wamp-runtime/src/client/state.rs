@@ -83,6 +83,8 @@ pub(crate) enum Incoming<P> {
     Interrupt(Interrupt),
     /// An event for one of our subscriptions.
     Event(Event),
+    /// A subscriber acknowledged one of our events (EVENT_RECEIVED).
+    EventReceived(Id),
     /// The router revoked a registration.
     RegistrationRevoked {
         /// The registration.
@@ -114,6 +116,7 @@ impl<P> Incoming<P> {
             Incoming::Invocation(_) => "INVOCATION",
             Incoming::Interrupt(_) => "INTERRUPT",
             Incoming::Event(_) => "EVENT",
+            Incoming::EventReceived(_) => "EVENT_RECEIVED",
             Incoming::RegistrationRevoked { .. } => "UNREGISTERED",
             Incoming::SubscriptionRevoked { .. } => "UNSUBSCRIBED",
         }
@@ -316,6 +319,9 @@ impl<P: PendingRequest> ClientCore<P> {
             Message::Invocation(i) if self.joined() => Ok(Incoming::Invocation(i)),
             Message::Interrupt(i) if self.joined() => Ok(Incoming::Interrupt(i)),
             Message::Event(e) if self.joined() => Ok(Incoming::Event(e)),
+            Message::EventReceived(r) if self.joined() => {
+                Ok(Incoming::EventReceived(r.publication))
+            }
             other => self.violation(other.message_type().name()),
         }
     }

@@ -113,6 +113,8 @@ pub mod feature {
     pub const PAYLOAD_TRANSPARENCY: &str = "payload_transparency";
     /// Acknowledged event delivery (Autobahn/Crossbar extension).
     pub const X_ACKNOWLEDGED_EVENT_DELIVERY: &str = "x_acknowledged_event_delivery";
+    /// A callee's `wamp.error.unavailable` makes the dealer re-route the call.
+    pub const CALL_REROUTE: &str = "call_reroute";
 }
 
 /// What one role announces: its features, plus any other keys kept as received.

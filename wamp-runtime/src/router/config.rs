@@ -40,6 +40,10 @@ pub struct RealmConfig {
     /// allowed with the role `anonymous`.
     #[serde(default)]
     pub auth: AuthConfig,
+    /// The realm's event store (`[realm.store]` in TOML, Crossbar's `store`):
+    /// which topics keep an event history for `wamp.subscription.get_events`.
+    #[serde(default)]
+    pub store: StoreConfig,
 }
 
 impl RealmConfig {
@@ -49,6 +53,74 @@ impl RealmConfig {
             name: name.into(),
             roles: Vec::new(),
             auth: AuthConfig::default(),
+            store: StoreConfig::default(),
+        }
+    }
+}
+
+/// Most events one topic's history may keep: a larger `limit` is lowered to
+/// this (and logged), so that memory stays bounded.
+pub const MAX_EVENT_HISTORY_LIMIT: usize = 10_000;
+
+/// The event store of a realm, as Crossbar's `store` of type `memory`: events
+/// published to the listed topics are kept, the newest `limit` per topic, in
+/// memory, whether or not anyone is subscribed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Store type: only `memory` (the default) exists.
+    #[serde(default = "memory", rename = "type")]
+    pub kind: String,
+    /// How many events a topic keeps when its entry gives no `limit`
+    /// (default 100, as Crossbar).
+    #[serde(default = "default_history_limit")]
+    pub limit: usize,
+    /// The topics with a history (`event-history` in Crossbar's config).
+    #[serde(default, rename = "event_history", alias = "event-history")]
+    pub event_history: Vec<EventHistoryConfig>,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            kind: memory(),
+            limit: default_history_limit(),
+            event_history: Vec::new(),
+        }
+    }
+}
+
+fn memory() -> String {
+    "memory".into()
+}
+
+fn default_history_limit() -> usize {
+    100
+}
+
+/// One topic (or pattern) whose events are kept for `wamp.subscription.get_events`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventHistoryConfig {
+    /// The topic URI or pattern; a subscription with the same URI and match
+    /// policy reads this history.
+    pub uri: String,
+    /// How `uri` matches (default exact).
+    #[serde(default = "exact", rename = "match")]
+    pub match_: MatchPolicy,
+    /// How many events are kept, newest first (default: the store's `limit`;
+    /// at most [`MAX_EVENT_HISTORY_LIMIT`]).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+impl EventHistoryConfig {
+    /// The history of an exact topic keeping `limit` events.
+    pub fn exact(uri: impl Into<String>, limit: usize) -> Self {
+        EventHistoryConfig {
+            uri: uri.into(),
+            match_: MatchPolicy::Exact,
+            limit: Some(limit),
         }
     }
 }

@@ -16,6 +16,14 @@
 //! dealer, broker and meta API) takes one input at a time and returns what to
 //! send to whom; a thin shell around it (`connection`, `realm`, `outbox`,
 //! `writer`, `server`) owns the sockets, tasks, outboxes and timers.
+//!
+//! Besides the basic and advanced profile features, the router implements
+//! Crossbar.io's session testaments (`wamp.session.add_testament`,
+//! `wamp.session.flush_testaments`), event history
+//! (`wamp.subscription.get_events` for the topics in
+//! [`RealmConfig::store`]), acknowledged event delivery
+//! (`x_acknowledged_event_delivery`) and call re-routing on
+//! `wamp.error.unavailable` (`call_reroute`).
 
 mod admission;
 mod auth;
@@ -42,8 +50,9 @@ mod writer;
 
 pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};
 pub use config::{
-    AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, Permission, RealmConfig,
-    RoleConfig, RouterConfig, TicketPrincipal,
+    AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, EventHistoryConfig,
+    MAX_EVENT_HISTORY_LIMIT, Permission, RealmConfig, RoleConfig, RouterConfig, StoreConfig,
+    TicketPrincipal,
 };
 pub use identity::Identity;
 pub use keepalive::KeepaliveConfig;

@@ -18,6 +18,9 @@ pub(crate) fn router_roles() -> Roles {
         feature::SUBSCRIPTION_META_API,
         feature::SESSION_META_API,
         feature::PAYLOAD_TRANSPARENCY,
+        feature::EVENT_HISTORY,
+        feature::X_ACKNOWLEDGED_EVENT_DELIVERY,
+        feature::TESTAMENT_META_API,
     ]);
     let dealer = RoleDetails::with_features([
         feature::PROGRESSIVE_CALL_RESULTS,
@@ -31,6 +34,8 @@ pub(crate) fn router_roles() -> Roles {
         feature::REGISTRATION_META_API,
         feature::SESSION_META_API,
         feature::PAYLOAD_TRANSPARENCY,
+        feature::TESTAMENT_META_API,
+        feature::CALL_REROUTE,
     ]);
     Roles::default()
         .with(Role::Broker, broker)

@@ -35,6 +35,10 @@ pub(super) async fn dispatch(
             }
         }
         Incoming::Event(ev) => on_event(session, ev),
+        Incoming::EventReceived(publication) => {
+            // No receiver (nobody listens) or a full one is not an error.
+            let _ = session.shared.acks.send(publication);
+        }
         Incoming::RegistrationRevoked {
             registration,
             reason,

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, broadcast, mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::answer::CallSink;
@@ -135,6 +135,8 @@ pub(super) struct Shared {
     pub(super) overflow: Arc<Semaphore>,
     /// Limits the warnings about refused invocations.
     pub(super) refused_warn: WarnGate,
+    /// Publication IDs acknowledged by subscribers (EVENT_RECEIVED).
+    pub(super) acks: broadcast::Sender<Id>,
 }
 
 /// Everything behind the lock.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use bytes::Bytes;
 use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::close::{CloseReason, lost_reason};
@@ -22,6 +22,10 @@ use crate::client::state::ClientCore;
 use crate::protocol::uris;
 use crate::protocol::{Abort, Message, Uri};
 use crate::transport::{FrameSink, FrameStream, TransportError};
+
+/// Acknowledgements (publication IDs) kept for a slow reader of
+/// [`Session::event_acknowledgements`]; older ones are dropped.
+const ACKS_BUFFER: usize = 1024;
 
 /// Frames the writer takes from the outbox per batch.
 const BATCH: usize = 64;
@@ -56,6 +60,7 @@ pub(super) fn start(
         limits,
         overflow: Arc::new(Semaphore::new(OUTBOX)),
         refused_warn: WarnGate::default(),
+        acks: broadcast::channel(ACKS_BUFFER).0,
     });
     let lost = CancellationToken::new();
     tokio::spawn(writer(sink, rx, stop, lost.clone()));

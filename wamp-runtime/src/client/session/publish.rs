@@ -1,7 +1,9 @@
-//! Publishing: PUBLISH, waiting for PUBLISHED only when acknowledged.
+//! Publishing: PUBLISH, waiting for PUBLISHED only when acknowledged, and
+//! the subscribers' acknowledgements of events published with
+//! acknowledged delivery.
 
 use serde::Serialize;
-use tokio::sync::oneshot;
+use tokio::sync::{broadcast, oneshot};
 
 use super::handle::{Pending, Session};
 use super::outbox::encode_args;
@@ -10,6 +12,18 @@ use crate::client::options::PublishOptions;
 use crate::protocol::{Id, Message, Payload, Publish, Uri};
 
 impl Session {
+    /// The acknowledgements of events published with
+    /// [`PublishOptions::acknowledged_delivery`]: the publication ID (as
+    /// returned by [`Session::publish_with`]) once per subscriber that
+    /// processed the event, from the time of this call on. Needs a router
+    /// that announces `x_acknowledged_event_delivery` (ours does; Crossbar.io
+    /// does not). At most 1024 unread acknowledgements are kept per session;
+    /// a receiver that falls further behind gets
+    /// [`broadcast::error::RecvError::Lagged`] and the newest ones.
+    pub fn event_acknowledgements(&self) -> broadcast::Receiver<Id> {
+        self.shared.acks.subscribe()
+    }
+
     /// Publishes an event with positional arguments and default options.
     pub async fn publish<A: Serialize + ?Sized>(
         &self,

@@ -3,6 +3,10 @@
 use crate::protocol::id::Id;
 use crate::protocol::{ErrorMessage, Message, MessageType, Payload, Uri, Value};
 
+/// The error of `wamp.subscription.get_events` for a subscription whose topic
+/// has no event history configured (Crossbar.io's URI).
+pub(crate) const HISTORY_UNAVAILABLE: &str = "wamp.error.history_unavailable";
+
 /// The ERROR answering request `request` of type `request_type`, with error
 /// `uri` and one positional argument: the message that names the problem.
 pub(crate) fn error_reply(

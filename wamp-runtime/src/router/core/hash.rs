@@ -7,3 +7,6 @@
 
 /// A `HashMap` hashed by `ahash` with a random key (`HashMap::default()`).
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
+
+/// A hash set with the core's hasher.
+pub(crate) type HashSet<T> = std::collections::HashSet<T, ahash::RandomState>;

@@ -15,6 +15,7 @@ mod output;
 mod permissions;
 mod realm;
 mod session;
+mod testament;
 mod undeliverable;
 mod uri_index;
 

@@ -13,7 +13,7 @@ use crate::protocol::{Call, Message, MessageType};
 use crate::router::config::RealmConfig;
 use crate::router::limits::Limits;
 
-use super::broker::Broker;
+use super::broker::{Broker, History};
 use super::dealer::Dealer;
 use super::env::Env;
 use super::errors::error_reply;
@@ -66,7 +66,10 @@ impl RealmCore {
             members: Members::default(),
             permissions: Permissions::new(config),
             dealer: Dealer::default(),
-            broker: Broker::default(),
+            broker: Broker {
+                history: History::new(&config.store),
+                ..Broker::default()
+            },
             limits: limits.clone(),
             rng,
             undelivered_events: 0,
@@ -152,15 +155,46 @@ impl RealmCore {
     /// their callees, calls it served end with `wamp.error.canceled`, and the
     /// meta API is told.
     pub(crate) fn leave(&mut self, session: Id, now: Instant) -> Output {
-        let Some(member) = self.members.remove(session) else {
+        let Some(testaments) = self
+            .members
+            .get_mut(session)
+            .map(|m| m.testaments.take_all())
+        else {
             return Output::default();
+        };
+        // Testaments are PUBLISHes of the session itself, so they go out
+        // while it is still a member (its role authorizes them).
+        let (mut out, ()) = self.with_env(now, |env, _, broker, _| {
+            for testament in testaments {
+                let allowed = env.members.get(session).is_some_and(|m| {
+                    env.permissions.allows(
+                        &m.identity.authrole,
+                        Action::Publish,
+                        testament.topic.as_str(),
+                    )
+                });
+                if !allowed {
+                    tracing::info!(
+                        session,
+                        topic = testament.topic.as_str(),
+                        "testament not published: the session is not authorized to publish to its topic"
+                    );
+                    continue;
+                }
+                broker.publish(env, session, testament.into_publish(0));
+            }
+        });
+        let Some(member) = self.members.remove(session) else {
+            return out;
         };
         // Both forget the session before any meta event is published, so that
         // none reaches the session leaving through its own subscriptions.
-        let (mut out, ()) = self.with_env(now, |env, dealer, broker, _| {
+        let (removed, ()) = self.with_env(now, |env, dealer, broker, _| {
             dealer.remove_session(env, session);
             broker.remove_session(env, session);
         });
+        out.items.extend(removed.items);
+        out.rearm |= removed.rearm;
         let info = member.leave_info();
         self.publish_meta(
             &mut out,
@@ -219,10 +253,10 @@ impl RealmCore {
                 broker.unsubscribe(env, session, m);
                 Ok(())
             }),
-            Message::EventReceived(m) => {
-                tracing::trace!(session, publication = m.publication, "event acknowledged");
-                (Output::default(), Ok(()))
-            }
+            Message::EventReceived(m) => self.with_env(now, |env, _, broker, _| {
+                broker.acks.received(env.out, session, m.publication);
+                Ok(())
+            }),
             other => {
                 return Err(NotRoutable(format!(
                     "{} is not allowed from a client in an established session",

@@ -13,6 +13,8 @@ use crate::transport::TransportKind;
 
 use crate::router::identity::Identity;
 
+use super::testament::Testaments;
+
 /// The features of a client the router acts on, read once at join.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Features {
@@ -24,6 +26,8 @@ pub(crate) struct Features {
     pub(crate) registration_revocation: bool,
     /// The subscriber is told when the router removes its subscription.
     pub(crate) subscription_revocation: bool,
+    /// The publisher takes EVENT_RECEIVED for acknowledged publications.
+    pub(crate) acknowledged_event_delivery: bool,
 }
 
 impl Features {
@@ -37,6 +41,8 @@ impl Features {
                 .has_feature(Role::Callee, feature::REGISTRATION_REVOCATION),
             subscription_revocation: roles
                 .has_feature(Role::Subscriber, feature::SUBSCRIPTION_REVOCATION),
+            acknowledged_event_delivery: roles
+                .has_feature(Role::Publisher, feature::X_ACKNOWLEDGED_EVENT_DELIVERY),
         }
     }
 }
@@ -67,6 +73,8 @@ pub(crate) struct Member {
     pub(crate) serializer: SerializerKind,
     /// What it can handle.
     pub(crate) features: Features,
+    /// What the router publishes on the session's behalf when it leaves.
+    pub(crate) testaments: Testaments,
     transport: TransportKind,
     peer: Option<SocketAddr>,
     next_request: Id,
@@ -147,6 +155,7 @@ impl Members {
             serializer: joining.serializer,
             transport: joining.transport,
             peer: joining.peer,
+            testaments: Testaments::default(),
             next_request: 0,
         };
         self.by_id.entry(id).insert_entry(member).into_mut()

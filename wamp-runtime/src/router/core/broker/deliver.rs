@@ -25,6 +25,8 @@ pub(crate) struct Publication<'a> {
     pub(crate) options: &'a WirePublishOptions,
     /// The payload, forwarded untouched.
     pub(crate) payload: &'a Payload,
+    /// The publisher waits for acknowledgements (EVENT_RECEIVED).
+    pub(crate) acknowledged: bool,
 }
 
 /// Whether the options restrict receivers by list (otherwise only
@@ -100,6 +102,9 @@ pub(crate) fn event_details(
     if retained {
         details.retained = Some(true);
     }
+    if publication.acknowledged {
+        details.x_acknowledged_delivery = Some(true);
+    }
     let options = publication.options;
     details.enc_algo = options.enc_algo.clone();
     details.enc_key = options.enc_key.clone();
@@ -120,13 +125,15 @@ pub(crate) fn event(sub: &Subscription, publication: &Publication<'_>, retained:
 
 impl Broker {
     /// Delivers one publication to every matching subscription: one EVENT per
-    /// subscription, fanned out to its eligible subscribers.
+    /// subscription, fanned out to its eligible subscribers. Returns the
+    /// receivers of an acknowledged publication (none otherwise).
     pub(crate) fn deliver(
         &self,
         members: &Members,
         out: &mut Output,
         publication: &Publication<'_>,
-    ) {
+    ) -> Vec<Id> {
+        let mut acknowledging = Vec::new();
         for sub in self.subscriptions.matching(publication.topic) {
             let receivers: Vec<Id> = sub
                 .subscribers
@@ -134,9 +141,13 @@ impl Broker {
                 .copied()
                 .filter(|s| eligible(members, *s, publication.publisher, publication.options))
                 .collect();
+            if publication.acknowledged {
+                acknowledging.extend_from_slice(&receivers);
+            }
             if !receivers.is_empty() {
                 out.fanout(receivers, event(sub, publication, false));
             }
         }
+        acknowledging
     }
 }

@@ -14,6 +14,7 @@ use super::super::errors::error_reply;
 use super::super::output::Output;
 use super::super::permissions::Action;
 use super::super::session::Members;
+use super::acks;
 use super::deliver::Publication;
 use super::publisher::Publisher;
 use super::retained::Retained;
@@ -40,7 +41,7 @@ fn retained_size(serializer: SerializerKind, topic: Uri, event: &Retained) -> Op
 }
 
 /// A fresh publication ID (global scope: random).
-fn publication_id(rng: &mut StdRng) -> Id {
+pub(crate) fn publication_id(rng: &mut StdRng) -> Id {
     rng.random_range(1..=MAX_ID)
 }
 
@@ -87,7 +88,18 @@ impl Broker {
                 .permissions
                 .discloses_publisher(&member.identity.authrole, topic);
         let id = publication_id(env.rng);
-        self.deliver(
+        let acknowledged = acks::asked(&msg.options)
+            && {
+                let announced = member.features.acknowledged_event_delivery;
+                if !announced {
+                    tracing::debug!(
+                        session,
+                        "x_acknowledged_delivery ignored: the publisher did not announce x_acknowledged_event_delivery"
+                    );
+                }
+                announced
+            };
+        let receivers = self.deliver(
             env.members,
             env.out,
             &Publication {
@@ -97,8 +109,20 @@ impl Broker {
                 disclose,
                 options: &msg.options,
                 payload: &msg.payload,
+                acknowledged,
             },
         );
+        if acknowledged {
+            self.acks.expect(id, session, receivers);
+        }
+        if self.history.wants(topic) {
+            self.history.record(
+                id,
+                topic,
+                &msg.payload,
+                (session, &publisher.authid, &publisher.authrole),
+            );
+        }
         if acknowledge {
             env.out.send(
                 session,
@@ -193,6 +217,7 @@ impl Broker {
                 disclose: false,
                 options: &options,
                 payload: &payload,
+                acknowledged: false,
             },
         );
     }

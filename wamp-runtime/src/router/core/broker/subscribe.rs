@@ -122,6 +122,7 @@ impl Broker {
                 disclose: retained.disclose,
                 options: &retained.options,
                 payload: &retained.payload,
+                acknowledged: false,
             };
             env.out.send(session, event(sub, &publication, true));
         }
@@ -187,5 +188,6 @@ impl Broker {
         for id in self.subscriptions.of_session(session) {
             self.subscriptions.remove_subscriber(id, session, env.meta);
         }
+        self.acks.remove_session(session);
     }
 }

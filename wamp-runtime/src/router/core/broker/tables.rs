@@ -1,5 +1,7 @@
 //! The broker's state for one realm: subscriptions and retained events.
 
+use super::acks::Acks;
+use super::history::History;
 use super::retained::RetainedEvents;
 use super::subscriptions::Subscriptions;
 
@@ -10,4 +12,8 @@ pub(crate) struct Broker {
     pub(crate) subscriptions: Subscriptions,
     /// The last retained event per topic, bounded.
     pub(crate) retained: RetainedEvents,
+    /// The event histories the realm config lists.
+    pub(crate) history: History,
+    /// The publications waiting for event acknowledgements.
+    pub(crate) acks: Acks,
 }

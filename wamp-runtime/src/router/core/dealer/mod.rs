@@ -1,11 +1,12 @@
 //! The dealer: registrations, routing CALL → INVOCATION → YIELD → RESULT,
-//! progressive results and invocations, cancellation and call timeouts; as
-//! tables and handlers with no I/O.
+//! progressive results and invocations, cancellation, call timeouts and call
+//! re-routing; as tables and handlers with no I/O.
 
 mod calls;
 mod cancel;
 mod register;
 mod registrations;
+mod reroute;
 mod route;
 mod tables;
 

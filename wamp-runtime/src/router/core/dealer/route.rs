@@ -14,6 +14,7 @@ use super::super::env::Env;
 use super::super::errors::error_reply;
 use super::super::output::NotRoutable;
 use super::calls::InFlight;
+use super::reroute::{self, Retry};
 use super::tables::Dealer;
 
 impl Dealer {
@@ -54,6 +55,7 @@ impl Dealer {
             env.out.send(caller, reply(uris::NO_AVAILABLE_CALLEE, text));
             return Ok(());
         };
+        let shared = reroute::reroutable(reg);
         let entry = &reg.callees[index];
         let callee = entry.session;
         let (disclose_caller, forward_timeout) = (entry.disclose_caller, entry.forward_timeout);
@@ -118,6 +120,15 @@ impl Dealer {
                 deadline,
             },
         );
+        if shared && !caller_progress {
+            let retry = Retry {
+                details: details.clone(),
+                payload: msg.payload.clone(),
+                wants_progress: msg.options.receive_progress == Some(true),
+                declined: Vec::new(),
+            };
+            self.reroutes.remember((callee, invocation), retry);
+        }
         env.out.send(
             callee,
             Message::Invocation(Invocation {
@@ -219,7 +230,11 @@ impl Dealer {
     }
 
     /// Handles ERROR for an INVOCATION: the caller gets it as the call's error.
+    /// `wamp.error.unavailable` re-routes the call (see [`super::reroute`]).
     pub(crate) fn invocation_error(&mut self, env: &mut Env<'_>, callee: Id, msg: ErrorMessage) {
+        if msg.error.as_str() == uris::UNAVAILABLE && self.reroute(env, callee, &msg) {
+            return;
+        }
         let Some(call) = self.finish((callee, msg.request)) else {
             tracing::debug!(
                 session = callee,

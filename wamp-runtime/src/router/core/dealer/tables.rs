@@ -4,6 +4,7 @@ use crate::protocol::id::Id;
 
 use super::calls::{Calls, InFlight, InvocationKey};
 use super::registrations::Registrations;
+use super::reroute::Reroutes;
 
 /// The dealer's state for one realm.
 #[derive(Debug, Default)]
@@ -12,11 +13,14 @@ pub(crate) struct Dealer {
     pub(crate) registrations: Registrations,
     /// Calls in flight.
     pub(crate) calls: Calls,
+    /// What calls to shared registrations need to be re-routed.
+    pub(crate) reroutes: Reroutes,
 }
 
 impl Dealer {
     /// Ends a call in flight: forgets it and frees its callee's slot.
     pub(crate) fn finish(&mut self, key: InvocationKey) -> Option<InFlight> {
+        self.reroutes.forget(key);
         let call = self.calls.remove(key)?;
         self.registrations.finished(call.registration, call.callee);
         Some(call)

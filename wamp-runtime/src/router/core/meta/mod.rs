@@ -9,6 +9,7 @@ mod registrations;
 mod sessions;
 mod subscriptions;
 mod table;
+mod testaments;
 
 pub(crate) use call::MetaCall;
 pub(crate) use reflection::catalog;

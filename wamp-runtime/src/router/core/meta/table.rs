@@ -5,7 +5,7 @@ use crate::protocol::uris;
 use crate::protocol::{Call, ErrorMessage, Message, MessageType, Payload, ResultMessage, Uri};
 
 use super::call::{MetaCall, MetaError, MetaReply};
-use super::{reflection, registrations, sessions, subscriptions};
+use super::{reflection, registrations, sessions, subscriptions, testaments};
 
 /// A meta procedure: its URI and its handler.
 pub(crate) struct MetaProcedure {
@@ -31,6 +31,8 @@ pub(crate) const PROCEDURES: &[MetaProcedure] = &[
     procedure("wamp.session.kill_by_authid", sessions::kill_by_authid),
     procedure("wamp.session.kill_by_authrole", sessions::kill_by_authrole),
     procedure("wamp.session.kill_all", sessions::kill_all),
+    procedure("wamp.session.add_testament", testaments::add),
+    procedure("wamp.session.flush_testaments", testaments::flush),
     procedure("wamp.registration.list", registrations::list),
     procedure("wamp.registration.lookup", registrations::lookup),
     procedure("wamp.registration.match", registrations::match_),
@@ -63,6 +65,7 @@ pub(crate) const PROCEDURES: &[MetaProcedure] = &[
         "wamp.subscription.remove_subscriber",
         subscriptions::remove_subscriber,
     ),
+    procedure("wamp.subscription.get_events", subscriptions::get_events),
     procedure("wamp.reflection.procedure.list", reflection::procedure_list),
     procedure(
         "wamp.reflection.procedure.describe",

@@ -358,6 +358,14 @@ impl Sim {
                 },
                 payload: args(&("partial",)),
             }),
+            // A callee that is unavailable makes the dealer re-route the call.
+            8 => Message::Error(ErrorMessage {
+                request_type: MessageType::Invocation,
+                request,
+                details: Default::default(),
+                error: uri(uris::UNAVAILABLE),
+                payload: Payload::empty(),
+            }),
             _ => Message::Error(ErrorMessage {
                 request_type: MessageType::Invocation,
                 request,
@@ -632,6 +640,13 @@ impl Sim {
                 "calls in flight {in_flight:?} differ from unanswered calls {unanswered:?}"
             ));
         }
+        if let Some(key) = dealer
+            .reroutes
+            .keys()
+            .find(|k| dealer.calls.get(**k).is_none())
+        {
+            return Err(format!("re-route state of {key:?} outlives its call"));
+        }
         let with_deadline = dealer
             .calls
             .iter()
@@ -718,10 +733,12 @@ impl Sim {
             dealer.calls.len(),
             dealer.calls.deadline_count(),
             broker.subscriptions.len(),
+            dealer.reroutes.len(),
+            broker.acks.len(),
         );
-        if sizes != (0, 0, 0, 0, 0) {
+        if sizes != (0, 0, 0, 0, 0, 0, 0) {
             return Err(format!(
-                "tables not empty after everyone left (members, registrations, calls, deadlines, subscriptions) = {sizes:?}"
+                "tables not empty after everyone left (members, registrations, calls, deadlines, subscriptions, reroutes, acks) = {sizes:?}"
             ));
         }
         if self.h.core.next_deadline().is_some() {
