@@ -1,16 +1,15 @@
-//! A byte stream whose buffers exist only while they hold data, for the
-//! WebSocket transport: an idle connection then keeps no buffer at all here.
+//! A byte stream whose read buffer exists only while it holds data, for the
+//! WebSocket transport: an idle connection then keeps no read buffer here.
 //!
 //! tungstenite keeps its read buffer for the life of a connection (zero-filled
 //! to its full size on every read), so it gets a small one (see
 //! `websocket::config`) and this stream below it reads the socket in big
 //! chunks: a chunk goes to the stack first, what tungstenite cannot take at
 //! once is kept on the heap until it does, and that allocation is freed as
-//! soon as it is drained. Writes are collected in a buffer allocated on the
-//! first write and freed once flushed; a write bigger than [`WRITE_BATCH`]
-//! with nothing buffered goes straight to the socket. The buffer never holds
-//! more than [`WRITE_BATCH`] bytes plus one write: beyond that, writes wait
-//! for the socket (backpressure).
+//! soon as it is drained. Writes go straight through: tungstenite's own
+//! write buffer batches them, and its closing handshake relies on its writes
+//! reaching the socket (a close reply written as the connection terminates
+//! is never flushed again).
 
 use std::io;
 use std::mem::MaybeUninit;
@@ -26,21 +25,11 @@ use super::io::ByteStream;
 /// Bytes read from the socket at once (on the stack).
 const READ_CHUNK: usize = 16 * 1024;
 
-/// Bytes buffered before writing to the socket, unless flushed earlier.
-pub(super) const WRITE_BATCH: usize = 64 * 1024;
-
-/// Capacity allocated on the first write after a flush.
-const WRITE_INITIAL: usize = 8 * 1024;
-
-/// A [`ByteStream`] with on-demand read and write buffers.
+/// A [`ByteStream`] with an on-demand read buffer.
 pub(super) struct Elastic<S> {
     inner: S,
     /// Read from the socket, not taken yet; no allocation when empty.
     read: Bytes,
-    /// Written, not yet handed to the socket; no allocation after a flush.
-    write: Vec<u8>,
-    /// How much of `write` the socket already took.
-    written: usize,
 }
 
 impl<S> Elastic<S> {
@@ -49,31 +38,13 @@ impl<S> Elastic<S> {
         Self {
             inner,
             read: Bytes::new(),
-            write: Vec::new(),
-            written: 0,
         }
     }
 
-    /// Bytes kept from reads, and the write buffer's capacity (for tests).
+    /// Bytes read from the socket and kept for the reader (for tests).
     #[cfg(test)]
-    fn capacities(&self) -> (usize, usize) {
-        (self.read.len(), self.write.capacity())
-    }
-}
-
-impl<S: ByteStream> Elastic<S> {
-    /// Hands the write buffer to the socket until it is empty, then frees it.
-    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        while self.written < self.write.len() {
-            let n = ready!(Pin::new(&mut self.inner).poll_write(cx, &self.write[self.written..]))?;
-            if n == 0 {
-                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
-            }
-            self.written += n;
-        }
-        self.write = Vec::new();
-        self.written = 0;
-        Poll::Ready(Ok(()))
+    fn kept(&self) -> usize {
+        self.read.len()
     }
 }
 
@@ -115,27 +86,26 @@ impl<S: ByteStream> AsyncWrite for Elastic<S> {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = &mut *self;
-        if this.write.len() >= WRITE_BATCH {
-            ready!(this.poll_drain(cx))?;
-        }
-        if this.write.is_empty() && data.len() >= WRITE_BATCH {
-            return Pin::new(&mut this.inner).poll_write(cx, data);
-        }
-        if this.write.capacity() == 0 {
-            this.write.reserve(WRITE_INITIAL.max(data.len()));
-        }
-        this.write.extend_from_slice(data);
-        Poll::Ready(Ok(data.len()))
+        Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.poll_drain(cx))?;
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.poll_drain(cx))?;
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
@@ -173,50 +143,24 @@ mod tests {
             assert!(n > 0);
             got.extend_from_slice(&small[..n]);
             // Never more than one chunk kept beside the reader.
-            assert!(ours.capacities().0 < READ_CHUNK);
+            assert!(ours.kept() < READ_CHUNK);
         }
         assert_eq!(got, sent);
-        assert_eq!(ours.capacities(), (0, 0));
+        assert_eq!(ours.kept(), 0);
     }
 
     #[tokio::test]
-    async fn writes_are_buffered_until_flushed_then_the_buffer_is_freed() {
+    async fn writes_go_straight_through() {
         let (mut peer, ours) = duplex(1 << 20);
         let mut ours = Elastic::new(ours);
-        ours.write_all(b"hello ").await.unwrap();
-        ours.write_all(b"world").await.unwrap();
-        assert!(ours.capacities().1 >= WRITE_INITIAL);
-        ours.flush().await.unwrap();
-        assert_eq!(ours.capacities(), (0, 0));
+        ours.write_all(b"hello world").await.unwrap();
+        // Not flushed: the peer gets it all the same.
         let mut got = [0u8; 11];
-        peer.read_exact(&mut got).await.unwrap();
+        let read = peer.read_exact(&mut got);
+        tokio::time::timeout(std::time::Duration::from_secs(5), read)
+            .await
+            .expect("the write was held back")
+            .unwrap();
         assert_eq!(&got, b"hello world");
-    }
-
-    #[tokio::test]
-    async fn a_stalled_socket_holds_writes_back_beyond_one_batch() {
-        let (mut peer, ours) = duplex(4096);
-        let mut ours = Elastic::new(ours);
-        let block = vec![7u8; 1000];
-        let mut accepted = 0usize;
-        // The peer does not read: writes stop being accepted past a batch.
-        loop {
-            let write = ours.write(&block);
-            match tokio::time::timeout(std::time::Duration::from_millis(100), write).await {
-                Ok(n) => accepted += n.unwrap(),
-                Err(_) => break,
-            }
-            assert!(accepted <= WRITE_BATCH + 4096 + block.len(), "{accepted}");
-        }
-        assert!(accepted >= WRITE_BATCH);
-        // Everything accepted arrives once the peer reads.
-        let reader = tokio::spawn(async move {
-            let mut all = Vec::new();
-            peer.read_to_end(&mut all).await.unwrap();
-            all.len()
-        });
-        ours.shutdown().await.unwrap();
-        drop(ours);
-        assert_eq!(reader.await.unwrap(), accepted);
     }
 }

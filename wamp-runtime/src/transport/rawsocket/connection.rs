@@ -160,6 +160,15 @@ impl<S: ByteStream> RawSocket<S> {
         Ok(())
     }
 
+    /// The capacities of the read and write buffers (for tests).
+    #[cfg(test)]
+    pub(super) fn buffer_capacities(&self) -> (usize, usize) {
+        (
+            self.framed.read_buffer().capacity(),
+            self.framed.write_buffer().capacity(),
+        )
+    }
+
     /// Frees the write buffer once everything in it is written.
     fn release_write_buffer(&mut self) {
         let buffer = self.framed.write_buffer_mut();

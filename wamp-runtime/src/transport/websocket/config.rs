@@ -1,10 +1,11 @@
 //! tungstenite's settings for WAMP connections.
 //!
 //! tungstenite keeps its read buffer, zero-filled to its full size, for the
-//! life of a connection, and its write buffer at the largest size it ever
-//! reached. Both are kept small here: the [`Elastic`](crate::transport::elastic)
-//! stream below tungstenite does the batching, with buffers that exist only
-//! while they hold data, so that an idle connection costs little memory.
+//! life of a connection: it is kept small here, and the `Elastic` stream
+//! below tungstenite reads the socket in big chunks with a buffer that exists
+//! only while it holds data, so that an idle connection costs little memory.
+//! tungstenite's write buffer starts empty and grows to the largest batch
+//! written (it keeps that capacity).
 
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -14,9 +15,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 /// of small messages; a bigger message grows it as needed.
 const READ_BUFFER: usize = 1024;
 
-/// Bytes tungstenite buffers before writing to the elastic stream below,
-/// which batches writes itself.
-const WRITE_BUFFER: usize = 0;
+/// Bytes tungstenite buffers before writing, unless flushed earlier.
+const WRITE_BUFFER: usize = 64 * 1024;
 
 /// The configuration of one connection accepting messages of at most
 /// `max_incoming` bytes (0: unlimited).
