@@ -176,8 +176,12 @@ impl Router {
                 let router = router.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
+                    // Boxed: the handshakes' state (tens of KiB, TLS and
+                    // WebSocket) is freed once done instead of staying in
+                    // the task of every connection for its whole life.
+                    let accept = Box::pin(acceptor.accept_tcp(tcp));
                     let transport = tokio::select! {
-                        t = acceptor.accept_tcp(tcp) => t,
+                        t = accept => t,
                         _ = router.inner.shutdown.cancelled() => return,
                     };
                     match transport {

@@ -21,6 +21,10 @@ use super::switch::Switch;
 /// Messages taken from the outbox per write batch.
 const BATCH: usize = 256;
 
+/// Capacity of the batch kept between batches: what grew larger in a burst
+/// is freed, so an idle connection keeps one block of the queue's size.
+const IDLE_BATCH: usize = 32;
+
 /// How long a closing connection may take to write what is queued.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
@@ -113,7 +117,7 @@ impl Writer {
 /// The budget of written messages is released after each flush, so what the
 /// transport has not taken yet still counts against the outbox.
 pub(crate) async fn writer(mut w: Writer) {
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Vec::new();
     // Made once: one per batch registered a waiter under the token's mutex.
     let closing = w.closing.clone();
     let closed = closing.cancelled();
@@ -142,6 +146,9 @@ pub(crate) async fn writer(mut w: Writer) {
             return;
         }
         w.queue.release(written);
+        if batch.capacity() > IDLE_BATCH {
+            batch = Vec::new();
+        }
     }
     let _ = tokio::time::timeout(CLOSE_GRACE, w.close()).await;
 }

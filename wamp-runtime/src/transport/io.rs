@@ -69,16 +69,21 @@ impl StreamInfo {
 }
 
 /// Runs `fut`, failing with a [`TransportError::Handshake`] naming `what` if
-/// it does not finish within `limit`.
-pub(crate) async fn with_timeout<T>(
+/// it does not finish within `limit`. Not an `async fn`, so that `fut` is
+/// stored once in the returned future (an `async fn` would keep a second,
+/// moved-from copy of its argument beside the timeout holding it).
+pub(crate) fn with_timeout<T>(
     limit: Duration,
     what: &str,
     fut: impl Future<Output = Result<T, TransportError>>,
-) -> Result<T, TransportError> {
-    match tokio::time::timeout(limit, fut).await {
-        Ok(result) => result,
-        Err(_) => Err(TransportError::Handshake(format!(
-            "{what} did not complete within {limit:?}"
-        ))),
+) -> impl Future<Output = Result<T, TransportError>> {
+    let timeout = tokio::time::timeout(limit, fut);
+    async move {
+        match timeout.await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError::Handshake(format!(
+                "{what} did not complete within {limit:?}"
+            ))),
+        }
     }
 }

@@ -20,7 +20,7 @@
 //! Inside, each job has its file: `connect` and `accept` are the two entry
 //! points, `websocket/` and `rawsocket/` the two wire protocols (handshakes,
 //! framing, the frame stream/sink adapter), `io` the byte streams they run
-//! on, `tls` the rustls glue, `keepalive` the ping timer shared by both.
+//! on, `elastic` the on-demand read buffer under WebSocket, `tls` the rustls glue, `keepalive` the ping timer shared by both.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -34,6 +34,7 @@ use crate::serializer::SerializerKind;
 mod accept;
 mod close;
 mod connect;
+mod elastic;
 mod error;
 mod io;
 mod keepalive;

@@ -16,6 +16,9 @@ pub(super) const HEADER_LEN: usize = 4;
 /// Largest payload a RawSocket frame can carry: 16 MiB.
 pub(super) const MAX_FRAME_LEN: usize = 1 << 24;
 
+/// Capacity allocated for the first frame encoded into an empty write buffer.
+const WRITE_INITIAL: usize = 8 * 1024;
+
 /// What a RawSocket frame carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum FrameType {
@@ -186,7 +189,13 @@ impl Encoder<Frame> for RawSocketCodec {
 
     fn encode(&mut self, frame: Frame, dst: &mut BytesMut) -> Result<(), TransportError> {
         let header = encode_header(frame.kind, frame.payload.len())?;
-        dst.reserve(HEADER_LEN + frame.payload.len());
+        let needed = HEADER_LEN + frame.payload.len();
+        // The buffer is freed after each flush: start a batch with room for more.
+        dst.reserve(if dst.capacity() == 0 {
+            needed.max(WRITE_INITIAL)
+        } else {
+            needed
+        });
         dst.put_slice(&header);
         dst.put_slice(&frame.payload);
         Ok(())

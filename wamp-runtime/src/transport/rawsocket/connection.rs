@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{Sink, Stream, StreamExt};
 use tokio_util::codec::Framed;
@@ -20,7 +20,10 @@ use crate::transport::{
 /// Write buffer size above which `feed` starts writing to the socket.
 const WRITE_BATCH: usize = 64 * 1024;
 
-/// Initial read buffer capacity.
+/// Read buffer capacity allocated for a read when there is none. The read
+/// buffer is freed whenever it is empty and the socket has nothing more, so
+/// an idle connection holds no read buffer (a bigger frame grows it as
+/// needed, and its capacity goes with it).
 const READ_BUFFER: usize = 8 * 1024;
 
 /// PINGs whose PONG could not be written yet, before the peer is considered abusive.
@@ -75,7 +78,9 @@ impl<S: ByteStream> RawSocket<S> {
             max_incoming: codec.max_incoming(),
             channel_binding: info.channel_binding,
         };
-        let mut framed = Framed::with_capacity(stream, codec, READ_BUFFER);
+        // No buffer until there is something to read or write.
+        let mut framed = Framed::with_capacity(stream, codec, 0);
+        *framed.write_buffer_mut() = BytesMut::new();
         framed.set_backpressure_boundary(WRITE_BATCH);
         Self {
             framed,
@@ -144,12 +149,50 @@ impl<S: ByteStream> RawSocket<S> {
         }
         if self.control_unflushed {
             match Pin::new(&mut self.framed).poll_flush(cx) {
-                Poll::Ready(Ok(())) => self.control_unflushed = false,
+                Poll::Ready(Ok(())) => {
+                    self.control_unflushed = false;
+                    self.release_write_buffer();
+                }
                 Poll::Ready(Err(e)) => return Err(e),
                 Poll::Pending => {}
             }
         }
         Ok(())
+    }
+
+    /// The capacities of the read and write buffers (for tests).
+    #[cfg(test)]
+    pub(super) fn buffer_capacities(&self) -> (usize, usize) {
+        (
+            self.framed.read_buffer().capacity(),
+            self.framed.write_buffer().capacity(),
+        )
+    }
+
+    /// Frees the write buffer once everything in it is written.
+    fn release_write_buffer(&mut self) {
+        let buffer = self.framed.write_buffer_mut();
+        if buffer.is_empty() && buffer.capacity() > 0 {
+            *buffer = BytesMut::new();
+        }
+    }
+
+    /// Polls the framed stream with a read buffer allocated for the read,
+    /// and frees the buffer when the socket has nothing more and nothing is
+    /// left in it.
+    fn poll_frame(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame, TransportError>>> {
+        let buffer = self.framed.read_buffer_mut();
+        if buffer.capacity() == 0 {
+            buffer.reserve(READ_BUFFER);
+        }
+        let polled = Pin::new(&mut self.framed).poll_next(cx);
+        if polled.is_pending() {
+            let buffer = self.framed.read_buffer_mut();
+            if buffer.is_empty() {
+                *buffer = BytesMut::new();
+            }
+        }
+        polled
     }
 }
 
@@ -166,7 +209,7 @@ impl<S: ByteStream> Stream for RawSocket<S> {
                 this.done = true;
                 return Poll::Ready(Some(Err(e)));
             }
-            match ready!(Pin::new(&mut this.framed).poll_next(cx)) {
+            match ready!(this.poll_frame(cx)) {
                 None => {
                     this.done = true;
                     return Poll::Ready(None);
@@ -225,7 +268,9 @@ impl<S: ByteStream> Sink<Frame> for RawSocket<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Pin::new(&mut self.framed).poll_flush(cx)
+        ready!(Pin::new(&mut self.framed).poll_flush(cx))?;
+        self.release_write_buffer();
+        Poll::Ready(Ok(()))
     }
 
     fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {

@@ -32,6 +32,28 @@ async fn pair(
     (client, server)
 }
 
+#[tokio::test]
+async fn an_idle_connection_holds_no_read_or_write_buffer() {
+    let (mut client, mut server) = pair(ClientOptions::default(), ServerOptions::default()).await;
+    assert_eq!(client.buffer_capacities(), (0, 0));
+    // Written and flushed: the write buffer is freed.
+    timeout(client.send(Frame::message(Bytes::from_static(b"[1]"))))
+        .await
+        .unwrap();
+    assert_eq!(client.buffer_capacities(), (0, 0));
+    let got = timeout(server.stream.next()).await.unwrap().unwrap();
+    assert_eq!(&got[..], b"[1]");
+    // A frame bigger than the initial read buffer arrives whole...
+    let big = Bytes::from(vec![b'x'; 20_000]);
+    timeout(server.sink.send(big.clone())).await.unwrap();
+    let frame = timeout(client.next()).await.unwrap().unwrap();
+    assert_eq!(frame, Frame::message(big));
+    // ...and once the socket has nothing more, no read buffer is kept.
+    let idle = tokio::time::timeout(Duration::from_millis(50), client.next()).await;
+    assert!(idle.is_err(), "nothing more was sent: {idle:?}");
+    assert_eq!(client.buffer_capacities(), (0, 0));
+}
+
 #[test]
 fn frame_type_codes() {
     assert_eq!(FrameType::from_code(1), Some(FrameType::Ping));

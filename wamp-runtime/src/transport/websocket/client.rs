@@ -8,6 +8,7 @@ use super::config::ws_config;
 use super::error::map_handshake_error;
 use super::frames::transport;
 use crate::serializer::SerializerKind;
+use crate::transport::elastic::Elastic;
 use crate::transport::io::{ByteStream, StreamInfo, with_timeout};
 use crate::transport::{ClientOptions, Transport, TransportError};
 
@@ -51,6 +52,7 @@ pub(crate) async fn client<S: ByteStream>(
     );
 
     let info = StreamInfo::of(&stream);
+    let stream = Elastic::new(stream);
     let config = ws_config(options.max_incoming);
     let (ws, response) = with_timeout(
         options.handshake_timeout,

@@ -1,10 +1,19 @@
 //! tungstenite's settings for WAMP connections.
+//!
+//! tungstenite keeps its read buffer, zero-filled to its full size, for the
+//! life of a connection: it is kept small here, and the `Elastic` stream
+//! below tungstenite reads the socket in big chunks with a buffer that exists
+//! only while it holds data, so that an idle connection costs little memory.
+//! tungstenite's write buffer starts empty and grows to the largest batch
+//! written (it keeps that capacity).
 
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-/// Read buffer of tungstenite: 8 KiB (its 128 KiB default is zero-filled on
-/// every read and costs half the throughput of small messages).
-const READ_BUFFER: usize = 8 * 1024;
+/// tungstenite's read buffer, and the most it reads at once from the
+/// elastic stream below (which reads the socket in bigger chunks). Its 128
+/// KiB default is zero-filled on every read and costs half the throughput
+/// of small messages; a bigger message grows it as needed.
+const READ_BUFFER: usize = 1024;
 
 /// Bytes tungstenite buffers before writing, unless flushed earlier.
 const WRITE_BUFFER: usize = 64 * 1024;

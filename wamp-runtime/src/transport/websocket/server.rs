@@ -11,6 +11,7 @@ use super::error::map_handshake_error;
 use super::frames::transport;
 use super::negotiate::{negotiate, offered_subprotocols};
 use crate::serializer::SerializerKind;
+use crate::transport::elastic::Elastic;
 use crate::transport::io::{ByteStream, StreamInfo, with_timeout};
 use crate::transport::{ServerOptions, Transport, TransportError};
 
@@ -22,6 +23,7 @@ pub(crate) async fn server<S: ByteStream>(
     options: &ServerOptions,
 ) -> Result<Transport, TransportError> {
     let info = StreamInfo::of(&stream);
+    let stream = Elastic::new(stream);
     let outcome: Mutex<Option<Result<SerializerKind, String>>> = Mutex::new(None);
     // The error type is tungstenite's, not ours to shrink.
     #[allow(clippy::result_large_err)]
