@@ -7,11 +7,14 @@
 //! | `ticket` | [`Ticket`] | — |
 //! | `wampcra` | [`WampCra`] | [`wampcra::sign`], [`wampcra::derive_key`], [`wampcra::verify`] |
 //! | `cryptosign` | [`CryptoSign`] | [`cryptosign::SigningKey`], [`cryptosign::verify_signature`] |
+//! | `scram` | [`Scram`] | [`scram::derive_credential`], [`scram::client_proof`], [`scram::verify_client_proof`] |
 
 pub mod cryptosign;
+pub mod scram;
 pub mod wampcra;
 
 pub use cryptosign::CryptoSign;
+pub use scram::Scram;
 pub use wampcra::WampCra;
 
 use crate::protocol::options::AuthenticateExtra;
@@ -146,5 +149,36 @@ impl Authenticator for Ticket {
             signature: self.ticket.clone(),
             extra: AuthenticateExtra::default(),
         })
+    }
+}
+
+/// A shared authenticator (e.g. to read a [`Scram`]'s state after joining).
+impl<A: Authenticator + ?Sized> Authenticator for std::sync::Arc<A> {
+    fn method(&self) -> &str {
+        (**self).method()
+    }
+
+    fn authid(&self) -> Option<&str> {
+        (**self).authid()
+    }
+
+    fn authrole(&self) -> Option<&str> {
+        (**self).authrole()
+    }
+
+    fn authextra(&self) -> Dict {
+        (**self).authextra()
+    }
+
+    fn on_challenge(&self, challenge: &Challenge) -> Result<Authenticate, AuthError> {
+        (**self).on_challenge(challenge)
+    }
+
+    fn on_challenge_bound(
+        &self,
+        challenge: &Challenge,
+        channel_binding: Option<&[u8]>,
+    ) -> Result<Authenticate, AuthError> {
+        (**self).on_challenge_bound(challenge, channel_binding)
     }
 }

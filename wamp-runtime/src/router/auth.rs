@@ -1,5 +1,10 @@
 //! Authentication of joining clients: the static methods of a realm's
-//! configuration, and a trait for user-supplied auth_providers.
+//! configuration, dynamic authenticators (WAMP procedures, `dynamic`),
+//! WAMP-SCRAM (`scram`), and a trait for user-supplied auth_providers.
+
+pub(crate) mod dynamic;
+pub(crate) mod internal;
+pub(crate) mod scram;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -119,6 +124,7 @@ pub(crate) fn static_handles(config: &RealmConfig, method: &str) -> bool {
         "ticket" => !auth.ticket.is_empty(),
         "wampcra" => !auth.wampcra.is_empty(),
         "cryptosign" => !auth.cryptosign.is_empty(),
+        "scram" => !auth.scram.is_empty(),
         _ => false,
     }
 }
@@ -280,6 +286,7 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
                 state,
             }
         }
+        "scram" => scram::static_hello(&auth.scram, request),
         other => deny(
             uris::NO_AUTH_METHOD,
             format!("authentication method '{other}' is not configured"),
@@ -404,6 +411,7 @@ pub(crate) async fn static_authenticate(
                 deny(uris::NOT_AUTHORIZED, "cryptosign signature is invalid")
             }
         }
+        "scram" => scram::authenticate(&state, reply),
         other => deny(
             uris::NO_AUTH_METHOD,
             format!("authentication method '{other}' is not configured"),

@@ -130,6 +130,56 @@ pub struct AuthConfig {
     /// Cryptosign principals (Ed25519 public keys).
     #[serde(default)]
     pub cryptosign: Vec<CryptosignPrincipal>,
+    /// WAMP-SCRAM principals (stored keys derived from the password, never
+    /// the password).
+    #[serde(default)]
+    pub scram: Vec<ScramPrincipal>,
+    /// Dynamic authenticators, by method (`ticket`, `wampcra`, `cryptosign`,
+    /// `scram`): a WAMP procedure the router calls to authenticate
+    /// (`[realm.auth.dynamic.ticket]` in TOML), as Crossbar.io's
+    /// `"type": "dynamic"`. A method configured here is not looked up among
+    /// the static principals.
+    #[serde(default)]
+    pub dynamic: std::collections::BTreeMap<String, DynamicAuthenticator>,
+}
+
+/// A dynamic authenticator: a procedure called as
+/// `authenticate(realm, authid, details)` that returns a role (string) or a
+/// principal (dict: `role`, `authid`, `extra` and the method's secrets), or
+/// raises to refuse.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicAuthenticator {
+    /// The authenticator procedure's URI.
+    pub authenticator: String,
+    /// The realm the procedure is registered on (absent: the realm being
+    /// joined), as Crossbar's `authenticator-realm`.
+    #[serde(default, rename = "authenticator-realm", alias = "authenticator_realm")]
+    pub authenticator_realm: Option<String>,
+    /// How long the router waits for the authenticator, in milliseconds
+    /// (default 10000); past it the client gets ABORT
+    /// `wamp.error.authentication_failed`.
+    #[serde(
+        default = "default_authenticator_timeout",
+        rename = "timeout-ms",
+        alias = "timeout_ms"
+    )]
+    pub timeout_ms: u64,
+}
+
+impl DynamicAuthenticator {
+    /// An authenticator procedure on the realm being joined.
+    pub fn new(authenticator: impl Into<String>) -> Self {
+        DynamicAuthenticator {
+            authenticator: authenticator.into(),
+            authenticator_realm: None,
+            timeout_ms: default_authenticator_timeout(),
+        }
+    }
+}
+
+fn default_authenticator_timeout() -> u64 {
+    10_000
 }
 
 impl AuthConfig {
@@ -139,6 +189,8 @@ impl AuthConfig {
             && self.ticket.is_empty()
             && self.wampcra.is_empty()
             && self.cryptosign.is_empty()
+            && self.scram.is_empty()
+            && self.dynamic.is_empty()
     }
 }
 
@@ -284,4 +336,57 @@ pub struct CryptosignPrincipal {
     pub authorized_keys: Vec<String>,
     /// Its role.
     pub role: String,
+}
+
+/// A principal authenticating with WAMP-SCRAM (`[[realm.auth.scram]]`), in
+/// Crossbar.io's shape: what [`ScramPrincipal::from_password`] (or
+/// Autobahn's `derive_scram_credential`) derives. The router never sees the
+/// password.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScramPrincipal {
+    /// Its authid.
+    pub authid: String,
+    /// Its role.
+    pub role: String,
+    /// `argon2id-13` or `pbkdf2`.
+    pub kdf: String,
+    /// KDF iterations (Argon2 time cost).
+    pub iterations: u64,
+    /// Argon2 memory cost in KiB (`argon2id-13` only).
+    #[serde(default)]
+    pub memory: Option<u64>,
+    /// The salt, hex.
+    pub salt: String,
+    /// `StoredKey`, hex.
+    #[serde(rename = "stored-key", alias = "stored_key")]
+    pub stored_key: String,
+    /// `ServerKey`, hex.
+    #[serde(rename = "server-key", alias = "server_key")]
+    pub server_key: String,
+}
+
+impl ScramPrincipal {
+    /// A principal whose keys are derived here from `password` with a random
+    /// 16-byte salt and the given KDF (e.g. Argon2id with 4096 iterations and
+    /// 512 KiB as Autobahn's `derive_scram_credential`).
+    pub fn from_password(
+        authid: impl Into<String>,
+        password: &str,
+        role: impl Into<String>,
+        kdf: crate::auth::scram::Kdf,
+    ) -> Result<Self, crate::auth::AuthError> {
+        let salt = rand::random::<[u8; 16]>();
+        let c = crate::auth::scram::derive_credential(password, &salt, kdf)?;
+        Ok(ScramPrincipal {
+            authid: authid.into(),
+            role: role.into(),
+            kdf: kdf.name().into(),
+            iterations: u64::from(kdf.iterations()),
+            memory: kdf.memory().map(u64::from),
+            salt: hex::encode(&c.salt),
+            stored_key: hex::encode(&c.stored_key),
+            server_key: hex::encode(&c.server_key),
+        })
+    }
 }

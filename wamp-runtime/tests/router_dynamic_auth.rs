@@ -1,0 +1,355 @@
+//! Dynamic authentication (an authenticator procedure registered by a
+//! component) and WAMP-SCRAM against the embedded router over real sockets:
+//! every method allowed and denied, an authenticator that raises, times out
+//! or is not registered, and the router serving others meanwhile.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wamp::auth::scram::{self, Kdf};
+use wamp::auth::{CryptoSign, Scram, Ticket, WampCra, cryptosign};
+use wamp::client::{JoinConfig, procedure};
+use wamp::protocol::{Dict, Value};
+use wamp::router::{
+    AuthConfig, DynamicAuthenticator, Permission, RealmConfig, RoleConfig, Router, ScramPrincipal,
+};
+use wamp::transport::ClientOptions;
+use wamp::{CallResult, Error, RegisterOptions, SerializerKind, Session};
+
+const AUTHENTICATOR: &str = "com.example.authenticate";
+
+fn dynamic(methods: &[&str], procedure: &str) -> AuthConfig {
+    let mut auth = AuthConfig::default();
+    for m in methods {
+        let mut d = DynamicAuthenticator::new(procedure);
+        d.authenticator_realm = Some("auth".into());
+        d.timeout_ms = 400;
+        auth.dynamic.insert((*m).into(), d);
+    }
+    auth
+}
+
+fn secured(name: &str, auth: AuthConfig) -> RealmConfig {
+    RealmConfig {
+        name: name.into(),
+        roles: vec![RoleConfig {
+            name: "user".into(),
+            permissions: vec![Permission::all()],
+        }],
+        auth,
+    }
+}
+
+async fn join(url: &str, config: JoinConfig) -> Result<Session, Error> {
+    let transport = wamp::transport::connect(
+        url,
+        &ClientOptions::with_serializers([SerializerKind::Json]),
+    )
+    .await
+    .unwrap();
+    Session::join(transport, config).await
+}
+
+fn text(d: &Dict, key: &str) -> String {
+    d.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The authenticator: Crossbar's `(realm, authid, details)` in, a role or
+/// a principal out.
+async fn authenticate(
+    key_hex: String,
+    scram: scram::ScramCredential,
+    args: (String, Option<String>, Dict),
+) -> Result<CallResult, Error> {
+    let (realm, authid, details) = args;
+    assert_eq!(realm, "secure");
+    assert!(details.get("session").and_then(Value::as_u64).is_some());
+    assert_eq!(
+        text(
+            details.get("transport").and_then(Value::as_dict).unwrap(),
+            "type"
+        ),
+        "websocket"
+    );
+    let authid = authid.unwrap_or_default();
+    match (text(&details, "authmethod").as_str(), authid.as_str()) {
+        ("ticket", "tom") if text(&details, "ticket") == "t1ck3t" => {
+            Ok(CallResult::value(&"user")?)
+        }
+        ("ticket", "ann") => Ok(CallResult::value(&serde_json::json!({
+            "role": "user", "authid": "ann@example.com", "extra": {"tier": "gold"}
+        }))?),
+        ("ticket", "ghost") => Ok(CallResult::value(&"no-such-role")?),
+        ("ticket", "slow") => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            Ok(CallResult::value(&"user")?)
+        }
+        ("ticket", "crash") => Err(Error::new("com.example.database_down")),
+        ("ticket", _) => Err(Error::message(
+            "wamp.error.not_authorized",
+            "bad ticket, go away",
+        )),
+        ("wampcra", "carl") => Ok(CallResult::value(
+            &serde_json::json!({"role": "user", "secret": "s3cret"}),
+        )?),
+        ("wampcra", "sally") => Ok(CallResult::value(&serde_json::json!({
+            "role": "user", "secret": "salty", "salt": "cra-salt", "iterations": 100, "keylen": 32
+        }))?),
+        ("cryptosign", _) => {
+            let pubkey = text(
+                details.get("authextra").and_then(Value::as_dict).unwrap(),
+                "pubkey",
+            );
+            assert_eq!(pubkey, key_hex);
+            Ok(CallResult::value(
+                &serde_json::json!({"role": "user", "authid": "cris", "pubkey": key_hex}),
+            )?)
+        }
+        ("scram", "sam") => Ok(CallResult::value(&serde_json::json!({
+            "role": "user",
+            "kdf": scram.kdf.name(),
+            "iterations": scram.kdf.iterations(),
+            "memory": scram.kdf.memory(),
+            "salt": hex::encode(&scram.salt),
+            "stored-key": hex::encode(&scram.stored_key),
+            "server-key": hex::encode(&scram.server_key),
+        }))?),
+        _ => Err(Error::message(
+            "wamp.error.not_authorized",
+            "unknown principal",
+        )),
+    }
+}
+
+async fn setup() -> (Router, String, cryptosign::SigningKey, Session) {
+    let key = cryptosign::SigningKey::generate();
+    let router = Router::builder()
+        .realm(RealmConfig::open("auth"))
+        .realm(secured(
+            "secure",
+            dynamic(&["ticket", "wampcra", "cryptosign", "scram"], AUTHENTICATOR),
+        ))
+        .realm(secured(
+            "unregistered",
+            dynamic(&["ticket"], "com.example.nobody"),
+        ))
+        .build();
+    let addr = router.listen("127.0.0.1:0").await.unwrap();
+    let ws = format!("ws://{addr}/ws");
+    let component = join(&ws, JoinConfig::new("auth")).await.unwrap();
+    let scram =
+        scram::derive_credential("pa55", b"scram-salt-16byt", Kdf::Pbkdf2 { iterations: 100 })
+            .unwrap();
+    let key_hex = key.public_key_hex();
+    component
+        .register(
+            AUTHENTICATOR,
+            RegisterOptions::default(),
+            procedure(move |inv| {
+                let (key_hex, scram) = (key_hex.clone(), scram.clone());
+                async move {
+                    let args = inv.payload.args()?;
+                    authenticate(key_hex, scram, args).await
+                }
+            }),
+        )
+        .await
+        .unwrap();
+    (router, ws, key, component)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_method_through_an_authenticator_procedure() {
+    let (_router, ws, key, _component) = setup().await;
+    let scram = Arc::new(Scram::new("sam", "pa55"));
+    let cases: Vec<(JoinConfig, &str, &str)> = vec![
+        (
+            JoinConfig::new("secure").auth(Ticket::new("tom", "t1ck3t")),
+            "tom",
+            "ticket",
+        ),
+        (
+            JoinConfig::new("secure").auth(Ticket::new("ann", "x")),
+            "ann@example.com",
+            "ticket",
+        ),
+        (
+            JoinConfig::new("secure").auth(WampCra::new("carl", "s3cret")),
+            "carl",
+            "wampcra",
+        ),
+        (
+            JoinConfig::new("secure").auth(WampCra::new("sally", "salty")),
+            "sally",
+            "wampcra",
+        ),
+        (
+            JoinConfig::new("secure").auth(CryptoSign::new(key.clone())),
+            "cris",
+            "cryptosign",
+        ),
+        (
+            JoinConfig::new("secure").auth(scram.clone()),
+            "sam",
+            "scram",
+        ),
+    ];
+    for (config, authid, method) in cases {
+        let session = join(&ws, config)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {authid}: {e}"));
+        let d = session.details();
+        assert_eq!(d.authid.as_deref(), Some(authid));
+        assert_eq!(d.authrole.as_deref(), Some("user"));
+        assert_eq!(d.authmethod.as_deref(), Some(method));
+        assert_eq!(d.authprovider.as_deref(), Some("dynamic"));
+        if authid == "ann@example.com" {
+            assert_eq!(text(&d.authextra, "tier"), "gold");
+        }
+        if method == "scram" {
+            let signature = text(&d.authextra, "scram_server_signature");
+            assert!(
+                scram.verify_server_signature(&signature),
+                "server signature {signature}"
+            );
+            assert!(!scram.verify_server_signature("AAAA"));
+        }
+        session.leave().await;
+    }
+}
+
+async fn refused(ws: &str, config: JoinConfig) -> Error {
+    match join(ws, config).await {
+        Ok(s) => panic!("joined as {:?}", s.details().authid),
+        Err(e) => e,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_of_the_authenticator_and_its_failures() {
+    let (_router, ws, _key, _component) = setup().await;
+    let e = refused(
+        &ws,
+        JoinConfig::new("secure").auth(Ticket::new("tom", "wrong")),
+    )
+    .await;
+    assert!(e.is("wamp.error.not_authorized"), "{e:?}");
+    assert!(e.to_string().contains("bad ticket, go away"), "{e}");
+    let e = refused(
+        &ws,
+        JoinConfig::new("secure").auth(Ticket::new("crash", "x")),
+    )
+    .await;
+    assert!(e.is("com.example.database_down"), "{e:?}");
+    let e = refused(
+        &ws,
+        JoinConfig::new("secure").auth(Ticket::new("ghost", "x")),
+    )
+    .await;
+    assert!(e.is("wamp.error.no_such_role"), "{e:?}");
+    let e = refused(
+        &ws,
+        JoinConfig::new("secure").auth(WampCra::new("carl", "wrong")),
+    )
+    .await;
+    assert!(e.is("wamp.error.not_authorized"), "{e:?}");
+    let e = refused(
+        &ws,
+        JoinConfig::new("secure").auth(Scram::new("sam", "wrong")),
+    )
+    .await;
+    assert!(e.is("wamp.error.authentication_failed"), "{e:?}");
+    assert!(
+        e.to_string().contains("SCRAM client proof is invalid"),
+        "{e}"
+    );
+    let e = refused(
+        &ws,
+        JoinConfig::new("unregistered").auth(Ticket::new("tom", "t1ck3t")),
+    )
+    .await;
+    assert!(e.is("wamp.error.authentication_failed"), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("'com.example.nobody' is not registered on realm 'auth'"),
+        "{e}"
+    );
+
+    // A slow authenticator times out (400 ms here); others join meanwhile.
+    let slow = tokio::spawn({
+        let ws = ws.clone();
+        async move {
+            refused(
+                &ws,
+                JoinConfig::new("secure").auth(Ticket::new("slow", "x")),
+            )
+            .await
+        }
+    });
+    let fast = join(
+        &ws,
+        JoinConfig::new("secure").auth(Ticket::new("tom", "t1ck3t")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(fast.details().authid.as_deref(), Some("tom"));
+    let e = slow.await.unwrap();
+    assert!(e.is("wamp.error.authentication_failed"), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("did not answer within its timeout of 400 ms"),
+        "{e}"
+    );
+    // The router still serves the authenticator realm and the secured one.
+    let again = join(&ws, JoinConfig::new("secure").auth(Ticket::new("ann", "x")))
+        .await
+        .unwrap();
+    again.leave().await;
+    fast.leave().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_scram_principals_with_argon2id_and_pbkdf2() {
+    let argon = Kdf::Argon2id13 {
+        iterations: 2,
+        memory: 64,
+    };
+    let pbkdf2 = Kdf::Pbkdf2 { iterations: 1000 };
+    let mut auth = AuthConfig::default();
+    auth.scram = vec![
+        ScramPrincipal::from_password("ada", "argon-pass", "user", argon).unwrap(),
+        ScramPrincipal::from_password("bob", "pbkdf2-pass", "user", pbkdf2).unwrap(),
+    ];
+    let (_router, addr) = Router::builder()
+        .realm(secured("secure", auth))
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let ws = format!("ws://{addr}/ws");
+    for (authid, password) in [("ada", "argon-pass"), ("bob", "pbkdf2-pass")] {
+        let client = Arc::new(Scram::new(authid, password));
+        let session = join(&ws, JoinConfig::new("secure").auth(client.clone()))
+            .await
+            .unwrap();
+        let d = session.details();
+        assert_eq!(d.authid.as_deref(), Some(authid));
+        assert_eq!(d.authprovider.as_deref(), Some("static"));
+        assert!(client.verify_server_signature(&text(&d.authextra, "scram_server_signature")));
+        session.leave().await;
+        let e = refused(
+            &ws,
+            JoinConfig::new("secure").auth(Scram::new(authid, "wrong")),
+        )
+        .await;
+        assert!(e.is("wamp.error.authentication_failed"), "{e:?}");
+    }
+    let e = refused(
+        &ws,
+        JoinConfig::new("secure").auth(Scram::new("nobody", "x")),
+    )
+    .await;
+    assert!(e.is("wamp.error.no_such_principal"), "{e:?}");
+}
