@@ -185,6 +185,22 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> 
         None => Vec::new(),
     };
     let router = deserialize_at::<RouterConfig>(toml::Value::Table(table), "").map_err(invalid)?;
+    for (i, realm) in router.realms.iter().enumerate() {
+        realm
+            .auth
+            .validate()
+            .map_err(|e| invalid(format!("at `realm[{i}].auth`: {e}")))?;
+        for d in realm.auth.dynamic.values() {
+            if let Some(on) = &d.authenticator_realm
+                && !router.auto_create_realms
+                && !router.realms.iter().any(|r| &r.name == on)
+            {
+                return Err(invalid(format!(
+                    "at `realm[{i}].auth.dynamic`: authenticator-realm '{on}' is not a configured realm"
+                )));
+            }
+        }
+    }
     Ok(FileConfig { router, listeners })
 }
 
@@ -320,6 +336,37 @@ mod tests {
         let mut l = ListenerConfig::plain("127.0.0.1:0");
         l.tls_cert = Some("cert.pem".into());
         assert!(l.acceptor().unwrap_err().to_string().contains("tls_key"));
+    }
+
+    #[test]
+    fn dynamic_authenticators_and_scram_principals_are_checked() {
+        let realm =
+            |auth: &str| format!("[[realm]]\nname = \"auth\"\n[[realm]]\nname = \"r1\"\n{auth}\n");
+        let ok = parse_str(&realm(
+            "[realm.auth.dynamic.ticket]\nauthenticator = \"com.example.authenticate\"\nauthenticator-realm = \"auth\"\ntimeout-ms = 500\n",
+        ))
+        .unwrap();
+        let d = &ok.router.realms[1].auth.dynamic["ticket"];
+        assert_eq!(d.authenticator_realm.as_deref(), Some("auth"));
+        assert_eq!(d.timeout_ms, 500);
+        let err = parse_str(&realm(
+            "[realm.auth.dynamic.anonymous]\nauthenticator = \"com.example.a\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("method 'anonymous' is not supported"), "{err}");
+        let err = parse_str(&realm(
+            "[realm.auth.dynamic.ticket]\nauthenticator = \"com.example.a\"\nauthenticator-realm = \"nowhere\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("authenticator-realm 'nowhere'"), "{err}");
+        let err = parse_str(&realm(
+            "[[realm.auth.scram]]\nauthid = \"a\"\nrole = \"r\"\nkdf = \"md5\"\niterations = 1\nsalt = \"00\"\nstored-key = \"00\"\nserver-key = \"00\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown SCRAM kdf 'md5'"), "{err}");
     }
 
     #[test]

@@ -183,6 +183,32 @@ fn default_authenticator_timeout() -> u64 {
 }
 
 impl AuthConfig {
+    /// Whether the dynamic authenticators and SCRAM principals can be used:
+    /// a dynamic method is one of `ticket`, `wampcra`, `cryptosign`,
+    /// `scram` with a valid procedure URI, a SCRAM principal's keys are hex
+    /// of the right length and its KDF is known. Otherwise what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        for (method, d) in &self.dynamic {
+            if !super::auth::dynamic::METHODS.contains(&method.as_str()) {
+                return Err(format!(
+                    "dynamic authentication for method '{method}' is not supported (supported: {})",
+                    super::auth::dynamic::METHODS.join(", ")
+                ));
+            }
+            if crate::protocol::Uri::new(d.authenticator.as_str()).is_err() {
+                return Err(format!(
+                    "dynamic {method} authenticator '{}' is not a valid URI",
+                    d.authenticator
+                ));
+            }
+        }
+        for p in &self.scram {
+            super::auth::scram::credential_of_config(p)
+                .map_err(|e| format!("scram principal '{}': {e}", p.authid))?;
+        }
+        Ok(())
+    }
+
     /// Whether no method is configured.
     pub fn is_empty(&self) -> bool {
         self.anonymous.is_none()
