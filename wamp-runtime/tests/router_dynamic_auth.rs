@@ -353,3 +353,145 @@ async fn static_scram_principals_with_argon2id_and_pbkdf2() {
     .await;
     assert!(e.is("wamp.error.no_such_principal"), "{e:?}");
 }
+
+/// The authorizer: Crossbar's `(session, uri, action, options)` in, a
+/// boolean or `{allow, disclose, cache}` out; it counts its calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamic_authorization_with_cache_errors_and_timeout() {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use wamp::SubscribeOptions;
+    use wamp::client::event_handler;
+    use wamp::router::{DynamicAuthorizer, TicketPrincipal};
+
+    let mut auth = AuthConfig::default();
+    auth.ticket = vec![TicketPrincipal::new("tom", "t1ck3t", "user")];
+    let mut a = DynamicAuthorizer::new("com.example.authorize");
+    a.authorizer_realm = Some("auth".into());
+    a.timeout_ms = 400;
+    auth.authorizer.insert("user".into(), a);
+    let mut realm = secured("authz", auth);
+    realm.roles[0].permissions.clear(); // the authorizer decides, not the permissions
+    let (_router, addr) = Router::builder()
+        .realm(RealmConfig::open("auth"))
+        .realm(realm)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let ws = format!("ws://{addr}/ws");
+    let asked: Arc<Mutex<HashMap<(String, String), usize>>> = Arc::default();
+    let component = join(&ws, JoinConfig::new("auth")).await.unwrap();
+    let seen = asked.clone();
+    component
+        .register(
+            "com.example.authorize",
+            RegisterOptions::default(),
+            procedure(move |inv| {
+                let seen = seen.clone();
+                async move {
+                    let (session, uri, action, _options): (Dict, String, String, Dict) =
+                        inv.payload.args()?;
+                    assert_eq!(text(&session, "authid"), "tom");
+                    assert_eq!(text(&session, "authrole"), "user");
+                    *seen
+                        .lock()
+                        .unwrap()
+                        .entry((uri.clone(), action.clone()))
+                        .or_default() += 1;
+                    let value = match uri.split('.').nth(1).unwrap_or_default() {
+                        "allowed" => {
+                            serde_json::json!({"allow": true, "disclose": false, "cache": true})
+                        }
+                        "nocache" => serde_json::json!(true),
+                        "denied" => serde_json::json!(false),
+                        "raise" => return Err(Error::message("com.example.authz_down", "db down")),
+                        "slow" => {
+                            tokio::time::sleep(Duration::from_secs(2)).await;
+                            serde_json::json!(true)
+                        }
+                        _ => serde_json::json!("yes"),
+                    };
+                    Ok(CallResult::value(&value)?)
+                }
+            }),
+        )
+        .await
+        .unwrap();
+    let tom = join(
+        &ws,
+        JoinConfig::new("authz").auth(Ticket::new("tom", "t1ck3t")),
+    )
+    .await
+    .unwrap();
+    tom.register(
+        "com.allowed.proc",
+        RegisterOptions::default(),
+        procedure(|_| async { Ok(CallResult::value(&7)?) }),
+    )
+    .await
+    .unwrap();
+    for _ in 0..2 {
+        let r = tom.call("com.allowed.proc", &()).await.unwrap();
+        assert_eq!(r.args_as::<(i64,)>().unwrap().0, 7);
+    }
+    let nothing = || event_handler(|_| async { Ok(()) });
+    for _ in 0..2 {
+        tom.subscribe("com.nocache.t", SubscribeOptions::default(), nothing())
+            .await
+            .unwrap();
+    }
+    let e = tom
+        .subscribe("com.denied.t", SubscribeOptions::default(), nothing())
+        .await
+        .err()
+        .unwrap();
+    assert!(e.is("wamp.error.not_authorized"), "{e:?}");
+    assert!(
+        e.text()
+            .unwrap()
+            .contains("authorizer 'com.example.authorize'"),
+        "{e:?}"
+    );
+    let e = tom
+        .subscribe("com.raise.t", SubscribeOptions::default(), nothing())
+        .await
+        .err()
+        .unwrap();
+    assert!(e.is("wamp.error.authorization_failed"), "{e:?}");
+    assert!(
+        e.text()
+            .unwrap()
+            .contains("com.example.authz_down: db down"),
+        "{e:?}"
+    );
+    let e = tom
+        .subscribe("com.slow.t", SubscribeOptions::default(), nothing())
+        .await
+        .err()
+        .unwrap();
+    assert!(e.is("wamp.error.authorization_failed"), "{e:?}");
+    assert!(e.text().unwrap().contains("timeout of 400 ms"), "{e:?}");
+    let e = tom
+        .subscribe("com.weird.t", SubscribeOptions::default(), nothing())
+        .await
+        .err()
+        .unwrap();
+    assert!(e.text().unwrap().contains("returned string"), "{e:?}");
+    let asked = asked.lock().unwrap().clone();
+    let n = |uri: &str, action: &str| asked.get(&(uri.to_owned(), action.to_owned())).copied();
+    assert_eq!(n("com.allowed.proc", "register"), Some(1));
+    assert_eq!(
+        n("com.allowed.proc", "call"),
+        Some(1),
+        "cached after the first call: {asked:?}"
+    );
+    assert_eq!(
+        n("com.nocache.t", "subscribe"),
+        Some(2),
+        "not cached: {asked:?}"
+    );
+    // The session still works after all that.
+    let r = tom.call("com.allowed.proc", &()).await.unwrap();
+    assert_eq!(r.args_as::<(i64,)>().unwrap().0, 7);
+    tom.leave().await;
+}

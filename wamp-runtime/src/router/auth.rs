@@ -2,6 +2,7 @@
 //! configuration, dynamic authenticators (WAMP procedures, `dynamic`),
 //! WAMP-SCRAM (`scram`), and a trait for user-supplied auth_providers.
 
+pub(crate) mod authorizer;
 pub(crate) mod dynamic;
 pub(crate) mod internal;
 pub(crate) mod scram;

@@ -141,6 +141,45 @@ pub struct AuthConfig {
     /// the static principals.
     #[serde(default)]
     pub dynamic: std::collections::BTreeMap<String, DynamicAuthenticator>,
+    /// Dynamic authorizers, by role (`[realm.auth.authorizer.user]` in
+    /// TOML): the sessions of such a role are authorized by a WAMP
+    /// procedure instead of the role's permissions.
+    #[serde(default)]
+    pub authorizer: std::collections::BTreeMap<String, DynamicAuthorizer>,
+}
+
+/// A dynamic authorizer: a procedure called as Crossbar.io's
+/// `authorize(session, uri, action, options)` (action: `call`, `register`,
+/// `publish`, `subscribe`) that returns `true`/`false` or
+/// `{allow, disclose, cache}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicAuthorizer {
+    /// The authorizer procedure's URI.
+    pub authorizer: String,
+    /// The realm the procedure is registered on (absent: the session's).
+    #[serde(default, rename = "authorizer-realm", alias = "authorizer_realm")]
+    pub authorizer_realm: Option<String>,
+    /// How long a request waits for the authorizer, in milliseconds
+    /// (default 10000); past it the request gets ERROR
+    /// `wamp.error.authorization_failed`.
+    #[serde(
+        default = "default_authenticator_timeout",
+        rename = "timeout-ms",
+        alias = "timeout_ms"
+    )]
+    pub timeout_ms: u64,
+}
+
+impl DynamicAuthorizer {
+    /// An authorizer procedure on the session's realm.
+    pub fn new(authorizer: impl Into<String>) -> Self {
+        DynamicAuthorizer {
+            authorizer: authorizer.into(),
+            authorizer_realm: None,
+            timeout_ms: default_authenticator_timeout(),
+        }
+    }
 }
 
 /// A dynamic authenticator: a procedure called as
@@ -199,6 +238,14 @@ impl AuthConfig {
                 return Err(format!(
                     "dynamic {method} authenticator '{}' is not a valid URI",
                     d.authenticator
+                ));
+            }
+        }
+        for (role, a) in &self.authorizer {
+            if crate::protocol::Uri::new(a.authorizer.as_str()).is_err() {
+                return Err(format!(
+                    "authorizer '{}' of role '{role}' is not a valid URI",
+                    a.authorizer
                 ));
             }
         }

@@ -220,6 +220,7 @@ async fn join(
         ..Default::default()
     };
     let authid = identity.authid.clone();
+    let authorized = identity.clone();
     let joining = Joining {
         identity,
         serializer: reader.serializer,
@@ -248,6 +249,7 @@ async fn join(
     if session != requested {
         link.returns.joined(realm.clone(), session);
     }
+    realm.authorizers.joined(router, session, &authorized);
     tracing::debug!(session, realm = %realm.name(), %authid, "session joined");
     Some((realm, session, kill))
 }

@@ -43,7 +43,8 @@ mod writer;
 pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};
 pub use config::{
     AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, DynamicAuthenticator,
-    Permission, RealmConfig, RoleConfig, RouterConfig, ScramPrincipal, TicketPrincipal,
+    DynamicAuthorizer, Permission, RealmConfig, RoleConfig, RouterConfig, ScramPrincipal,
+    TicketPrincipal,
 };
 pub use identity::Identity;
 pub use keepalive::KeepaliveConfig;

@@ -34,6 +34,9 @@ struct RolePermissions {
 pub(crate) struct Permissions {
     roles: HashMap<String, RolePermissions>,
     open: bool,
+    /// Roles with a dynamic authorizer: the realm's shell asked it before
+    /// the request reached the core.
+    dynamic: std::collections::HashSet<String>,
 }
 
 impl Permissions {
@@ -53,8 +56,9 @@ impl Permissions {
             }
         }
         Permissions {
-            open: config.roles.is_empty(),
+            open: config.roles.is_empty() && config.auth.authorizer.is_empty(),
             roles,
+            dynamic: config.auth.authorizer.keys().cloned().collect(),
         }
     }
 
@@ -69,7 +73,10 @@ impl Permissions {
     pub(crate) fn allows(&self, authrole: &str, action: Action, uri: &str) -> bool {
         // The router's own sessions (`trusted`, as Crossbar.io's service
         // sessions) may do everything unless the realm defines the role.
-        if self.open || (authrole == TRUSTED_ROLE && !self.roles.contains_key(TRUSTED_ROLE)) {
+        if self.open
+            || (authrole == TRUSTED_ROLE && !self.roles.contains_key(TRUSTED_ROLE))
+            || self.dynamic.contains(authrole)
+        {
             return true;
         }
         self.permission(authrole, uri)
