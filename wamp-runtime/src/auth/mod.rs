@@ -7,6 +7,7 @@
 //! | `ticket` | [`Ticket`] | — |
 //! | `wampcra` | [`WampCra`] | [`wampcra::sign`], [`wampcra::derive_key`], [`wampcra::verify`] |
 //! | `cryptosign` | [`CryptoSign`] | [`cryptosign::SigningKey`], [`cryptosign::verify_signature`] |
+//! | `tls` | [`TlsCertificate`] | — |
 //! | `scram` | [`Scram`] | [`scram::derive_credential`], [`scram::client_proof`], [`scram::verify_client_proof`] |
 
 pub mod cryptosign;
@@ -94,6 +95,38 @@ impl Authenticator for Anonymous {
     fn on_challenge(&self, _challenge: &Challenge) -> Result<Authenticate, AuthError> {
         Err(AuthError::new(
             "anonymous authentication cannot answer a challenge",
+        ))
+    }
+}
+
+/// TLS client-certificate authentication (authmethod `tls`): the router
+/// identifies the client by the certificate its TLS configuration presents
+/// ([`client_config_with_certificate`](crate::transport::tls::client_config_with_certificate)
+/// in [`ClientOptions::tls`](crate::transport::ClientOptions)); never challenged.
+#[derive(Debug, Clone, Default)]
+pub struct TlsCertificate {
+    authid: Option<String>,
+}
+
+impl TlsCertificate {
+    /// TLS client-certificate authentication, optionally asking for an authid.
+    pub fn new(authid: Option<String>) -> Self {
+        Self { authid }
+    }
+}
+
+impl Authenticator for TlsCertificate {
+    fn method(&self) -> &str {
+        "tls"
+    }
+
+    fn authid(&self) -> Option<&str> {
+        self.authid.as_deref()
+    }
+
+    fn on_challenge(&self, _challenge: &Challenge) -> Result<Authenticate, AuthError> {
+        Err(AuthError::new(
+            "TLS client-certificate authentication cannot answer a challenge",
         ))
     }
 }

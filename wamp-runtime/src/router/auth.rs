@@ -126,6 +126,7 @@ pub(crate) fn static_handles(config: &RealmConfig, method: &str) -> bool {
         "wampcra" => !auth.wampcra.is_empty(),
         "cryptosign" => !auth.cryptosign.is_empty(),
         "scram" => !auth.scram.is_empty(),
+        "tls" => !auth.tls.is_empty(),
         _ => false,
     }
 }
@@ -155,6 +156,30 @@ fn cryptosign_binding(request: &AuthRequest<'_>) -> Result<bool, String> {
             "unknown cryptosign channel binding {other:?}; this router supports 'tls-exporter' (RFC 9266)"
         )),
     }
+}
+
+/// The SHA-256 fingerprint of the client certificate of the request's TLS
+/// connection, or the refusal naming why there is none.
+pub(crate) fn client_certificate(request: &AuthRequest<'_>) -> Result<String, AuthStep> {
+    let Some(binding) = request.channel_binding else {
+        return Err(deny(
+            uris::AUTHENTICATION_FAILED,
+            "TLS client-certificate authentication needs a TLS transport (wss:// or rss://); this connection has no TLS",
+        ));
+    };
+    #[cfg(feature = "tls")]
+    let found = crate::transport::tls::client_certificate_sha256(binding);
+    #[cfg(not(feature = "tls"))]
+    let found: Option<String> = {
+        let _ = binding;
+        None
+    };
+    found.ok_or_else(|| {
+        deny(
+            uris::AUTHENTICATION_FAILED,
+            "TLS client-certificate authentication: the client presented no certificate on this connection",
+        )
+    })
 }
 
 /// First step of a static method.
@@ -288,6 +313,26 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
             }
         }
         "scram" => scram::static_hello(&auth.scram, request),
+        "tls" => {
+            let fingerprint = match client_certificate(request) {
+                Ok(f) => f,
+                Err(step) => return step,
+            };
+            match auth.tls.iter().find(|p| p.matches(&fingerprint)) {
+                Some(p) => {
+                    let mut id = identity(&p.authid, &p.role, "tls");
+                    id.authextra
+                        .insert("fingerprint".into(), Value::String(fingerprint));
+                    AuthStep::Welcome(id)
+                }
+                None => deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!(
+                        "no principal with the client certificate of SHA-256 fingerprint {fingerprint}"
+                    ),
+                ),
+            }
+        }
         other => deny(
             uris::NO_AUTH_METHOD,
             format!("authentication method '{other}' is not configured"),

@@ -130,6 +130,11 @@ pub struct AuthConfig {
     /// Cryptosign principals (Ed25519 public keys).
     #[serde(default)]
     pub cryptosign: Vec<CryptosignPrincipal>,
+    /// TLS client-certificate principals (authmethod `tls`): the SHA-256
+    /// fingerprint of a certificate the client presented on a `wss://` or
+    /// `rss://` connection, mapped to an authid and role.
+    #[serde(default)]
+    pub tls: Vec<TlsPrincipal>,
     /// WAMP-SCRAM principals (stored keys derived from the password, never
     /// the password).
     #[serde(default)]
@@ -263,6 +268,7 @@ impl AuthConfig {
             && self.wampcra.is_empty()
             && self.cryptosign.is_empty()
             && self.scram.is_empty()
+            && self.tls.is_empty()
             && self.dynamic.is_empty()
     }
 }
@@ -461,5 +467,32 @@ impl ScramPrincipal {
             stored_key: hex::encode(&c.stored_key),
             server_key: hex::encode(&c.server_key),
         })
+    }
+}
+
+/// A principal authenticating with its TLS client certificate
+/// (`[[realm.auth.tls]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsPrincipal {
+    /// Its authid.
+    pub authid: String,
+    /// Its role.
+    pub role: String,
+    /// SHA-256 fingerprint of the certificate's DER, hex (case and `:`
+    /// separators ignored), e.g. `openssl x509 -noout -fingerprint -sha256`.
+    pub fingerprint: String,
+}
+
+impl TlsPrincipal {
+    /// Whether `fingerprint` (lowercase hex) is this principal's.
+    pub(crate) fn matches(&self, fingerprint: &str) -> bool {
+        let mine: String = self
+            .fingerprint
+            .chars()
+            .filter(|c| *c != ':')
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        mine == fingerprint
     }
 }

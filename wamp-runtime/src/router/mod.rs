@@ -44,7 +44,7 @@ pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};
 pub use config::{
     AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, DynamicAuthenticator,
     DynamicAuthorizer, Permission, RealmConfig, RoleConfig, RouterConfig, ScramPrincipal,
-    TicketPrincipal,
+    TicketPrincipal, TlsPrincipal,
 };
 pub use identity::Identity;
 pub use keepalive::KeepaliveConfig;

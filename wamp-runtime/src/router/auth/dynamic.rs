@@ -45,7 +45,7 @@ pub(crate) struct Dynamic<'a> {
 }
 
 /// The methods a dynamic authenticator can serve.
-pub(crate) const METHODS: [&str; 4] = ["ticket", "wampcra", "cryptosign", "scram"];
+pub(crate) const METHODS: [&str; 5] = ["ticket", "wampcra", "cryptosign", "scram", "tls"];
 
 /// Crossbar's `details.transport`: the kind and the peer.
 fn transport_dict(transport: &TransportDetails) -> Dict {
@@ -243,6 +243,7 @@ impl Dynamic<'_> {
             "wampcra" => self.wampcra_hello(request).await,
             "cryptosign" => self.cryptosign_hello(request).await,
             "scram" => super::scram::dynamic_hello(self, request).await,
+            "tls" => self.tls_hello(request).await,
             other => deny(
                 uris::NO_AUTH_METHOD,
                 format!("authentication method '{other}' cannot be dynamic"),
@@ -260,6 +261,34 @@ impl Dynamic<'_> {
             .await?;
         let identity = self.identity(request, &principal)?;
         Ok((principal, identity))
+    }
+
+    /// TLS: the authenticator gets the certificate's fingerprint in
+    /// `details.transport.client_cert.sha256` and returns the principal.
+    async fn tls_hello(&self, request: &AuthRequest<'_>) -> AuthStep {
+        let fingerprint = match super::client_certificate(request) {
+            Ok(f) => f,
+            Err(step) => return step,
+        };
+        let mut details = session_details(request, self.transport);
+        if let Some(Value::Dict(t)) = details.get_mut("transport") {
+            let mut cert = Dict::new();
+            cert.insert("sha256".into(), Value::String(fingerprint.clone()));
+            t.insert("client_cert".into(), Value::Dict(cert));
+        }
+        let principal = match self.principal(request, details).await {
+            Ok(p) => p,
+            Err(step) => return step,
+        };
+        match self.identity(request, &principal) {
+            Ok(mut identity) => {
+                identity
+                    .authextra
+                    .insert("fingerprint".into(), Value::String(fingerprint));
+                AuthStep::Welcome(identity)
+            }
+            Err(step) => step,
+        }
     }
 
     async fn wampcra_hello(&self, request: &AuthRequest<'_>) -> AuthStep {
