@@ -29,6 +29,15 @@ pub(crate) struct ListenerConfig {
     /// PEM private key of `tls_cert`.
     #[serde(default)]
     pub(crate) tls_key: Option<PathBuf>,
+    /// PEM CA certificate(s): clients are asked for a certificate signed by
+    /// one, for TLS client-certificate authentication (authmethod `tls`,
+    /// `[[realm.auth.tls]]`).
+    #[serde(default)]
+    pub(crate) tls_client_ca: Option<PathBuf>,
+    /// Refuse the TLS handshake of a client without such a certificate
+    /// (default: such clients are served, and may use other methods).
+    #[serde(default)]
+    pub(crate) tls_client_required: bool,
     /// Largest message accepted or sent, in bytes (default 16 MiB).
     #[serde(default = "default_max_message_size")]
     pub(crate) max_message_size: usize,
@@ -55,6 +64,8 @@ impl ListenerConfig {
             address: address.into(),
             tls_cert: None,
             tls_key: None,
+            tls_client_ca: None,
+            tls_client_required: false,
             max_message_size: default_max_message_size(),
             serializers: default_serializers(),
         }
@@ -87,10 +98,22 @@ impl ListenerConfig {
         };
         let acceptor = Acceptor::new(options);
         match (&self.tls_cert, &self.tls_key) {
+            (None, None) if self.tls_client_ca.is_some() => Err(ConfigError::listener(
+                &self.address,
+                "`tls_client_ca` needs `tls_cert` and `tls_key`",
+            )),
             (None, None) => Ok(acceptor),
             (Some(cert), Some(key)) => {
-                let config = tls::server_config_from_pem_files(cert, key)
-                    .map_err(|e| ConfigError::listener(&self.address, e.to_string()))?;
+                let config = match &self.tls_client_ca {
+                    None => tls::server_config_from_pem_files(cert, key),
+                    Some(ca) => tls::server_config_with_client_auth_from_pem_files(
+                        cert,
+                        key,
+                        ca,
+                        self.tls_client_required,
+                    ),
+                }
+                .map_err(|e| ConfigError::listener(&self.address, e.to_string()))?;
                 Ok(acceptor.with_tls(config))
             }
             _ => Err(ConfigError::listener(
@@ -336,6 +359,10 @@ mod tests {
         let mut l = ListenerConfig::plain("127.0.0.1:0");
         l.tls_cert = Some("cert.pem".into());
         assert!(l.acceptor().unwrap_err().to_string().contains("tls_key"));
+        let mut l = ListenerConfig::plain("127.0.0.1:0");
+        l.tls_client_ca = Some("ca.pem".into());
+        let err = l.acceptor().unwrap_err().to_string();
+        assert!(err.contains("`tls_client_ca` needs `tls_cert`"), "{err}");
     }
 
     #[test]

@@ -128,6 +128,35 @@ pub fn server_config_from_pem_files(
     server_config_from_der(chain, key)
 }
 
+/// [`server_config_with_client_auth`] from PEM files: the server's chain and
+/// key, and the CA certificates client certificates must be signed by.
+pub fn server_config_with_client_auth_from_pem_files(
+    cert_path: impl AsRef<Path>,
+    key_path: impl AsRef<Path>,
+    client_ca_path: impl AsRef<Path>,
+    required: bool,
+) -> Result<Arc<ServerConfig>, TransportError> {
+    let read = |path: &Path| -> Result<Vec<CertificateDer<'static>>, TransportError> {
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| tls_err(&format!("reading {}", path.display()), e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| tls_err(&format!("parsing {}", path.display()), e))?;
+        if certs.is_empty() {
+            return Err(TransportError::Tls(format!(
+                "no certificate in {}",
+                path.display()
+            )));
+        }
+        Ok(certs)
+    };
+    let (cert_path, key_path) = (cert_path.as_ref(), key_path.as_ref());
+    let chain = read(cert_path)?;
+    let cas = read(client_ca_path.as_ref())?;
+    let key = PrivateKeyDer::from_pem_file(key_path)
+        .map_err(|e| tls_err(&format!("reading private key {}", key_path.display()), e))?;
+    server_config_with_client_auth(chain, key, cas, required)
+}
+
 /// Runs the TLS client handshake on `stream`, checking the server's
 /// certificate against `server_name` (a DNS name or an IP address).
 pub(crate) async fn connect<S: ByteStream>(
