@@ -78,19 +78,21 @@ async fn python_authenticator_and_clients_against_our_router() {
         d.timeout_ms = 1500;
         auth.dynamic.insert(method.into(), d);
     }
-    let mut fixed = AuthConfig::default();
-    fixed.scram = vec![
-        ScramPrincipal::from_password(
-            "ada",
-            "argon-pass",
-            "user",
-            Kdf::Argon2id13 {
-                iterations: 2,
-                memory: 64,
-            },
-        )
-        .unwrap(),
-    ];
+    let fixed = AuthConfig {
+        scram: vec![
+            ScramPrincipal::from_password(
+                "ada",
+                "argon-pass",
+                "user",
+                Kdf::Argon2id13 {
+                    iterations: 2,
+                    memory: 64,
+                },
+            )
+            .unwrap(),
+        ],
+        ..AuthConfig::default()
+    };
     let (_router, addr) = Router::builder()
         .realm(RealmConfig::open("auth"))
         .realm(secured("secure", auth))
@@ -199,7 +201,7 @@ async fn python_authenticator_and_clients_against_our_router() {
         JoinConfig::new("secure").auth(Ticket::new("pyslow", "x")),
     )
     .await;
-    let e = slow.err().expect("a slow authenticator times out");
+    let e = slow.expect_err("a slow authenticator times out");
     checks.ok(
         &format!("a python authenticator past its timeout: {e}"),
         e.is("wamp.error.authentication_failed") && e.to_string().contains("1500 ms"),
@@ -315,8 +317,7 @@ async fn our_client_and_authenticator_against_crossbar() {
         JoinConfig::new("secure").auth(Ticket::new("tom", "wrong")),
     )
     .await
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     checks.ok(
         &format!("crossbar passes our authenticator's error on: {e}"),
         e.is("wamp.error.not_authorized") && e.to_string().contains("rust says no"),
@@ -349,8 +350,7 @@ async fn our_client_and_authenticator_against_crossbar() {
         JoinConfig::new("secure").auth(Scram::new("sam", "wrong")),
     )
     .await
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     checks.ok(
         &format!("crossbar refuses a wrong SCRAM proof: {e}"),
         e.uri().starts_with("wamp.error."),

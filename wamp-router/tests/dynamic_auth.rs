@@ -129,8 +129,7 @@ server-key = "{}"
         JoinConfig::new("secure").auth(Ticket::new("tom", "nope")),
     )
     .await
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     assert!(e.is("wamp.error.not_authorized"), "{e:?}");
     assert!(e.to_string().contains("no such ticket"), "{e}");
 
@@ -147,8 +146,7 @@ server-key = "{}"
         JoinConfig::new("secure").auth(Scram::new("sam", "wrong")),
     )
     .await
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     assert!(e.is("wamp.error.authentication_failed"), "{e:?}");
 
     // Without the component the authenticator is gone: a clear ABORT.
@@ -158,8 +156,7 @@ server-key = "{}"
         JoinConfig::new("secure").auth(Ticket::new("tom", "t1ck3t")),
     )
     .await
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     assert!(e.is("wamp.error.authentication_failed"), "{e:?}");
     assert!(e.to_string().contains("is not registered"), "{e}");
 }

@@ -318,11 +318,13 @@ async fn static_scram_principals_with_argon2id_and_pbkdf2() {
         memory: 64,
     };
     let pbkdf2 = Kdf::Pbkdf2 { iterations: 1000 };
-    let mut auth = AuthConfig::default();
-    auth.scram = vec![
-        ScramPrincipal::from_password("ada", "argon-pass", "user", argon).unwrap(),
-        ScramPrincipal::from_password("bob", "pbkdf2-pass", "user", pbkdf2).unwrap(),
-    ];
+    let auth = AuthConfig {
+        scram: vec![
+            ScramPrincipal::from_password("ada", "argon-pass", "user", argon).unwrap(),
+            ScramPrincipal::from_password("bob", "pbkdf2-pass", "user", pbkdf2).unwrap(),
+        ],
+        ..AuthConfig::default()
+    };
     let (_router, addr) = Router::builder()
         .realm(secured("secure", auth))
         .start("127.0.0.1:0")
@@ -364,8 +366,10 @@ async fn dynamic_authorization_with_cache_errors_and_timeout() {
     use wamp::client::event_handler;
     use wamp::router::{DynamicAuthorizer, TicketPrincipal};
 
-    let mut auth = AuthConfig::default();
-    auth.ticket = vec![TicketPrincipal::new("tom", "t1ck3t", "user")];
+    let mut auth = AuthConfig {
+        ticket: vec![TicketPrincipal::new("tom", "t1ck3t", "user")],
+        ..AuthConfig::default()
+    };
     let mut a = DynamicAuthorizer::new("com.example.authorize");
     a.authorizer_realm = Some("auth".into());
     a.timeout_ms = 400;
@@ -443,8 +447,7 @@ async fn dynamic_authorization_with_cache_errors_and_timeout() {
     let e = tom
         .subscribe("com.denied.t", SubscribeOptions::default(), nothing())
         .await
-        .err()
-        .unwrap();
+        .unwrap_err();
     assert!(e.is("wamp.error.not_authorized"), "{e:?}");
     assert!(
         e.text()
@@ -455,8 +458,7 @@ async fn dynamic_authorization_with_cache_errors_and_timeout() {
     let e = tom
         .subscribe("com.raise.t", SubscribeOptions::default(), nothing())
         .await
-        .err()
-        .unwrap();
+        .unwrap_err();
     assert!(e.is("wamp.error.authorization_failed"), "{e:?}");
     assert!(
         e.text()
@@ -467,15 +469,13 @@ async fn dynamic_authorization_with_cache_errors_and_timeout() {
     let e = tom
         .subscribe("com.slow.t", SubscribeOptions::default(), nothing())
         .await
-        .err()
-        .unwrap();
+        .unwrap_err();
     assert!(e.is("wamp.error.authorization_failed"), "{e:?}");
     assert!(e.text().unwrap().contains("timeout of 400 ms"), "{e:?}");
     let e = tom
         .subscribe("com.weird.t", SubscribeOptions::default(), nothing())
         .await
-        .err()
-        .unwrap();
+        .unwrap_err();
     assert!(e.text().unwrap().contains("returned string"), "{e:?}");
     let asked = asked.lock().unwrap().clone();
     let n = |uri: &str, action: &str| asked.get(&(uri.to_owned(), action.to_owned())).copied();

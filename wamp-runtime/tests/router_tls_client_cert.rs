@@ -121,10 +121,10 @@ async fn client_certificates_map_to_principals_over_wss_and_rss() {
         assert_eq!(d.authmethod.as_deref(), Some("tls"));
         session.leave().await;
 
-        let e = join(&url, bob.clone()).await.err().unwrap();
+        let e = join(&url, bob.clone()).await.unwrap_err();
         assert!(e.is("wamp.error.no_such_principal"), "{url}: {e:?}");
         assert!(e.to_string().contains("SHA-256 fingerprint"), "{e}");
-        let e = join(&url, anonymous.clone()).await.err().unwrap();
+        let e = join(&url, anonymous.clone()).await.unwrap_err();
         assert!(e.is("wamp.error.authentication_failed"), "{url}: {e:?}");
         assert!(e.to_string().contains("presented no certificate"), "{e}");
     }
@@ -136,7 +136,6 @@ async fn client_certificates_map_to_principals_over_wss_and_rss() {
         JoinConfig::new("secure").auth(TlsCertificate::new(None)),
     )
     .await
-    .err()
-    .unwrap();
+    .unwrap_err();
     assert!(e.to_string().contains("needs a TLS transport"), "{e}");
 }

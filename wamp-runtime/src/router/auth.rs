@@ -160,12 +160,12 @@ fn cryptosign_binding(request: &AuthRequest<'_>) -> Result<bool, String> {
 
 /// The SHA-256 fingerprint of the client certificate of the request's TLS
 /// connection, or the refusal naming why there is none.
-pub(crate) fn client_certificate(request: &AuthRequest<'_>) -> Result<String, AuthStep> {
+pub(crate) fn client_certificate(request: &AuthRequest<'_>) -> Result<String, Box<AuthStep>> {
     let Some(binding) = request.channel_binding else {
-        return Err(deny(
+        return Err(Box::new(deny(
             uris::AUTHENTICATION_FAILED,
             "TLS client-certificate authentication needs a TLS transport (wss:// or rss://); this connection has no TLS",
-        ));
+        )));
     };
     #[cfg(feature = "tls")]
     let found = crate::transport::tls::client_certificate_sha256(binding);
@@ -175,10 +175,10 @@ pub(crate) fn client_certificate(request: &AuthRequest<'_>) -> Result<String, Au
         None
     };
     found.ok_or_else(|| {
-        deny(
+        Box::new(deny(
             uris::AUTHENTICATION_FAILED,
             "TLS client-certificate authentication: the client presented no certificate on this connection",
-        )
+        ))
     })
 }
 
@@ -316,7 +316,7 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
         "tls" => {
             let fingerprint = match client_certificate(request) {
                 Ok(f) => f,
-                Err(step) => return step,
+                Err(step) => return *step,
             };
             match auth.tls.iter().find(|p| p.matches(&fingerprint)) {
                 Some(p) => {

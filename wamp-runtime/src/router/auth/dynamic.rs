@@ -182,17 +182,21 @@ impl Dynamic<'_> {
     }
 
     /// The identity a principal establishes, or why it cannot.
-    fn identity(&self, request: &AuthRequest<'_>, principal: &Dict) -> Result<Identity, AuthStep> {
+    fn identity(
+        &self,
+        request: &AuthRequest<'_>,
+        principal: &Dict,
+    ) -> Result<Identity, Box<AuthStep>> {
         if let Some(realm) = principal.get("realm").and_then(Value::as_str)
             && realm != request.realm
         {
-            return Err(deny(
+            return Err(Box::new(deny(
                 uris::NOT_AUTHORIZED,
                 format!(
                     "the authenticator assigned realm '{realm}', but this router does not move a joining session to another realm than the one it asked for ('{}')",
                     request.realm
                 ),
-            ));
+            )));
         }
         let authid = principal
             .get("authid")
@@ -200,23 +204,26 @@ impl Dynamic<'_> {
             .map(str::to_owned)
             .or_else(|| request.details.authid.clone());
         let Some(authid) = authid.filter(|a| !a.is_empty()) else {
-            return Err(deny(
+            return Err(Box::new(deny(
                 uris::NO_SUCH_PRINCIPAL,
                 "the authenticator assigned no authid",
-            ));
+            )));
         };
         let Some(role) = principal.get("role").and_then(Value::as_str) else {
-            return Err(deny(NO_SUCH_ROLE, "the authenticator assigned no role"));
+            return Err(Box::new(deny(
+                NO_SUCH_ROLE,
+                "the authenticator assigned no role",
+            )));
         };
         let defined = self.realm.roles.is_empty()
             || role == TRUSTED_ROLE
             || role == "anonymous"
             || self.realm.roles.iter().any(|r| r.name == role);
         if !defined {
-            return Err(deny(
+            return Err(Box::new(deny(
                 NO_SUCH_ROLE,
                 format!("realm '{}' has no role '{role}'", request.realm),
-            ));
+            )));
         }
         let authextra = principal
             .get("extra")
@@ -259,7 +266,7 @@ impl Dynamic<'_> {
         let principal = self
             .principal(request, session_details(request, self.transport))
             .await?;
-        let identity = self.identity(request, &principal)?;
+        let identity = self.identity(request, &principal).map_err(|step| *step)?;
         Ok((principal, identity))
     }
 
@@ -268,7 +275,7 @@ impl Dynamic<'_> {
     async fn tls_hello(&self, request: &AuthRequest<'_>) -> AuthStep {
         let fingerprint = match super::client_certificate(request) {
             Ok(f) => f,
-            Err(step) => return step,
+            Err(step) => return *step,
         };
         let mut details = session_details(request, self.transport);
         if let Some(Value::Dict(t)) = details.get_mut("transport") {
@@ -287,7 +294,7 @@ impl Dynamic<'_> {
                     .insert("fingerprint".into(), Value::String(fingerprint));
                 AuthStep::Welcome(identity)
             }
-            Err(step) => step,
+            Err(step) => *step,
         }
     }
 
@@ -434,7 +441,7 @@ impl Dynamic<'_> {
                 };
                 match self.identity(request, &principal) {
                     Ok(identity) => AuthStep::Welcome(identity),
-                    Err(step) => step,
+                    Err(step) => *step,
                 }
             }
             "wampcra" => {

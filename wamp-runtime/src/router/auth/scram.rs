@@ -15,7 +15,7 @@ use crate::router::config::ScramPrincipal;
 use crate::router::identity::Identity;
 
 /// The client nonce of a SCRAM HELLO (Base64 text, as sent) and its bytes.
-fn client_nonce(request: &AuthRequest<'_>) -> Result<(String, Vec<u8>), AuthStep> {
+fn client_nonce(request: &AuthRequest<'_>) -> Result<(String, Vec<u8>), Box<AuthStep>> {
     let Some(nonce) = request
         .details
         .authextra
@@ -23,17 +23,17 @@ fn client_nonce(request: &AuthRequest<'_>) -> Result<(String, Vec<u8>), AuthStep
         .and_then(|e| e.get("nonce"))
         .and_then(Value::as_str)
     else {
-        return Err(deny(
+        return Err(Box::new(deny(
             uris::AUTHENTICATION_FAILED,
             "SCRAM: the client must send a nonce in HELLO.Details.authextra.nonce",
-        ));
+        )));
     };
     match STANDARD.decode(nonce) {
         Ok(bytes) if (8..=64).contains(&bytes.len()) => Ok((nonce.to_owned(), bytes)),
-        _ => Err(deny(
+        _ => Err(Box::new(deny(
             uris::AUTHENTICATION_FAILED,
             "SCRAM: the client nonce must be Base64 of 8 to 64 bytes",
-        )),
+        ))),
     }
 }
 
@@ -85,7 +85,7 @@ fn challenge(
 ) -> AuthStep {
     let (nonce_text, nonce) = match client_nonce(request) {
         Ok(n) => n,
-        Err(step) => return step,
+        Err(step) => return *step,
     };
     let Some(authid) = request.details.authid.as_deref() else {
         return deny(
@@ -161,7 +161,7 @@ pub(crate) fn static_hello(principals: &[ScramPrincipal], request: &AuthRequest<
 /// First step with a dynamic authenticator.
 pub(crate) async fn dynamic_hello(dynamic: &Dynamic<'_>, request: &AuthRequest<'_>) -> AuthStep {
     if let Err(step) = client_nonce(request) {
-        return step;
+        return *step;
     }
     let (principal, identity) = match dynamic.on_hello(request).await {
         Ok(p) => p,
