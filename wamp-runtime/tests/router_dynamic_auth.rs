@@ -3,6 +3,8 @@
 //! every method allowed and denied, an authenticator that raises, times out
 //! or is not registered, and the router serving others meanwhile.
 
+#![cfg(all(feature = "client", feature = "router"))]
+
 use std::sync::Arc;
 use std::time::Duration;
 

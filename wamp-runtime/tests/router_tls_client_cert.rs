@@ -5,6 +5,8 @@
 //! certificate, an unknown one, and a plain TCP connection are refused with
 //! clear ABORTs.
 
+#![cfg(all(feature = "client", feature = "router", feature = "tls"))]
+
 use std::sync::Arc;
 use std::time::Duration;
 
