@@ -15,7 +15,8 @@ use wamp::auth::{Scram, Ticket, WampCra};
 use wamp::client::{JoinConfig, procedure};
 use wamp::protocol::{Dict, Value};
 use wamp::router::{
-    AuthConfig, DynamicAuthenticator, Permission, RealmConfig, RoleConfig, Router, ScramPrincipal,
+    AuthConfig, DynamicAuthenticator, DynamicAuthorizer, Permission, RealmConfig, RoleConfig,
+    Router, ScramPrincipal,
 };
 use wamp::transport::ClientOptions;
 use wamp::{CallResult, Error, RegisterOptions, SerializerKind, Session};
@@ -93,8 +94,21 @@ async fn python_authenticator_and_clients_against_our_router() {
         ],
         ..AuthConfig::default()
     };
+    let mut authz = secured(
+        "authz",
+        AuthConfig {
+            dynamic: auth.dynamic.clone(),
+            ..AuthConfig::default()
+        },
+    );
+    let mut authorizer = DynamicAuthorizer::new("com.example.authorize");
+    authorizer.authorizer_realm = Some("auth".into());
+    authorizer.timeout_ms = 1500;
+    authz.auth.authorizer.insert("user".into(), authorizer);
+    authz.roles[0].permissions.clear();
     let (_router, addr) = Router::builder()
         .realm(RealmConfig::open("auth"))
+        .realm(authz)
         .realm(secured("secure", auth))
         .realm(secured("static", fixed))
         .start("127.0.0.1:0")
@@ -114,6 +128,8 @@ async fn python_authenticator_and_clients_against_our_router() {
             "auth",
             "--prefix",
             AUTHENTICATOR,
+            "--topic",
+            "com.example.authorize",
         ],
     );
     tokio::task::block_in_place(|| authenticator.ready(PEER));
@@ -196,6 +212,53 @@ async fn python_authenticator_and_clients_against_our_router() {
         "python".to_owned(),
     );
     session.leave().await;
+    // The Python authorizer decides for role "user" of realm "authz".
+    let tom = join(
+        &ws,
+        JoinConfig::new("authz").auth(Ticket::new("pyuser", "py-ticket")),
+    )
+    .await
+    .unwrap();
+    let nothing = || wamp::client::event_handler(|_| async { Ok(()) });
+    let allowed = tom
+        .subscribe(
+            "com.allowed.topic",
+            wamp::SubscribeOptions::default(),
+            nothing(),
+        )
+        .await;
+    checks.ok(
+        &format!("the python authorizer allows: {:?}", allowed.as_ref().err()),
+        allowed.is_ok(),
+    );
+    let denied = tom
+        .subscribe(
+            "com.other.topic",
+            wamp::SubscribeOptions::default(),
+            nothing(),
+        )
+        .await
+        .expect_err("denied");
+    checks.ok(
+        &format!("the python authorizer denies: {denied}"),
+        denied.is("wamp.error.not_authorized"),
+    );
+    let broken = tom
+        .subscribe(
+            "com.raise.topic",
+            wamp::SubscribeOptions::default(),
+            nothing(),
+        )
+        .await
+        .expect_err("failed");
+    checks.ok(
+        &format!("the python authorizer's error: {broken:?}"),
+        broken.is("wamp.error.authorization_failed")
+            && broken
+                .text()
+                .is_some_and(|t| t.contains("cannot decide subscribe on com.raise.topic")),
+    );
+    tom.leave().await;
     let slow = join(
         &ws,
         JoinConfig::new("secure").auth(Ticket::new("pyslow", "x")),
@@ -207,7 +270,7 @@ async fn python_authenticator_and_clients_against_our_router() {
         e.is("wamp.error.authentication_failed") && e.to_string().contains("1500 ms"),
     );
     authenticator.stop(Duration::from_secs(5));
-    assert!(checks.count() >= 15);
+    assert!(checks.count() >= 18);
 }
 
 /// Crossbar.io with `tests/interop/crossbar-auth.json` on a free port.

@@ -12,7 +12,9 @@ one role:
               {"ready": true}, then one JSON line per event; exits after --count.
   join        joins, prints the session details, leaves (auth tests).
   authenticator  registers a dynamic authenticator as --prefix (the URI),
-              see AUTHENTICATOR below, prints {"ready": true}; runs until killed.
+              see AUTHENTICATOR below, and with --topic an authorizer there
+              (allows URIs starting "com.allowed.", caches them; denies the
+              rest); prints {"ready": true}; runs until killed.
 
 Bytes are printed as {"hex": "..."}; errors as {"error": uri, "args", "kwargs"}.
 
@@ -281,6 +283,14 @@ async def py_authenticate(realm, authid, details):
     raise ApplicationError("wamp.error.not_authorized", f"unknown principal {authid}")
 
 
+async def py_authorize(session, uri, action, options):
+    if uri.startswith("com.allowed."):
+        return {"allow": True, "disclose": False, "cache": True}
+    if uri.startswith("com.raise."):
+        raise ApplicationError("com.example.authorizer_broken", f"cannot decide {action} on {uri}")
+    return False
+
+
 def main():
     a = parse_args()
     comp = Component(transports=[transport(a.url, a.serializer)], realm=a.realm,
@@ -307,6 +317,8 @@ def main():
             session.leave()
         elif a.role == "authenticator":
             await session.register(py_authenticate, a.prefix)
+            if a.topic:
+                await session.register(py_authorize, a.topic)
             emit({"ready": True, "session": session.session_id})
         elif a.role == "subscriber":
             def on_event(*args, details=None, **kwargs):
