@@ -406,7 +406,7 @@ async fn dynamic_authorization_with_cache_errors_and_timeout() {
                         .or_default() += 1;
                     let value = match uri.split('.').nth(1).unwrap_or_default() {
                         "allowed" => {
-                            serde_json::json!({"allow": true, "disclose": false, "cache": true})
+                            serde_json::json!({"allow": true, "disclose": true, "cache": true})
                         }
                         "nocache" => serde_json::json!(true),
                         "denied" => serde_json::json!(false),
@@ -432,7 +432,11 @@ async fn dynamic_authorization_with_cache_errors_and_timeout() {
     tom.register(
         "com.allowed.proc",
         RegisterOptions::default(),
-        procedure(|_| async { Ok(CallResult::value(&7)?) }),
+        procedure(|inv| async move {
+            // The authorizer's `disclose: true` disclosed the caller.
+            assert_eq!(inv.details.caller_authid.as_deref(), Some("tom"));
+            Ok(CallResult::value(&7)?)
+        }),
     )
     .await
     .unwrap();

@@ -93,6 +93,14 @@ pub struct Permission {
     pub disclose_publisher: bool,
 }
 
+/// The methods a dynamic authenticator can serve.
+pub(crate) const DYNAMIC_METHODS: [&str; 5] = ["ticket", "wampcra", "cryptosign", "scram", "tls"];
+
+/// The role of the router's own sessions (calling dynamic authenticators
+/// and authorizers): every action is allowed to it, as to Crossbar.io's
+/// `trusted` service sessions, unless the realm defines such a role.
+pub(crate) const TRUSTED_ROLE: &str = "trusted";
+
 fn exact() -> MatchPolicy {
     MatchPolicy::Exact
 }
@@ -233,10 +241,10 @@ impl AuthConfig {
     /// of the right length and its KDF is known. Otherwise what is wrong.
     pub fn validate(&self) -> Result<(), String> {
         for (method, d) in &self.dynamic {
-            if !super::auth::dynamic::METHODS.contains(&method.as_str()) {
+            if !DYNAMIC_METHODS.contains(&method.as_str()) {
                 return Err(format!(
                     "dynamic authentication for method '{method}' is not supported (supported: {})",
-                    super::auth::dynamic::METHODS.join(", ")
+                    DYNAMIC_METHODS.join(", ")
                 ));
             }
             if crate::protocol::Uri::new(d.authenticator.as_str()).is_err() {
@@ -255,7 +263,7 @@ impl AuthConfig {
             }
         }
         for p in &self.scram {
-            super::auth::scram::credential_of_config(p)
+            p.credential()
                 .map_err(|e| format!("scram principal '{}': {e}", p.authid))?;
         }
         Ok(())
@@ -446,6 +454,23 @@ pub struct ScramPrincipal {
 }
 
 impl ScramPrincipal {
+    /// The stored credential, or what is wrong with it.
+    pub fn credential(&self) -> Result<crate::auth::scram::ScramCredential, String> {
+        let hex_of = |what: &str, v: &str| hex::decode(v).map_err(|_| format!("{what} is not hex"));
+        let kdf = crate::auth::scram::Kdf::parse(&self.kdf, self.iterations, self.memory)
+            .map_err(|e| e.0)?;
+        let credential = crate::auth::scram::ScramCredential {
+            kdf,
+            salt: hex_of("salt", &self.salt)?,
+            stored_key: hex_of("stored_key", &self.stored_key)?,
+            server_key: hex_of("server_key", &self.server_key)?,
+        };
+        if credential.stored_key.len() != 32 || credential.server_key.len() != 32 {
+            return Err("stored_key and server_key must be 32 bytes (64 hex digits)".into());
+        }
+        Ok(credential)
+    }
+
     /// A principal whose keys are derived here from `password` with a random
     /// 16-byte salt and the given KDF (e.g. Argon2id with 4096 iterations and
     /// 512 KiB as Autobahn's `derive_scram_credential`).

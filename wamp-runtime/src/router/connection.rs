@@ -147,11 +147,25 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
 
 /// [`serve`] as a boxed future, for the router's own in-memory sessions
 /// (which a connection's authentication starts).
-pub(crate) fn serve_boxed(
+fn serve_boxed(
     router: Arc<RouterState>,
     transport: Transport,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
     Box::pin(serve(router, transport))
+}
+
+/// Serves the router's own in-memory sessions (dynamic authenticators and
+/// authorizers); holds the router weakly (realms keep it).
+fn connector(router: &Arc<RouterState>) -> auth::internal::Connector {
+    let router = Arc::downgrade(router);
+    Arc::new(move |transport| {
+        if let Some(router) = router.upgrade() {
+            let served = router
+                .connections
+                .track_future(serve_boxed(router.clone(), transport));
+            tokio::spawn(served);
+        }
+    })
 }
 
 /// How long a closing connection waits for its writer before dropping it.
@@ -249,7 +263,9 @@ async fn join(
     if session != requested {
         link.returns.joined(realm.clone(), session);
     }
-    realm.authorizers.joined(router, session, &authorized);
+    realm
+        .authorizers
+        .joined(&connector(router), session, &authorized);
     tracing::debug!(session, realm = %realm.name(), %authid, "session joined");
     Some((realm, session, kill))
 }
@@ -318,8 +334,9 @@ async fn authenticate(
         channel_binding,
     };
     let custom = custom(&method);
+    let connect = connector(router);
     let dynamic = dynamic(&method).map(|config| auth::dynamic::Dynamic {
-        router,
+        connect: &connect,
         realm: &realm.config,
         config,
         transport,

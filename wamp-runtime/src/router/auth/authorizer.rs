@@ -2,22 +2,22 @@
 //! PUBLISH or SUBSCRIBE of a session whose role has an authorizer
 //! procedure, the router calls it as Crossbar.io does,
 //! `authorize(session, uri, action, options)`, and reads `true`/`false` or
-//! `{allow, disclose, cache}`. Decisions with `cache: true` are kept per
+//! `{allow, disclose, cache}` (`disclose: true` discloses the caller or
+//! publisher as if it had asked with `disclose_me`). Decisions with `cache: true` are kept per
 //! session (per URI and action) until it leaves. Waiting for the authorizer
 //! holds no lock: only the asking session's next message waits.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use super::internal::{self, CallFailure};
+use super::internal::{self, CallFailure, Connector};
 use crate::protocol::id::Id;
 use crate::protocol::options::ErrorDetails;
 use crate::protocol::uris;
 use crate::protocol::{Dict, ErrorMessage, Message, MessageType, Payload, Uri, Value};
 use crate::router::config::DynamicAuthorizer;
 use crate::router::identity::Identity;
-use crate::router::state::RouterState;
 
 /// `wamp.error.authorization_failed`: the authorizer itself failed.
 pub(crate) const AUTHORIZATION_FAILED: &str = "wamp.error.authorization_failed";
@@ -29,7 +29,8 @@ const CACHE_LIMIT: usize = 1024;
 struct Member {
     role: String,
     details: Dict,
-    cache: HashMap<(String, &'static str), bool>,
+    /// `(allow, disclose)` by URI and action.
+    cache: HashMap<(String, &'static str), (bool, bool)>,
 }
 
 /// The authorizers of one realm, by role, and the sessions they serve.
@@ -37,7 +38,7 @@ struct Member {
 pub(crate) struct Authorizers {
     realm: String,
     by_role: BTreeMap<String, DynamicAuthorizer>,
-    router: OnceLock<Weak<RouterState>>,
+    connect: OnceLock<Connector>,
     members: Mutex<HashMap<Id, Member>>,
 }
 
@@ -98,6 +99,19 @@ fn request_of(msg: &Message) -> Option<Request> {
     })
 }
 
+/// The message with the caller's or publisher's identity disclosed when the
+/// authorizer said `disclose: true` (as if it had asked with `disclose_me`).
+fn disclosed(mut msg: Message, disclose: bool) -> Message {
+    if disclose {
+        match &mut msg {
+            Message::Call(m) => m.options.disclose_me = Some(true),
+            Message::Publish(m) => m.options.disclose_me = Some(true),
+            _ => {}
+        }
+    }
+    msg
+}
+
 fn refusal(req: &Request, uri: &str, message: String) -> Option<Message> {
     req.answered.then(|| {
         Message::Error(ErrorMessage {
@@ -125,11 +139,11 @@ impl Authorizers {
     }
 
     /// A session joined (with the router that calls the authorizers).
-    pub(crate) fn joined(&self, router: &Arc<RouterState>, session: Id, identity: &Identity) {
+    pub(crate) fn joined(&self, connect: &Connector, session: Id, identity: &Identity) {
         if !self.by_role.contains_key(&identity.authrole) {
             return;
         }
-        let _ = self.router.set(Arc::downgrade(router));
+        let _ = self.connect.set(connect.clone());
         let mut details = Dict::new();
         details.insert("session".into(), Value::UInt(session));
         details.insert("authid".into(), Value::String(identity.authid.clone()));
@@ -195,8 +209,8 @@ impl Authorizers {
             )
         };
         match cached {
-            Some(true) => return Ok(msg),
-            Some(false) => return Err(denied(&req)),
+            Some((true, disclose)) => return Ok(disclosed(msg, disclose)),
+            Some((false, _)) => return Err(denied(&req)),
             None => {}
         }
         let failed = |req: &Request, why: String| {
@@ -210,8 +224,8 @@ impl Authorizers {
                 ),
             )
         };
-        let Some(router) = self.router.get().and_then(Weak::upgrade) else {
-            return Err(failed(&req, "the router is gone".into()));
+        let Some(connect) = self.connect.get() else {
+            return Err(failed(&req, "the router cannot call it".into()));
         };
         let realm = config
             .authorizer_realm
@@ -224,7 +238,7 @@ impl Authorizers {
             Value::Dict(req.options.clone()),
         ];
         let timeout = Duration::from_millis(config.timeout_ms.max(1));
-        let output = match internal::call(&router, &realm, &config.authorizer, args, timeout).await
+        let output = match internal::call(connect, &realm, &config.authorizer, args, timeout).await
         {
             Ok(output) => output,
             Err(CallFailure::Timeout) => {
@@ -242,10 +256,11 @@ impl Authorizers {
             }
             Err(CallFailure::Session(why)) => return Err(failed(&req, why)),
         };
-        let (allow, cache) = match output.args.first() {
-            Some(Value::Bool(allow)) => (*allow, false),
+        let (allow, disclose, cache) = match output.args.first() {
+            Some(Value::Bool(allow)) => (*allow, false, false),
             Some(Value::Dict(d)) => (
                 d.get("allow").and_then(Value::as_bool).unwrap_or(false),
+                d.get("disclose").and_then(Value::as_bool).unwrap_or(false),
                 d.get("cache").and_then(Value::as_bool).unwrap_or(false),
             ),
             other => {
@@ -264,9 +279,14 @@ impl Authorizers {
                 if m.cache.len() >= CACHE_LIMIT {
                     m.cache.clear();
                 }
-                m.cache.insert((req.uri.clone(), req.action), allow);
+                m.cache
+                    .insert((req.uri.clone(), req.action), (allow, disclose));
             }
         }
-        if allow { Ok(msg) } else { Err(denied(&req)) }
+        if allow {
+            Ok(disclosed(msg, disclose))
+        } else {
+            Err(denied(&req))
+        }
     }
 }

@@ -14,19 +14,20 @@
 //! HELLO's) and `extra` (the WELCOME's authextra). An authenticator that
 //! raises refuses the client with its error URI and message.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::internal::{self, CallFailure, TRUSTED_ROLE};
-use super::{AuthRequest, AuthStep, cryptosign_binding, deny};
+use super::internal::{self, CallFailure, Connector};
+use super::step::{
+    AuthRequest, AuthStep, client_certificate, cryptosign_binding, deny, identity_state,
+    state_identity,
+};
 use crate::auth::cryptosign::TLS_EXPORTER;
 use crate::protocol::options::ChallengeExtra;
 use crate::protocol::uris;
 use crate::protocol::{Authenticate, Dict, Value};
 use crate::router::clock::now_iso8601;
-use crate::router::config::{DynamicAuthenticator, RealmConfig};
+use crate::router::config::{DynamicAuthenticator, RealmConfig, TRUSTED_ROLE};
 use crate::router::identity::Identity;
-use crate::router::state::RouterState;
 use crate::transport::{TransportDetails, TransportKind};
 
 /// `wamp.error.no_such_role` (the role a principal names is not defined).
@@ -34,8 +35,8 @@ const NO_SUCH_ROLE: &str = "wamp.error.no_such_role";
 
 /// What a dynamic authentication needs besides the request.
 pub(crate) struct Dynamic<'a> {
-    /// The router, to call the authenticator through.
-    pub(crate) router: &'a Arc<RouterState>,
+    /// Opens the router's own sessions, to call the authenticator through.
+    pub(crate) connect: &'a Connector,
     /// The realm being joined.
     pub(crate) realm: &'a RealmConfig,
     /// The authenticator of the method.
@@ -45,7 +46,7 @@ pub(crate) struct Dynamic<'a> {
 }
 
 /// The methods a dynamic authenticator can serve.
-pub(crate) const METHODS: [&str; 5] = ["ticket", "wampcra", "cryptosign", "scram", "tls"];
+pub(crate) use crate::router::config::DYNAMIC_METHODS as METHODS;
 
 /// Crossbar's `details.transport`: the kind and the peer.
 fn transport_dict(transport: &TransportDetails) -> Dict {
@@ -114,7 +115,7 @@ impl Dynamic<'_> {
             Value::Dict(details),
         ];
         let timeout = Duration::from_millis(self.config.timeout_ms.max(1));
-        let output = match internal::call(self.router, on_realm, procedure, args, timeout).await {
+        let output = match internal::call(self.connect, on_realm, procedure, args, timeout).await {
             Ok(output) => output,
             Err(CallFailure::Error { uri, message }) if uri == uris::NO_SUCH_PROCEDURE => {
                 tracing::warn!(
@@ -249,7 +250,17 @@ impl Dynamic<'_> {
             },
             "wampcra" => self.wampcra_hello(request).await,
             "cryptosign" => self.cryptosign_hello(request).await,
-            "scram" => super::scram::dynamic_hello(self, request).await,
+            "scram" => {
+                if let Err(step) = super::scram::client_nonce(request) {
+                    return *step;
+                }
+                match self.on_hello(request).await {
+                    Ok((principal, identity)) => {
+                        super::scram::dynamic_challenge(request, &principal, identity)
+                    }
+                    Err(step) => step,
+                }
+            }
             "tls" => self.tls_hello(request).await,
             other => deny(
                 uris::NO_AUTH_METHOD,
@@ -273,7 +284,7 @@ impl Dynamic<'_> {
     /// TLS: the authenticator gets the certificate's fingerprint in
     /// `details.transport.client_cert.sha256` and returns the principal.
     async fn tls_hello(&self, request: &AuthRequest<'_>) -> AuthStep {
-        let fingerprint = match super::client_certificate(request) {
+        let fingerprint = match client_certificate(request) {
             Ok(f) => f,
             Err(step) => return *step,
         };
@@ -490,38 +501,5 @@ impl Dynamic<'_> {
                 format!("authentication method '{other}' cannot be dynamic"),
             ),
         }
-    }
-}
-
-/// An identity kept in a challenge's state until AUTHENTICATE.
-pub(crate) fn identity_state(identity: Identity) -> Dict {
-    let mut state = Dict::new();
-    state.insert("authid".into(), Value::String(identity.authid));
-    state.insert("authrole".into(), Value::String(identity.authrole));
-    state.insert("authmethod".into(), Value::String(identity.authmethod));
-    state.insert("authprovider".into(), Value::String(identity.authprovider));
-    state.insert("authextra".into(), Value::Dict(identity.authextra));
-    state
-}
-
-/// The identity [`identity_state`] kept.
-pub(crate) fn state_identity(state: &Dict) -> Identity {
-    let text = |key: &str| {
-        state
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    Identity {
-        authid: text("authid"),
-        authrole: text("authrole"),
-        authmethod: text("authmethod"),
-        authprovider: text("authprovider"),
-        authextra: state
-            .get("authextra")
-            .and_then(Value::as_dict)
-            .cloned()
-            .unwrap_or_default(),
     }
 }

@@ -15,7 +15,6 @@ use crate::protocol::roles::{Role, RoleDetails, Roles};
 use crate::protocol::uris;
 use crate::protocol::*;
 use crate::router::secrets::secrets_equal;
-use crate::router::state::RouterState;
 use crate::serializer::SerializerKind;
 use crate::transport::{Transport, TransportKind, memory};
 
@@ -23,9 +22,11 @@ use crate::transport::{Transport, TransportKind, memory};
 /// transports with the process's secret only).
 pub(crate) const INTERNAL_METHOD: &str = "x-router-internal";
 
-/// The role of the router's own sessions: every action is allowed to it, as
-/// to Crossbar.io's `trusted` service sessions.
-pub(crate) const TRUSTED_ROLE: &str = "trusted";
+pub(crate) use crate::router::config::TRUSTED_ROLE;
+
+/// Serves the router's end of an in-memory transport (made by the
+/// connection layer, which owns serving; it holds the router weakly).
+pub(crate) type Connector = Arc<dyn Fn(Transport) + Send + Sync>;
 
 /// The per-process secret the router's own sessions present.
 fn token() -> &'static str {
@@ -77,20 +78,14 @@ pub(crate) struct CallOutput {
 /// Calls `procedure` on `realm` as the router (role `trusted`), waiting at
 /// most `timeout` for the whole exchange.
 pub(crate) async fn call(
-    router: &Arc<RouterState>,
+    connect: &Connector,
     realm: &str,
     procedure: &str,
     args: Vec<Value>,
     timeout: Duration,
 ) -> Result<CallOutput, CallFailure> {
     let (client, server) = memory::pair(SerializerKind::Json, 16);
-    let served = router
-        .connections
-        .track_future(super::super::connection::serve_boxed(
-            router.clone(),
-            server,
-        ));
-    tokio::spawn(served);
+    connect(server);
     match tokio::time::timeout(timeout, exchange(client, realm, procedure, args)).await {
         Ok(outcome) => outcome,
         // Dropping the client end closes the internal session, which

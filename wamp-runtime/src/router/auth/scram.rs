@@ -5,8 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::dynamic::{Dynamic, identity_state, state_identity};
-use super::{AuthRequest, AuthStep, deny};
+use super::step::{AuthRequest, AuthStep, deny, identity_state, state_identity};
 use crate::auth::scram::{self, Kdf, ScramCredential};
 use crate::protocol::options::ChallengeExtra;
 use crate::protocol::uris;
@@ -15,7 +14,7 @@ use crate::router::config::ScramPrincipal;
 use crate::router::identity::Identity;
 
 /// The client nonce of a SCRAM HELLO (Base64 text, as sent) and its bytes.
-fn client_nonce(request: &AuthRequest<'_>) -> Result<(String, Vec<u8>), Box<AuthStep>> {
+pub(crate) fn client_nonce(request: &AuthRequest<'_>) -> Result<(String, Vec<u8>), Box<AuthStep>> {
     let Some(nonce) = request
         .details
         .authextra
@@ -59,22 +58,6 @@ fn credential_of(principal: &Dict) -> Result<ScramCredential, String> {
         stored_key: hex_of("stored-key")?,
         server_key: hex_of("server-key")?,
     })
-}
-
-/// The credential of a configured principal.
-pub(crate) fn credential_of_config(p: &ScramPrincipal) -> Result<ScramCredential, String> {
-    let hex_of = |what: &str, v: &str| hex::decode(v).map_err(|_| format!("{what} is not hex"));
-    let kdf = Kdf::parse(&p.kdf, p.iterations, p.memory).map_err(|e| e.0)?;
-    let credential = ScramCredential {
-        kdf,
-        salt: hex_of("salt", &p.salt)?,
-        stored_key: hex_of("stored_key", &p.stored_key)?,
-        server_key: hex_of("server_key", &p.server_key)?,
-    };
-    if credential.stored_key.len() != 32 || credential.server_key.len() != 32 {
-        return Err("stored_key and server_key must be 32 bytes (64 hex digits)".into());
-    }
-    Ok(credential)
 }
 
 /// The CHALLENGE for a principal's credential.
@@ -138,7 +121,7 @@ pub(crate) fn static_hello(principals: &[ScramPrincipal], request: &AuthRequest<
             format!("no principal with authid '{authid}'"),
         );
     };
-    let credential = match credential_of_config(p) {
+    let credential = match p.credential() {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(authid, error = %e, "SCRAM principal is misconfigured; refused");
@@ -158,16 +141,13 @@ pub(crate) fn static_hello(principals: &[ScramPrincipal], request: &AuthRequest<
     challenge(request, credential, identity)
 }
 
-/// First step with a dynamic authenticator.
-pub(crate) async fn dynamic_hello(dynamic: &Dynamic<'_>, request: &AuthRequest<'_>) -> AuthStep {
-    if let Err(step) = client_nonce(request) {
-        return *step;
-    }
-    let (principal, identity) = match dynamic.on_hello(request).await {
-        Ok(p) => p,
-        Err(step) => return step,
-    };
-    match credential_of(&principal) {
+/// The challenge for the principal a dynamic authenticator returned.
+pub(crate) fn dynamic_challenge(
+    request: &AuthRequest<'_>,
+    principal: &Dict,
+    identity: Identity,
+) -> AuthStep {
+    match credential_of(principal) {
         Ok(credential) => challenge(request, credential, identity),
         Err(e) => deny(
             uris::AUTHENTICATION_FAILED,

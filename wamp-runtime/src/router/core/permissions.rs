@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 
 use crate::protocol::id::Id;
-use crate::router::config::{Permission, RealmConfig};
+use crate::router::config::{Permission, RealmConfig, TRUSTED_ROLE};
 
 use super::uri_index::UriIndex;
-use crate::router::auth::internal::TRUSTED_ROLE;
 
 /// An action that needs permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
