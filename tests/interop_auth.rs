@@ -337,6 +337,9 @@ async fn our_client_and_authenticator_against_crossbar() {
                     ("ticket", Some("tom")) if text(&details, "ticket") == "t1ck3t" => {
                         Ok(CallResult::value(&"user")?)
                     }
+                    ("ticket", Some("svc")) if text(&details, "ticket") == "svc-ticket" => {
+                        Ok(CallResult::value(&"service")?)
+                    }
                     ("wampcra", Some("carl")) => Ok(CallResult::value(
                         &json!({"role": "user", "secret": "s3cret"}),
                     )?),
@@ -346,6 +349,64 @@ async fn our_client_and_authenticator_against_crossbar() {
         )
         .await
         .unwrap();
+
+    // Our Rust authorizer on "secure" decides for Crossbar's role "user".
+    let service = join(
+        &url,
+        JoinConfig::new("secure").auth(Ticket::new("svc", "svc-ticket")),
+    )
+    .await
+    .unwrap();
+    service
+        .register(
+            "com.example.authorize",
+            RegisterOptions::default(),
+            procedure(|inv| async move {
+                let (_session, uri, _action, _options): (Dict, String, String, Dict) =
+                    inv.payload.args()?;
+                let allow = uri.starts_with("com.allowed.");
+                Ok(CallResult::value(
+                    &json!({"allow": allow, "disclose": false, "cache": true}),
+                )?)
+            }),
+        )
+        .await
+        .unwrap();
+    let tom = join(
+        &url,
+        JoinConfig::new("secure").auth(Ticket::new("tom", "t1ck3t")),
+    )
+    .await
+    .unwrap();
+    let nothing = || wamp::client::event_handler(|_| async { Ok(()) });
+    let allowed = tom
+        .subscribe(
+            "com.allowed.topic",
+            wamp::SubscribeOptions::default(),
+            nothing(),
+        )
+        .await;
+    checks.ok(
+        &format!(
+            "crossbar asks our authorizer, which allows: {:?}",
+            allowed.as_ref().err()
+        ),
+        allowed.is_ok(),
+    );
+    let denied = tom
+        .subscribe(
+            "com.other.topic",
+            wamp::SubscribeOptions::default(),
+            nothing(),
+        )
+        .await
+        .expect_err("denied");
+    checks.ok(
+        &format!("crossbar asks our authorizer, which denies: {denied}"),
+        denied.is("wamp.error.not_authorized"),
+    );
+    tom.leave().await;
+    service.leave().await;
 
     let ok = [
         (
@@ -420,5 +481,5 @@ async fn our_client_and_authenticator_against_crossbar() {
     );
     component.leave().await;
     tokio::task::block_in_place(|| node.stop(Duration::from_secs(15)));
-    assert!(checks.count() >= 6);
+    assert!(checks.count() >= 8);
 }
