@@ -27,7 +27,11 @@ impl Drop for Running {
 }
 
 fn start(config: &str) -> (Running, String) {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dynamic-auth.toml");
+    start_named(config, "dynamic-auth.toml")
+}
+
+fn start_named(config: &str, name: &str) -> (Running, String) {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::write(&path, config).unwrap();
     let mut child = Command::new(BIN)
         .arg("--config")
@@ -159,4 +163,97 @@ server-key = "{}"
     .expect_err("refused");
     assert!(e.is("wamp.error.authentication_failed"), "{e:?}");
     assert!(e.to_string().contains("is not registered"), "{e}");
+}
+
+/// `tls_client_ca` on a TLS listener and a `[[realm.auth.tls]]` principal:
+/// the client certificate logs in over wss://, a client without one is
+/// refused with a clear ABORT.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn toml_tls_client_certificate() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    use sha2::Digest;
+    use wamp::auth::TlsCertificate;
+    use wamp::transport::tls;
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tls-client-cert");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let server =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let client_key = KeyPair::generate().unwrap();
+    let client = CertificateParams::new(vec!["alice".to_owned()])
+        .unwrap()
+        .signed_by(&client_key, &ca)
+        .unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let ca_path = write("ca.pem", ca.pem());
+    let cert_path = write("cert.pem", server.cert.pem());
+    let key_path = write("key.pem", server.signing_key.serialize_pem());
+    let fingerprint = hex::encode(sha2::Sha256::digest(client.der().as_ref()));
+    let config = format!(
+        r#"
+[[listener]]
+address = "127.0.0.1:0"
+tls_cert = "{cert_path}"
+tls_key = "{key_path}"
+tls_client_ca = "{ca_path}"
+
+[[realm]]
+name = "secure"
+[[realm.role]]
+name = "user"
+[[realm.role.permission]]
+uri = ""
+match = "prefix"
+call = true
+
+[[realm.auth.tls]]
+authid = "alice"
+role = "user"
+fingerprint = "{fingerprint}"
+"#
+    );
+    let (_router, url) = start_named(&config, "tls-client-cert.toml");
+    let url = url.replace("ws://", "wss://");
+    let server_cert = server.cert.der().clone();
+    let with_cert = tls::client_config_with_certificate(
+        [server_cert.clone()],
+        vec![client.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(client_key.serialize_der())),
+    )
+    .unwrap();
+    let options = ClientOptions {
+        tls: Some(with_cert),
+        ..ClientOptions::default()
+    };
+    let transport = connect(&url, &options).await.unwrap();
+    let alice = Session::join(
+        transport,
+        JoinConfig::new("secure").auth(TlsCertificate::new(None)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(alice.details().authid.as_deref(), Some("alice"));
+    assert_eq!(alice.details().authmethod.as_deref(), Some("tls"));
+    alice.leave().await;
+    let options = ClientOptions {
+        tls: Some(tls::client_config_trusting([server_cert]).unwrap()),
+        ..ClientOptions::default()
+    };
+    let transport = connect(&url, &options).await.unwrap();
+    let e = Session::join(
+        transport,
+        JoinConfig::new("secure").auth(TlsCertificate::new(None)),
+    )
+    .await
+    .expect_err("no certificate");
+    assert!(e.is("wamp.error.authentication_failed"), "{e:?}");
+    assert!(e.to_string().contains("presented no certificate"), "{e}");
 }
