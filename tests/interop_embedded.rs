@@ -69,6 +69,7 @@ fn realm() -> RealmConfig {
                 authorized_keys: vec![DAVE_PUBKEY.into()],
                 role: "user".into(),
             }],
+            ..AuthConfig::default()
         },
         store: Default::default(),
     }

@@ -11,6 +11,10 @@ one role:
   subscriber  subscribes to --topic (--match exact|prefix|wildcard), prints
               {"ready": true}, then one JSON line per event; exits after --count.
   join        joins, prints the session details, leaves (auth tests).
+  authenticator  registers a dynamic authenticator as --prefix (the URI),
+              see AUTHENTICATOR below, and with --topic an authorizer there
+              (allows URIs starting "com.allowed.", caches them; denies the
+              rest); prints {"ready": true}; runs until killed.
 
 Bytes are printed as {"hex": "..."}; errors as {"error": uri, "args", "kwargs"}.
 
@@ -26,6 +30,13 @@ CALLEE API (the Rust, Python and JavaScript callees of the tests implement it):
   P.whoami()             -> the caller's session ID as disclosed by the router
   P.five()               -> the integer 5 (a typed Rust caller reads it as a float)
   (Rust callee only: P.pattern.* (prefix) and P..wild (wildcard) return the called URI)
+
+AUTHENTICATOR (Crossbar's dynamic authenticator, called (realm, authid, details)):
+  ticket pyuser/py-ticket -> {"role": "user", "extra": {"by": "python"}}
+  ticket pyslow           -> "user" after 5 s (a timeout test)
+  other tickets           -> raises wamp.error.not_authorized "python says no to <authid>"
+  wampcra pycra           -> {"role": "user", "secret": "py-secret"}
+  scram pysam             -> the credential of password "py-pass" (argon2id-13, t=2, m=64)
 
 NUMBERS API (Rust callees of interop_embedded.rs only, typed parameters):
   P.half(x: f64)         -> x / 2 (checks half: called with the integer 3)
@@ -68,7 +79,7 @@ def error_obj(e):
 
 def parse_args():
     p = argparse.ArgumentParser()
-    p.add_argument("role", choices=["callee", "caller", "subscriber", "join"])
+    p.add_argument("role", choices=["callee", "caller", "subscriber", "join", "authenticator"])
     p.add_argument("--url", required=True, help="ws://host:port/ws or rs://host:port")
     p.add_argument("--realm", default="realm1")
     p.add_argument("--serializer", default="json", choices=["json", "msgpack", "cbor"])
@@ -77,7 +88,7 @@ def parse_args():
     p.add_argument("--topic", default="")
     p.add_argument("--match", default="exact")
     p.add_argument("--count", type=int, default=1)
-    p.add_argument("--auth", default="", help="ticket:ID:TICKET | wampcra:ID:SECRET | cryptosign:ID:SEEDHEX")
+    p.add_argument("--auth", default="", help="ticket:ID:TICKET | wampcra:ID:SECRET | cryptosign:ID:SEEDHEX | scram:ID:PASSWORD")
     return p.parse_args()
 
 
@@ -91,6 +102,8 @@ def authentication(spec):
         return {"wampcra": {"authid": authid, "secret": secret}}
     if method == "cryptosign":
         return {"cryptosign": {"authid": authid, "privkey": secret}}
+    if method == "scram":
+        return {"scram": {"authid": authid, "password": secret}}
     raise SystemExit(f"unknown auth method {method}")
 
 
@@ -265,6 +278,46 @@ async def run_check(session, p, name):
         return error_obj(e)
 
 
+def scram_credential(password, salt, iterations, memory):
+    """Crossbar's stored SCRAM credential (Autobahn's argon2id-13 dialect)."""
+    import hashlib
+    import hmac
+
+    from argon2.low_level import Type, hash_secret
+
+    raw = hash_secret(secret=password.encode(), salt=salt, time_cost=iterations, memory_cost=memory,
+                      parallelism=1, hash_len=32, type=Type.ID, version=19)
+    salted = raw.split(b"$")[-1]
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    return {"kdf": "argon2id-13", "iterations": iterations, "memory": memory, "salt": salt.hex(),
+            "stored-key": hashlib.sha256(client_key).hexdigest(),
+            "server-key": hmac.new(salted, b"Server Key", hashlib.sha256).hexdigest()}
+
+
+async def py_authenticate(realm, authid, details):
+    method = details.get("authmethod")
+    if method == "ticket":
+        if authid == "pyuser" and details.get("ticket") == "py-ticket":
+            return {"role": "user", "extra": {"by": "python"}}
+        if authid == "pyslow":
+            await asyncio.sleep(5)
+            return "user"
+        raise ApplicationError("wamp.error.not_authorized", f"python says no to {authid}")
+    if method == "wampcra" and authid == "pycra":
+        return {"role": "user", "secret": "py-secret"}
+    if method == "scram" and authid == "pysam":
+        return dict(role="user", **scram_credential("py-pass", b"python-salt-1234", 2, 64))
+    raise ApplicationError("wamp.error.not_authorized", f"unknown principal {authid}")
+
+
+async def py_authorize(session, uri, action, options):
+    if uri.startswith("com.allowed."):
+        return {"allow": True, "disclose": False, "cache": True}
+    if uri.startswith("com.raise."):
+        raise ApplicationError("com.example.authorizer_broken", f"cannot decide {action} on {uri}")
+    return False
+
+
 def main():
     a = parse_args()
     comp = Component(transports=[transport(a.url, a.serializer)], realm=a.realm,
@@ -289,6 +342,11 @@ def main():
                 emit({"failed": f"{type(e).__name__}: {e}"})
                 state["exit"] = 1
             session.leave()
+        elif a.role == "authenticator":
+            await session.register(py_authenticate, a.prefix)
+            if a.topic:
+                await session.register(py_authorize, a.topic)
+            emit({"ready": True, "session": session.session_id})
         elif a.role == "subscriber":
             def on_event(*args, details=None, **kwargs):
                 emit({"topic": details.topic, "args": list(args), "kwargs": kwargs,

@@ -29,6 +29,15 @@ pub(crate) struct ListenerConfig {
     /// PEM private key of `tls_cert`.
     #[serde(default)]
     pub(crate) tls_key: Option<PathBuf>,
+    /// PEM CA certificate(s): clients are asked for a certificate signed by
+    /// one, for TLS client-certificate authentication (authmethod `tls`,
+    /// `[[realm.auth.tls]]`).
+    #[serde(default)]
+    pub(crate) tls_client_ca: Option<PathBuf>,
+    /// Refuse the TLS handshake of a client without such a certificate
+    /// (default: such clients are served, and may use other methods).
+    #[serde(default)]
+    pub(crate) tls_client_required: bool,
     /// Largest message accepted or sent, in bytes (default 16 MiB).
     #[serde(default = "default_max_message_size")]
     pub(crate) max_message_size: usize,
@@ -55,6 +64,8 @@ impl ListenerConfig {
             address: address.into(),
             tls_cert: None,
             tls_key: None,
+            tls_client_ca: None,
+            tls_client_required: false,
             max_message_size: default_max_message_size(),
             serializers: default_serializers(),
         }
@@ -87,10 +98,22 @@ impl ListenerConfig {
         };
         let acceptor = Acceptor::new(options);
         match (&self.tls_cert, &self.tls_key) {
+            (None, None) if self.tls_client_ca.is_some() => Err(ConfigError::listener(
+                &self.address,
+                "`tls_client_ca` needs `tls_cert` and `tls_key`",
+            )),
             (None, None) => Ok(acceptor),
             (Some(cert), Some(key)) => {
-                let config = tls::server_config_from_pem_files(cert, key)
-                    .map_err(|e| ConfigError::listener(&self.address, e.to_string()))?;
+                let config = match &self.tls_client_ca {
+                    None => tls::server_config_from_pem_files(cert, key),
+                    Some(ca) => tls::server_config_with_client_auth_from_pem_files(
+                        cert,
+                        key,
+                        ca,
+                        self.tls_client_required,
+                    ),
+                }
+                .map_err(|e| ConfigError::listener(&self.address, e.to_string()))?;
                 Ok(acceptor.with_tls(config))
             }
             _ => Err(ConfigError::listener(
@@ -185,6 +208,22 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> 
         None => Vec::new(),
     };
     let router = deserialize_at::<RouterConfig>(toml::Value::Table(table), "").map_err(invalid)?;
+    for (i, realm) in router.realms.iter().enumerate() {
+        realm
+            .auth
+            .validate()
+            .map_err(|e| invalid(format!("at `realm[{i}].auth`: {e}")))?;
+        for d in realm.auth.dynamic.values() {
+            if let Some(on) = &d.authenticator_realm
+                && !router.auto_create_realms
+                && !router.realms.iter().any(|r| &r.name == on)
+            {
+                return Err(invalid(format!(
+                    "at `realm[{i}].auth.dynamic`: authenticator-realm '{on}' is not a configured realm"
+                )));
+            }
+        }
+    }
     Ok(FileConfig { router, listeners })
 }
 
@@ -345,6 +384,41 @@ mod tests {
         let mut l = ListenerConfig::plain("127.0.0.1:0");
         l.tls_cert = Some("cert.pem".into());
         assert!(l.acceptor().unwrap_err().to_string().contains("tls_key"));
+        let mut l = ListenerConfig::plain("127.0.0.1:0");
+        l.tls_client_ca = Some("ca.pem".into());
+        let err = l.acceptor().unwrap_err().to_string();
+        assert!(err.contains("`tls_client_ca` needs `tls_cert`"), "{err}");
+    }
+
+    #[test]
+    fn dynamic_authenticators_and_scram_principals_are_checked() {
+        let realm =
+            |auth: &str| format!("[[realm]]\nname = \"auth\"\n[[realm]]\nname = \"r1\"\n{auth}\n");
+        let ok = parse_str(&realm(
+            "[realm.auth.dynamic.ticket]\nauthenticator = \"com.example.authenticate\"\nauthenticator-realm = \"auth\"\ntimeout-ms = 500\n",
+        ))
+        .unwrap();
+        let d = &ok.router.realms[1].auth.dynamic["ticket"];
+        assert_eq!(d.authenticator_realm.as_deref(), Some("auth"));
+        assert_eq!(d.timeout_ms, 500);
+        let err = parse_str(&realm(
+            "[realm.auth.dynamic.anonymous]\nauthenticator = \"com.example.a\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("method 'anonymous' is not supported"), "{err}");
+        let err = parse_str(&realm(
+            "[realm.auth.dynamic.ticket]\nauthenticator = \"com.example.a\"\nauthenticator-realm = \"nowhere\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("authenticator-realm 'nowhere'"), "{err}");
+        let err = parse_str(&realm(
+            "[[realm.auth.scram]]\nauthid = \"a\"\nrole = \"r\"\nkdf = \"md5\"\niterations = 1\nsalt = \"00\"\nstored-key = \"00\"\nserver-key = \"00\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown SCRAM kdf 'md5'"), "{err}");
     }
 
     #[test]

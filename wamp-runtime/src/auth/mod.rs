@@ -7,11 +7,15 @@
 //! | `ticket` | [`Ticket`] | — |
 //! | `wampcra` | [`WampCra`] | [`wampcra::sign`], [`wampcra::derive_key`], [`wampcra::verify`] |
 //! | `cryptosign` | [`CryptoSign`] | [`cryptosign::SigningKey`], [`cryptosign::verify_signature`] |
+//! | `tls` | [`TlsCertificate`] | — |
+//! | `scram` | [`Scram`] | [`scram::derive_credential`], [`scram::client_proof`], [`scram::verify_client_proof`] |
 
 pub mod cryptosign;
+pub mod scram;
 pub mod wampcra;
 
 pub use cryptosign::CryptoSign;
+pub use scram::Scram;
 pub use wampcra::WampCra;
 
 use crate::protocol::options::AuthenticateExtra;
@@ -95,6 +99,38 @@ impl Authenticator for Anonymous {
     }
 }
 
+/// TLS client-certificate authentication (authmethod `tls`): the router
+/// identifies the client by the certificate its TLS configuration presents
+/// ([`client_config_with_certificate`](crate::transport::tls::client_config_with_certificate)
+/// in [`ClientOptions::tls`](crate::transport::ClientOptions)); never challenged.
+#[derive(Debug, Clone, Default)]
+pub struct TlsCertificate {
+    authid: Option<String>,
+}
+
+impl TlsCertificate {
+    /// TLS client-certificate authentication, optionally asking for an authid.
+    pub fn new(authid: Option<String>) -> Self {
+        Self { authid }
+    }
+}
+
+impl Authenticator for TlsCertificate {
+    fn method(&self) -> &str {
+        "tls"
+    }
+
+    fn authid(&self) -> Option<&str> {
+        self.authid.as_deref()
+    }
+
+    fn on_challenge(&self, _challenge: &Challenge) -> Result<Authenticate, AuthError> {
+        Err(AuthError::new(
+            "TLS client-certificate authentication cannot answer a challenge",
+        ))
+    }
+}
+
 /// Ticket authentication: the ticket is sent as it is (use TLS).
 #[derive(Clone)]
 pub struct Ticket {
@@ -146,5 +182,36 @@ impl Authenticator for Ticket {
             signature: self.ticket.clone(),
             extra: AuthenticateExtra::default(),
         })
+    }
+}
+
+/// A shared authenticator (e.g. to read a [`Scram`]'s state after joining).
+impl<A: Authenticator + ?Sized> Authenticator for std::sync::Arc<A> {
+    fn method(&self) -> &str {
+        (**self).method()
+    }
+
+    fn authid(&self) -> Option<&str> {
+        (**self).authid()
+    }
+
+    fn authrole(&self) -> Option<&str> {
+        (**self).authrole()
+    }
+
+    fn authextra(&self) -> Dict {
+        (**self).authextra()
+    }
+
+    fn on_challenge(&self, challenge: &Challenge) -> Result<Authenticate, AuthError> {
+        (**self).on_challenge(challenge)
+    }
+
+    fn on_challenge_bound(
+        &self,
+        challenge: &Challenge,
+        channel_binding: Option<&[u8]>,
+    ) -> Result<Authenticate, AuthError> {
+        (**self).on_challenge_bound(challenge, channel_binding)
     }
 }

@@ -1,61 +1,27 @@
 //! Authentication of joining clients: the static methods of a realm's
-//! configuration, and a trait for user-supplied auth_providers.
+//! configuration, dynamic authenticators (WAMP procedures, `dynamic`),
+//! WAMP-SCRAM (`scram`), and a trait for user-supplied auth_providers.
+
+pub(crate) mod authorizer;
+pub(crate) mod dynamic;
+pub(crate) mod internal;
+pub(crate) mod scram;
+pub(crate) mod step;
+
+pub use step::{AuthRequest, AuthStep};
+use step::{client_certificate, cryptosign_binding, deny, identity};
 
 use std::future::Future;
 use std::pin::Pin;
 
 use super::config::RealmConfig;
-use super::identity::Identity;
 use crate::auth::cryptosign::TLS_EXPORTER;
-use crate::protocol::id::Id;
-use crate::protocol::options::{ChallengeExtra, HelloDetails};
+use crate::protocol::options::ChallengeExtra;
 use crate::protocol::uris;
 use crate::protocol::{Authenticate, Dict, Value};
 use crate::router::clock::now_iso8601;
 use crate::router::secrets::{secrets_equal, verify_ticket_hash};
 use rand::Rng;
-
-/// What to do next in an authentication.
-#[derive(Debug)]
-pub enum AuthStep {
-    /// The client is authenticated as this identity: send WELCOME. Its
-    /// authid is the one the authenticator established (never taken from
-    /// HELLO unchecked); an empty authid is replaced by a generated one.
-    Welcome(Identity),
-    /// Ask the client to prove it: send CHALLENGE with this method and extra.
-    Challenge {
-        /// Method of the challenge.
-        method: String,
-        /// Challenge data.
-        extra: ChallengeExtra,
-        /// What the authenticator needs to check the answer.
-        state: Dict,
-    },
-    /// Refuse the client: send ABORT with this reason and message.
-    Deny {
-        /// Error URI, e.g. `wamp.error.not_authorized`.
-        reason: String,
-        /// Human-readable message.
-        message: String,
-    },
-}
-
-/// What a joining client asked for.
-#[derive(Debug, Clone)]
-pub struct AuthRequest<'a> {
-    /// The realm.
-    pub realm: &'a str,
-    /// The method being tried.
-    pub method: &'a str,
-    /// The HELLO details (authid, authextra, ...).
-    pub details: &'a HelloDetails,
-    /// The session ID the client will get.
-    pub session: Id,
-    /// The `tls-exporter` channel binding (RFC 9266, 32 bytes) of the
-    /// client's transport when it runs over TLS, for methods that bind to it
-    /// (cryptosign).
-    pub channel_binding: Option<&'a [u8]>,
-}
 
 /// A boxed future returned by [`AuthProvider`] methods.
 pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = AuthStep> + Send + 'a>>;
@@ -74,23 +40,6 @@ pub trait AuthProvider: Send + Sync + 'static {
         state: Dict,
         reply: &'a Authenticate,
     ) -> AuthFuture<'a>;
-}
-
-fn deny(reason: &str, message: impl Into<String>) -> AuthStep {
-    AuthStep::Deny {
-        reason: reason.to_owned(),
-        message: message.into(),
-    }
-}
-
-fn identity(authid: &str, authrole: &str, method: &str) -> Identity {
-    Identity {
-        authid: authid.to_owned(),
-        authrole: authrole.to_owned(),
-        authmethod: method.to_owned(),
-        authprovider: "static".to_owned(),
-        authextra: Dict::new(),
-    }
 }
 
 /// A fresh authid for an anonymous session, unguessable, in Crossbar's
@@ -119,34 +68,9 @@ pub(crate) fn static_handles(config: &RealmConfig, method: &str) -> bool {
         "ticket" => !auth.ticket.is_empty(),
         "wampcra" => !auth.wampcra.is_empty(),
         "cryptosign" => !auth.cryptosign.is_empty(),
+        "scram" => !auth.scram.is_empty(),
+        "tls" => !auth.tls.is_empty(),
         _ => false,
-    }
-}
-
-/// Whether a cryptosign HELLO asks for the session to be bound to the TLS
-/// channel (`authextra.channel_binding`): `tls-exporter` over TLS is;
-/// absent or `null` is not; anything else is refused with this message.
-fn cryptosign_binding(request: &AuthRequest<'_>) -> Result<bool, String> {
-    let asked = request
-        .details
-        .authextra
-        .as_ref()
-        .and_then(|e| e.get("channel_binding"));
-    match asked {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::String(kind)) if kind == TLS_EXPORTER => {
-            if request.channel_binding.is_some() {
-                Ok(true)
-            } else {
-                Err("cryptosign channel binding 'tls-exporter' needs a TLS transport (wss:// or rss://); this connection has no TLS".into())
-            }
-        }
-        Some(Value::String(kind)) if kind == "tls-unique" => Err(
-            "cryptosign channel binding 'tls-unique' cannot be provided: rustls does not export it and TLS 1.3 has none; this router supports 'tls-exporter' (RFC 9266)".into(),
-        ),
-        Some(other) => Err(format!(
-            "unknown cryptosign channel binding {other:?}; this router supports 'tls-exporter' (RFC 9266)"
-        )),
     }
 }
 
@@ -280,6 +204,27 @@ pub(crate) fn static_hello(config: &RealmConfig, request: &AuthRequest<'_>) -> A
                 state,
             }
         }
+        "scram" => scram::static_hello(&auth.scram, request),
+        "tls" => {
+            let fingerprint = match client_certificate(request) {
+                Ok(f) => f,
+                Err(step) => return *step,
+            };
+            match auth.tls.iter().find(|p| p.matches(&fingerprint)) {
+                Some(p) => {
+                    let mut id = identity(&p.authid, &p.role, "tls");
+                    id.authextra
+                        .insert("fingerprint".into(), Value::String(fingerprint));
+                    AuthStep::Welcome(id)
+                }
+                None => deny(
+                    uris::NO_SUCH_PRINCIPAL,
+                    format!(
+                        "no principal with the client certificate of SHA-256 fingerprint {fingerprint}"
+                    ),
+                ),
+            }
+        }
         other => deny(
             uris::NO_AUTH_METHOD,
             format!("authentication method '{other}' is not configured"),
@@ -404,6 +349,7 @@ pub(crate) async fn static_authenticate(
                 deny(uris::NOT_AUTHORIZED, "cryptosign signature is invalid")
             }
         }
+        "scram" => scram::authenticate(&state, reply),
         other => deny(
             uris::NO_AUTH_METHOD,
             format!("authentication method '{other}' is not configured"),

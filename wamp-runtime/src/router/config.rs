@@ -165,6 +165,14 @@ pub struct Permission {
     pub disclose_publisher: bool,
 }
 
+/// The methods a dynamic authenticator can serve.
+pub(crate) const DYNAMIC_METHODS: [&str; 5] = ["ticket", "wampcra", "cryptosign", "scram", "tls"];
+
+/// The role of the router's own sessions (calling dynamic authenticators
+/// and authorizers): every action is allowed to it, as to Crossbar.io's
+/// `trusted` service sessions, unless the realm defines such a role.
+pub(crate) const TRUSTED_ROLE: &str = "trusted";
+
 fn exact() -> MatchPolicy {
     MatchPolicy::Exact
 }
@@ -202,15 +210,146 @@ pub struct AuthConfig {
     /// Cryptosign principals (Ed25519 public keys).
     #[serde(default)]
     pub cryptosign: Vec<CryptosignPrincipal>,
+    /// TLS client-certificate principals (authmethod `tls`): the SHA-256
+    /// fingerprint of a certificate the client presented on a `wss://` or
+    /// `rss://` connection, mapped to an authid and role.
+    #[serde(default)]
+    pub tls: Vec<TlsPrincipal>,
+    /// WAMP-SCRAM principals (stored keys derived from the password, never
+    /// the password).
+    #[serde(default)]
+    pub scram: Vec<ScramPrincipal>,
+    /// Dynamic authenticators, by method (`ticket`, `wampcra`, `cryptosign`,
+    /// `scram`): a WAMP procedure the router calls to authenticate
+    /// (`[realm.auth.dynamic.ticket]` in TOML), as Crossbar.io's
+    /// `"type": "dynamic"`. A method configured here is not looked up among
+    /// the static principals.
+    #[serde(default)]
+    pub dynamic: std::collections::BTreeMap<String, DynamicAuthenticator>,
+    /// Dynamic authorizers, by role (`[realm.auth.authorizer.user]` in
+    /// TOML): the sessions of such a role are authorized by a WAMP
+    /// procedure instead of the role's permissions.
+    #[serde(default)]
+    pub authorizer: std::collections::BTreeMap<String, DynamicAuthorizer>,
+}
+
+/// A dynamic authorizer: a procedure called as Crossbar.io's
+/// `authorize(session, uri, action, options)` (action: `call`, `register`,
+/// `publish`, `subscribe`) that returns `true`/`false` or
+/// `{allow, disclose, cache}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicAuthorizer {
+    /// The authorizer procedure's URI.
+    pub authorizer: String,
+    /// The realm the procedure is registered on (absent: the session's).
+    #[serde(default, rename = "authorizer-realm", alias = "authorizer_realm")]
+    pub authorizer_realm: Option<String>,
+    /// How long a request waits for the authorizer, in milliseconds
+    /// (default 10000); past it the request gets ERROR
+    /// `wamp.error.authorization_failed`.
+    #[serde(
+        default = "default_authenticator_timeout",
+        rename = "timeout-ms",
+        alias = "timeout_ms"
+    )]
+    pub timeout_ms: u64,
+}
+
+impl DynamicAuthorizer {
+    /// An authorizer procedure on the session's realm.
+    pub fn new(authorizer: impl Into<String>) -> Self {
+        DynamicAuthorizer {
+            authorizer: authorizer.into(),
+            authorizer_realm: None,
+            timeout_ms: default_authenticator_timeout(),
+        }
+    }
+}
+
+/// A dynamic authenticator: a procedure called as
+/// `authenticate(realm, authid, details)` that returns a role (string) or a
+/// principal (dict: `role`, `authid`, `extra` and the method's secrets), or
+/// raises to refuse.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicAuthenticator {
+    /// The authenticator procedure's URI.
+    pub authenticator: String,
+    /// The realm the procedure is registered on (absent: the realm being
+    /// joined), as Crossbar's `authenticator-realm`.
+    #[serde(default, rename = "authenticator-realm", alias = "authenticator_realm")]
+    pub authenticator_realm: Option<String>,
+    /// How long the router waits for the authenticator, in milliseconds
+    /// (default 10000); past it the client gets ABORT
+    /// `wamp.error.authentication_failed`.
+    #[serde(
+        default = "default_authenticator_timeout",
+        rename = "timeout-ms",
+        alias = "timeout_ms"
+    )]
+    pub timeout_ms: u64,
+}
+
+impl DynamicAuthenticator {
+    /// An authenticator procedure on the realm being joined.
+    pub fn new(authenticator: impl Into<String>) -> Self {
+        DynamicAuthenticator {
+            authenticator: authenticator.into(),
+            authenticator_realm: None,
+            timeout_ms: default_authenticator_timeout(),
+        }
+    }
+}
+
+fn default_authenticator_timeout() -> u64 {
+    10_000
 }
 
 impl AuthConfig {
+    /// Whether the dynamic authenticators and SCRAM principals can be used:
+    /// a dynamic method is one of `ticket`, `wampcra`, `cryptosign`,
+    /// `scram` with a valid procedure URI, a SCRAM principal's keys are hex
+    /// of the right length and its KDF is known. Otherwise what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        for (method, d) in &self.dynamic {
+            if !DYNAMIC_METHODS.contains(&method.as_str()) {
+                return Err(format!(
+                    "dynamic authentication for method '{method}' is not supported (supported: {})",
+                    DYNAMIC_METHODS.join(", ")
+                ));
+            }
+            if crate::protocol::Uri::new(d.authenticator.as_str()).is_err() {
+                return Err(format!(
+                    "dynamic {method} authenticator '{}' is not a valid URI",
+                    d.authenticator
+                ));
+            }
+        }
+        for (role, a) in &self.authorizer {
+            if crate::protocol::Uri::new(a.authorizer.as_str()).is_err() {
+                return Err(format!(
+                    "authorizer '{}' of role '{role}' is not a valid URI",
+                    a.authorizer
+                ));
+            }
+        }
+        for p in &self.scram {
+            p.credential()
+                .map_err(|e| format!("scram principal '{}': {e}", p.authid))?;
+        }
+        Ok(())
+    }
+
     /// Whether no method is configured.
     pub fn is_empty(&self) -> bool {
         self.anonymous.is_none()
             && self.ticket.is_empty()
             && self.wampcra.is_empty()
             && self.cryptosign.is_empty()
+            && self.scram.is_empty()
+            && self.tls.is_empty()
+            && self.dynamic.is_empty()
     }
 }
 
@@ -356,4 +495,101 @@ pub struct CryptosignPrincipal {
     pub authorized_keys: Vec<String>,
     /// Its role.
     pub role: String,
+}
+
+/// A principal authenticating with WAMP-SCRAM (`[[realm.auth.scram]]`), in
+/// Crossbar.io's shape: what [`ScramPrincipal::from_password`] (or
+/// Autobahn's `derive_scram_credential`) derives. The router never sees the
+/// password.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScramPrincipal {
+    /// Its authid.
+    pub authid: String,
+    /// Its role.
+    pub role: String,
+    /// `argon2id-13` or `pbkdf2`.
+    pub kdf: String,
+    /// KDF iterations (Argon2 time cost).
+    pub iterations: u64,
+    /// Argon2 memory cost in KiB (`argon2id-13` only).
+    #[serde(default)]
+    pub memory: Option<u64>,
+    /// The salt, hex.
+    pub salt: String,
+    /// `StoredKey`, hex.
+    #[serde(rename = "stored-key", alias = "stored_key")]
+    pub stored_key: String,
+    /// `ServerKey`, hex.
+    #[serde(rename = "server-key", alias = "server_key")]
+    pub server_key: String,
+}
+
+impl ScramPrincipal {
+    /// The stored credential, or what is wrong with it.
+    pub fn credential(&self) -> Result<crate::auth::scram::ScramCredential, String> {
+        let hex_of = |what: &str, v: &str| hex::decode(v).map_err(|_| format!("{what} is not hex"));
+        let kdf = crate::auth::scram::Kdf::parse(&self.kdf, self.iterations, self.memory)
+            .map_err(|e| e.0)?;
+        let credential = crate::auth::scram::ScramCredential {
+            kdf,
+            salt: hex_of("salt", &self.salt)?,
+            stored_key: hex_of("stored_key", &self.stored_key)?,
+            server_key: hex_of("server_key", &self.server_key)?,
+        };
+        if credential.stored_key.len() != 32 || credential.server_key.len() != 32 {
+            return Err("stored_key and server_key must be 32 bytes (64 hex digits)".into());
+        }
+        Ok(credential)
+    }
+
+    /// A principal whose keys are derived here from `password` with a random
+    /// 16-byte salt and the given KDF (e.g. Argon2id with 4096 iterations and
+    /// 512 KiB as Autobahn's `derive_scram_credential`).
+    pub fn from_password(
+        authid: impl Into<String>,
+        password: &str,
+        role: impl Into<String>,
+        kdf: crate::auth::scram::Kdf,
+    ) -> Result<Self, crate::auth::AuthError> {
+        let salt = rand::random::<[u8; 16]>();
+        let c = crate::auth::scram::derive_credential(password, &salt, kdf)?;
+        Ok(ScramPrincipal {
+            authid: authid.into(),
+            role: role.into(),
+            kdf: kdf.name().into(),
+            iterations: u64::from(kdf.iterations()),
+            memory: kdf.memory().map(u64::from),
+            salt: hex::encode(&c.salt),
+            stored_key: hex::encode(&c.stored_key),
+            server_key: hex::encode(&c.server_key),
+        })
+    }
+}
+
+/// A principal authenticating with its TLS client certificate
+/// (`[[realm.auth.tls]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsPrincipal {
+    /// Its authid.
+    pub authid: String,
+    /// Its role.
+    pub role: String,
+    /// SHA-256 fingerprint of the certificate's DER, hex (case and `:`
+    /// separators ignored), e.g. `openssl x509 -noout -fingerprint -sha256`.
+    pub fingerprint: String,
+}
+
+impl TlsPrincipal {
+    /// Whether `fingerprint` (lowercase hex) is this principal's.
+    pub(crate) fn matches(&self, fingerprint: &str) -> bool {
+        let mine: String = self
+            .fingerprint
+            .chars()
+            .filter(|c| *c != ':')
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        mine == fingerprint
+    }
 }

@@ -145,6 +145,29 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
     .await;
 }
 
+/// [`serve`] as a boxed future, for the router's own in-memory sessions
+/// (which a connection's authentication starts).
+fn serve_boxed(
+    router: Arc<RouterState>,
+    transport: Transport,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    Box::pin(serve(router, transport))
+}
+
+/// Serves the router's own in-memory sessions (dynamic authenticators and
+/// authorizers); holds the router weakly (realms keep it).
+fn connector(router: &Arc<RouterState>) -> auth::internal::Connector {
+    let router = Arc::downgrade(router);
+    Arc::new(move |transport| {
+        if let Some(router) = router.upgrade() {
+            let served = router
+                .connections
+                .track_future(serve_boxed(router.clone(), transport));
+            tokio::spawn(served);
+        }
+    })
+}
+
 /// How long a closing connection waits for its writer before dropping it.
 const WRITER_GRACE: Duration = Duration::from_secs(10);
 
@@ -185,9 +208,8 @@ async fn join(
         return None;
     };
     let session = realm.new_session_id();
-    let binding = details.channel_binding.as_deref();
     let identity = match authenticate(
-        router, &realm, &hello, session, binding, reader, link, timeout,
+        router, &realm, &hello, session, details, reader, link, timeout,
     )
     .await
     {
@@ -212,6 +234,7 @@ async fn join(
         ..Default::default()
     };
     let authid = identity.authid.clone();
+    let authorized = identity.clone();
     let joining = Joining {
         identity,
         serializer: reader.serializer,
@@ -240,6 +263,9 @@ async fn join(
     if session != requested {
         link.returns.joined(realm.clone(), session);
     }
+    realm
+        .authorizers
+        .joined(&connector(router), session, &authorized);
     tracing::debug!(session, realm = %realm.name(), %authid, "session joined");
     Some((realm, session, kill))
 }
@@ -252,11 +278,22 @@ async fn authenticate(
     realm: &Arc<Realm>,
     hello: &Hello,
     session: Id,
-    channel_binding: Option<&[u8]>,
+    transport: &TransportDetails,
     reader: &mut Reader,
     link: &Link,
     timeout: Duration,
 ) -> Result<Identity, Option<Message>> {
+    // The router's own session (calling a dynamic authenticator): trusted.
+    if auth::internal::is_internal(transport.kind, &hello.details) {
+        return Ok(Identity {
+            authid: "router".into(),
+            authrole: auth::internal::TRUSTED_ROLE.into(),
+            authmethod: auth::internal::INTERNAL_METHOD.into(),
+            authprovider: "router".into(),
+            authextra: Dict::new(),
+        });
+    }
+    let channel_binding = transport.channel_binding.as_deref();
     let offered = hello
         .details
         .authmethods
@@ -269,9 +306,19 @@ async fn authenticate(
             .find(|a| a.handles(realm.name(), method))
             .cloned()
     };
+    let dynamic = |method: &str| {
+        realm
+            .config
+            .auth
+            .dynamic
+            .get(method)
+            .filter(|_| auth::dynamic::METHODS.contains(&method))
+    };
     let Some(method) = offered
         .iter()
-        .find(|m| custom(m).is_some() || auth::static_handles(&realm.config, m))
+        .find(|m| {
+            custom(m).is_some() || dynamic(m).is_some() || auth::static_handles(&realm.config, m)
+        })
         .cloned()
     else {
         return Err(Some(abort(
@@ -287,9 +334,17 @@ async fn authenticate(
         channel_binding,
     };
     let custom = custom(&method);
-    let mut step = match &custom {
-        Some(a) => a.hello(request.clone()).await,
-        None => auth::static_hello(&realm.config, &request),
+    let connect = connector(router);
+    let dynamic = dynamic(&method).map(|config| auth::dynamic::Dynamic {
+        connect: &connect,
+        realm: &realm.config,
+        config,
+        transport,
+    });
+    let mut step = match (&custom, &dynamic) {
+        (Some(a), _) => a.hello(request.clone()).await,
+        (None, Some(d)) => d.hello(&request).await,
+        (None, None) => auth::static_hello(&realm.config, &request),
     };
     loop {
         match step {
@@ -338,9 +393,12 @@ async fn authenticate(
                         )));
                     }
                 };
-                step = match &custom {
-                    Some(a) => a.authenticate(request.clone(), state, &reply).await,
-                    None => auth::static_authenticate(&realm.config, &request, state, &reply).await,
+                step = match (&custom, &dynamic) {
+                    (Some(a), _) => a.authenticate(request.clone(), state, &reply).await,
+                    (None, Some(d)) => d.authenticate(&request, state, &reply).await,
+                    (None, None) => {
+                        auth::static_authenticate(&realm.config, &request, state, &reply).await
+                    }
                 };
             }
         }

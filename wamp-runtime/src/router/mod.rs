@@ -50,9 +50,9 @@ mod writer;
 
 pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};
 pub use config::{
-    AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, EventHistoryConfig,
-    MAX_EVENT_HISTORY_LIMIT, Permission, RealmConfig, RoleConfig, RouterConfig, StoreConfig,
-    TicketPrincipal,
+    AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, DynamicAuthenticator,
+    DynamicAuthorizer, EventHistoryConfig, MAX_EVENT_HISTORY_LIMIT, Permission, RealmConfig,
+    RoleConfig, RouterConfig, ScramPrincipal, StoreConfig, TicketPrincipal, TlsPrincipal,
 };
 pub use identity::Identity;
 pub use keepalive::KeepaliveConfig;

@@ -13,6 +13,7 @@ use super::core::hash::HashMap;
 use crate::protocol::Message;
 use crate::protocol::id::Id;
 
+use super::auth::authorizer::Authorizers;
 use super::config::RealmConfig;
 use super::core::{JoinRefused, Joining, NotRoutable, Outgoing, Output, RealmCore, Undeliverable};
 use super::limits::Limits;
@@ -28,6 +29,8 @@ struct State {
 pub(crate) struct Realm {
     /// The realm's configuration (authentication).
     pub(crate) config: RealmConfig,
+    /// Dynamic authorizers of its roles, asked before the core routes.
+    pub(crate) authorizers: Authorizers,
     state: Mutex<State>,
     /// How long a routing session waits for a full outbox.
     patience: Duration,
@@ -44,6 +47,7 @@ impl Realm {
                 core: RealmCore::new(&config, limits),
                 outboxes: HashMap::default(),
             }),
+            authorizers: Authorizers::new(&config.name, config.auth.authorizer.clone()),
             config,
             patience,
             timer: Arc::new(Notify::new()),
@@ -91,6 +95,19 @@ impl Realm {
     /// Routes one message of session `id`.
     pub(crate) async fn handle(self: &Arc<Self>, id: Id, msg: Message) -> Result<(), NotRoutable> {
         let mut deferred = Vec::new();
+        let msg = match self.authorizers.check(id, msg).await {
+            Ok(msg) => msg,
+            Err(refusal) => {
+                if let Some(refusal) = refusal {
+                    let state = self.lock();
+                    if let Some(outbox) = state.outboxes.get(&id) {
+                        outbox.push(id, Outbound::one(refusal), &mut deferred);
+                    }
+                }
+                self.settle(deferred).await;
+                return Ok(());
+            }
+        };
         let rearm = {
             let mut state = self.lock();
             let out = state.core.handle(id, msg, Instant::now())?;
@@ -112,6 +129,7 @@ impl Realm {
             let mut state = self.lock();
             let out = state.core.leave(id, Instant::now());
             state.outboxes.remove(&id);
+            self.authorizers.left(id);
             enqueue(&state.outboxes, out, &mut deferred);
         }
         self.settle(deferred).await;

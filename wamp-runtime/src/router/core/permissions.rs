@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::protocol::id::Id;
-use crate::router::config::{Permission, RealmConfig};
+use crate::router::config::{Permission, RealmConfig, TRUSTED_ROLE};
 
 use super::uri_index::UriIndex;
 
@@ -33,6 +33,9 @@ struct RolePermissions {
 pub(crate) struct Permissions {
     roles: HashMap<String, RolePermissions>,
     open: bool,
+    /// Roles with a dynamic authorizer: the realm's shell asked it before
+    /// the request reached the core.
+    dynamic: std::collections::HashSet<String>,
 }
 
 impl Permissions {
@@ -52,8 +55,9 @@ impl Permissions {
             }
         }
         Permissions {
-            open: config.roles.is_empty(),
+            open: config.roles.is_empty() && config.auth.authorizer.is_empty(),
             roles,
+            dynamic: config.auth.authorizer.keys().cloned().collect(),
         }
     }
 
@@ -66,7 +70,12 @@ impl Permissions {
 
     /// Whether `authrole` may do `action` on `uri`.
     pub(crate) fn allows(&self, authrole: &str, action: Action, uri: &str) -> bool {
-        if self.open {
+        // The router's own sessions (`trusted`, as Crossbar.io's service
+        // sessions) may do everything unless the realm defines the role.
+        if self.open
+            || (authrole == TRUSTED_ROLE && !self.roles.contains_key(TRUSTED_ROLE))
+            || self.dynamic.contains(authrole)
+        {
             return true;
         }
         self.permission(authrole, uri)
