@@ -7,6 +7,7 @@ mod cancel;
 mod register;
 mod registrations;
 mod reroute;
+mod retries;
 mod route;
 mod tables;
 

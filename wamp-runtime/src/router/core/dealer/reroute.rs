@@ -12,59 +12,15 @@
 use rand::Rng;
 
 use crate::protocol::id::Id;
-use crate::protocol::options::{InvocationDetails, InvokePolicy};
+use crate::protocol::options::InvokePolicy;
 use crate::protocol::uris;
-use crate::protocol::{ErrorMessage, Invocation, Message, MessageType, Payload};
-use crate::router::core::hash::HashMap;
+use crate::protocol::{ErrorMessage, Invocation, Message, MessageType};
 
 use super::super::env::Env;
 use super::super::errors::error_reply;
-use super::calls::{InFlight, InvocationKey};
+use super::calls::InFlight;
 use super::registrations::Registration;
 use super::tables::Dealer;
-
-/// What a call needs to go to another callee.
-#[derive(Debug, Clone)]
-pub(crate) struct Retry {
-    /// The INVOCATION's details (the caller's disclosure, timeout, ...).
-    pub(crate) details: InvocationDetails,
-    /// The call's arguments.
-    pub(crate) payload: Payload,
-    /// The caller asked for progressive results.
-    pub(crate) wants_progress: bool,
-    /// The callee sessions that declined, in order.
-    pub(crate) declined: Vec<Id>,
-}
-
-/// The calls that may be re-routed, by invocation.
-#[derive(Debug, Default)]
-pub(crate) struct Reroutes {
-    by_invocation: HashMap<InvocationKey, Retry>,
-}
-
-impl Reroutes {
-    /// Keeps what a call needs to be re-routed.
-    pub(crate) fn remember(&mut self, key: InvocationKey, retry: Retry) {
-        self.by_invocation.insert(key, retry);
-    }
-
-    /// Forgets a call (it ended).
-    pub(crate) fn forget(&mut self, key: InvocationKey) -> Option<Retry> {
-        self.by_invocation.remove(&key)
-    }
-
-    /// How many calls could be re-routed.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.by_invocation.len()
-    }
-
-    /// The invocations that could be re-routed.
-    #[cfg(test)]
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &InvocationKey> {
-        self.by_invocation.keys()
-    }
-}
 
 /// Whether calls of `reg` can be re-routed: a shared registration whose
 /// policy picks another callee.

@@ -14,7 +14,8 @@ use super::super::env::Env;
 use super::super::errors::error_reply;
 use super::super::output::NotRoutable;
 use super::calls::InFlight;
-use super::reroute::{self, Retry};
+use super::reroute;
+use super::retries::Retry;
 use super::tables::Dealer;
 
 impl Dealer {

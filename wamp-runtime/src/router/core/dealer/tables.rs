@@ -4,7 +4,7 @@ use crate::protocol::id::Id;
 
 use super::calls::{Calls, InFlight, InvocationKey};
 use super::registrations::Registrations;
-use super::reroute::Reroutes;
+use super::retries::Reroutes;
 
 /// The dealer's state for one realm.
 #[derive(Debug, Default)]
