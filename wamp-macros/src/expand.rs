@@ -220,6 +220,11 @@ impl Generator<'_> {
             .iter()
             .filter(|p| matches!(p.kind, ParamKind::Positional { .. }))
             .count();
+        // The parameters taken by name, for `finish`'s message.
+        let names = self.f.params.iter().filter_map(|p| match p.kind {
+            ParamKind::Positional { .. } | ParamKind::Keyword => Some(&p.name),
+            _ => None,
+        });
         let ident = &self.f.item.sig.ident;
         let call = if self.f.item.sig.asyncness.is_some() {
             quote!(#ident(#(#vars),*).await)
@@ -266,7 +271,7 @@ impl Generator<'_> {
                         #[allow(unused_mut)]
                         let mut __wamp_args = #args_ctor;
                         #(#lets)*
-                        __wamp_args.finish(#positional)?;
+                        __wamp_args.finish(#positional, &[#(#names),*])?;
                         #(#specials)*
                         (#(#vars,)*)
                     };

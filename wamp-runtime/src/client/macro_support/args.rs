@@ -1,10 +1,18 @@
 //! Binding the arguments of a call or event to a handler's parameters.
+//!
+//! The success path allocates only what the payload's split needs (one list
+//! of element slices, one list of keyword entries) and decodes each element
+//! once, without path tracking; error messages (with the serde path of the
+//! bad value) are built only on failure.
+
+use std::fmt;
 
 use serde::de::DeserializeOwned;
 
 use crate::client::error::Error;
 use crate::client::session::{EventContext, InvocationContext};
 use crate::protocol::Payload;
+use crate::serializer::{SerializerKind, parts};
 
 /// Binds the arguments of one call or event to the parameters of a handler:
 /// positional elements by index, keyword entries by name, each decoded
@@ -15,8 +23,24 @@ pub struct Args<'a> {
     what: &'static str,
     uri: &'a str,
     positional: Vec<&'a [u8]>,
-    keywords: Vec<(String, &'a [u8], bool)>,
-    names: Vec<&'static str>,
+    /// Each keyword and its value's bytes; a taken entry's bytes are emptied
+    /// (an encoded value is never empty).
+    keywords: Vec<(String, &'a [u8])>,
+}
+
+/// Which parameter a message is about: built into text only on failure.
+enum Param {
+    Positional(usize, &'static str),
+    Keyword(&'static str),
+}
+
+impl fmt::Display for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Param::Positional(index, name) => write!(f, "argument {index} ({name})"),
+            Param::Keyword(name) => write!(f, "keyword argument {name}"),
+        }
+    }
 }
 
 impl<'a> Args<'a> {
@@ -37,14 +61,13 @@ impl<'a> Args<'a> {
             uri,
             positional: Vec::new(),
             keywords: Vec::new(),
-            names: Vec::new(),
         };
         match payload.arg_elements() {
             Ok(p) => args.positional = p,
             Err(e) => return Err(args.reject(e.to_string())),
         }
         match payload.kwarg_entries() {
-            Ok(k) => args.keywords = k.into_iter().map(|(k, v)| (k, v, false)).collect(),
+            Ok(k) => args.keywords = k,
             Err(e) => return Err(args.reject(e.to_string())),
         }
         Ok(args)
@@ -61,37 +84,43 @@ impl<'a> Args<'a> {
         Error::invalid_argument(message)
     }
 
+    /// Decodes one element: straight into `T`; on failure, once more with
+    /// path tracking, for the message.
     fn decode<T: DeserializeOwned>(
         &self,
         bytes: &[u8],
-        what: String,
+        param: Param,
         ty: &str,
     ) -> Result<T, Error> {
+        // Local values are read as CBOR, as `Payload::decode_element` does.
+        let serializer = self.payload.serializer().unwrap_or(SerializerKind::Cbor);
+        if let Ok(value) = parts::decode_part(serializer, "args", bytes) {
+            return Ok(value);
+        }
         self.payload.decode_element(bytes).map_err(|e| {
             self.reject(format!(
-                "{what} must be {ty}: {} (at path {})",
+                "{param} must be {ty}: {} (at path {})",
                 e.message, e.path
             ))
         })
     }
 
-    fn missing<T: DeserializeOwned>(&self, optional: bool, what: String) -> Result<T, Error> {
+    fn missing<T: DeserializeOwned>(&self, optional: bool, param: Param) -> Result<T, Error> {
         if optional
             && let Ok(v) =
                 T::deserialize(serde::de::value::UnitDeserializer::<serde::de::value::Error>::new())
         {
             return Ok(v);
         }
-        Err(self.reject(format!("missing {what}")))
+        Err(self.reject(format!("missing {param}")))
     }
 
     fn take_keyword(&mut self, name: &str) -> Option<&'a [u8]> {
         let entry = self
             .keywords
             .iter_mut()
-            .find(|(k, _, used)| !used && k == name)?;
-        entry.2 = true;
-        Some(entry.1)
+            .find(|(k, bytes)| !bytes.is_empty() && k == name)?;
+        Some(std::mem::take(&mut entry.1))
     }
 
     /// A parameter filled from `args[index]`, or else by name from `kwargs`;
@@ -103,16 +132,15 @@ impl<'a> Args<'a> {
         ty: &'static str,
         optional: bool,
     ) -> Result<T, Error> {
-        self.names.push(name);
-        let what = format!("argument {index} ({name})");
+        let param = Param::Positional(index, name);
         let by_name = self.take_keyword(name);
         match (self.positional.get(index), by_name) {
             (Some(_), Some(_)) => {
-                Err(self.reject(format!("{what} is given both by position and by keyword")))
+                Err(self.reject(format!("{param} is given both by position and by keyword")))
             }
-            (Some(bytes), None) => self.decode(bytes, what, ty),
-            (None, Some(bytes)) => self.decode(bytes, what, ty),
-            (None, None) => self.missing(optional, what),
+            (Some(bytes), None) => self.decode(bytes, param, ty),
+            (None, Some(bytes)) => self.decode(bytes, param, ty),
+            (None, None) => self.missing(optional, param),
         }
     }
 
@@ -123,18 +151,17 @@ impl<'a> Args<'a> {
         ty: &'static str,
         optional: bool,
     ) -> Result<T, Error> {
-        self.names.push(name);
-        let what = format!("keyword argument {name}");
+        let param = Param::Keyword(name);
         match self.take_keyword(name) {
-            Some(bytes) => self.decode(bytes, what, ty),
-            None => self.missing(optional, what),
+            Some(bytes) => self.decode(bytes, param, ty),
+            None => self.missing(optional, param),
         }
     }
 
     /// A parameter taking the whole `kwargs` dict (`#[kwargs]`); a missing dict reads as empty.
     pub fn kwargs<T: DeserializeOwned>(&mut self, ty: &'static str) -> Result<T, Error> {
         for entry in &mut self.keywords {
-            entry.2 = true;
+            entry.1 = &[];
         }
         self.payload.decode_kwargs().map_err(|e| {
             self.reject(format!(
@@ -145,19 +172,20 @@ impl<'a> Args<'a> {
     }
 
     /// Rejects positional arguments beyond the `positional` parameters and
-    /// keyword arguments no parameter took.
-    pub fn finish(self, positional: usize) -> Result<(), Error> {
+    /// keyword arguments no parameter took; `names` are the parameters
+    /// taken by name (positional and keyword), in order, for the message.
+    pub fn finish(self, positional: usize, names: &[&str]) -> Result<(), Error> {
         if self.positional.len() > positional {
             return Err(self.reject(format!(
                 "too many arguments: expected at most {positional}, got {}",
                 self.positional.len()
             )));
         }
-        if let Some((key, _, _)) = self.keywords.iter().find(|(_, _, used)| !used) {
-            let expected = if self.names.is_empty() {
+        if let Some((key, _)) = self.keywords.iter().find(|(_, bytes)| !bytes.is_empty()) {
+            let expected = if names.is_empty() {
                 "it takes no keyword arguments".to_string()
             } else {
-                format!("expected one of: {}", self.names.join(", "))
+                format!("expected one of: {}", names.join(", "))
             };
             return Err(self.reject(format!("unexpected keyword argument {key} ({expected})")));
         }
