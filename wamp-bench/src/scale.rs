@@ -106,7 +106,7 @@ impl ScaleReport {
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns it.
-fn raise_nofile() -> Result<u64, BenchError> {
+fn raise_nofile() -> Result<libc::rlim_t, BenchError> {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -133,7 +133,7 @@ fn raise_nofile() -> Result<u64, BenchError> {
         }
         lim = raised;
     }
-    Ok(lim.rlim_cur as u64)
+    Ok(lim.rlim_cur)
 }
 
 /// A field of /proc/PID/status in bytes (`VmRSS`).
@@ -288,7 +288,7 @@ fn find_router() -> Result<PathBuf, BenchError> {
 /// The transport and serializer of idle session `i`: JSON over WebSocket and
 /// MessagePack over RawSocket, alternately.
 fn url_of(addr: &str, i: usize) -> (String, SerializerKind) {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         (format!("ws://{addr}/ws"), SerializerKind::Json)
     } else {
         (format!("rs://{addr}"), SerializerKind::MsgPack)
@@ -376,7 +376,7 @@ pub(crate) fn run(cli: &ScaleCli) -> Result<ScaleReport, BenchError> {
     let nofile = raise_nofile()?;
     // Each idle session holds one descriptor here (and one in the router);
     // leave room for the call pair, the runtime and the listener.
-    if (sessions as u64) + 64 > nofile {
+    if (sessions as libc::rlim_t) + 64 > nofile {
         return Err(format!(
             "RLIMIT_NOFILE is {nofile}: too low for {sessions} sessions (raise the hard limit)"
         ));

@@ -248,6 +248,17 @@ impl Generator<'_> {
             }
             r => self.ret_ok(r, quote!(#out)),
         };
+        // The session outlives the context only to encode a returned value.
+        let value_ret = match &self.f.ret {
+            Ret::Value(_) => true,
+            Ret::Result(ok, _, _) => matches!(**ok, Ret::Value(_)),
+            Ret::Unit | Ret::CallResult => false,
+        };
+        let session = if self.kind == Kind::Register && value_ret {
+            quote!(let __wamp_session = ::core::clone::Clone::clone(&#ctx.session);)
+        } else {
+            TokenStream::new()
+        };
         let (ty, ctor, args_ctor, handler_ty) = match self.kind {
             Kind::Register => (
                 quote!(#pr::InvocationContext),
@@ -265,8 +276,7 @@ impl Generator<'_> {
         quote! {
             fn __wamp_handler() -> #handler_ty {
                 #ctor(|#ctx: #ty| async move {
-                    #[allow(unused_variables)]
-                    let __wamp_session = ::core::clone::Clone::clone(&#ctx.session);
+                    #session
                     let (#(#vars,)*) = {
                         #[allow(unused_mut)]
                         let mut __wamp_args = #args_ctor;

@@ -6,6 +6,8 @@
 //! - `args`: what the generated code runs to bind the parameters
 //!   (`wamp::__private::Args`, the calls the expansion makes, in its order)
 //!   against `payload.args::<(i64, i64)>()` plus `payload.kwargs::<Kw>()`;
+//!   likewise for `fn add2(a: i64, b: i64)` on `[2, 3]` (positional only) and
+//!   `fn text(s: String)` on a 1000-character string;
 //! - `handler`: the whole generated handler (taken from the collected
 //!   functions, as a component does), body trivial, against a hand-written
 //!   `wamp::client::procedure` that decodes with serde and runs the same body.
@@ -117,6 +119,93 @@ fn hand_args(ctx: &InvocationContext) -> Result<(i64, i64, Option<String>), Erro
     Ok((a, b, c))
 }
 
+/// `fn add2(a: i64, b: i64)` as generated (positional parameters only),
+/// on `[2, 3]`.
+fn generated_add2(ctx: &InvocationContext) -> Result<(i64, i64), Error> {
+    let mut args = Args::call(ctx)?;
+    let a = args.arg::<i64>(0, "a", "i64", false)?;
+    let b = args.arg::<i64>(1, "b", "i64", false)?;
+    args.finish(2, &["a", "b"])?;
+    Ok((a, b))
+}
+
+/// `fn text(s: String)` as generated, on a 1000-character string.
+fn generated_text(ctx: &InvocationContext) -> Result<String, Error> {
+    let mut args = Args::call(ctx)?;
+    let s = args.arg::<String>(0, "s", "String", false)?;
+    args.finish(1, &["s"])?;
+    Ok(s)
+}
+
+/// A context whose payload is `args` (no keyword arguments), decoded from a frame.
+fn positional_context<A: Serialize>(
+    kind: SerializerKind,
+    args: &A,
+    session: &Session,
+) -> InvocationContext {
+    let payload = Payload::encode_args(kind, args).unwrap();
+    let inv = Invocation {
+        request: 1,
+        registration: 2,
+        details: InvocationDetails::default(),
+        payload,
+    };
+    let frame = kind.encode(&Message::Invocation(inv)).unwrap();
+    match kind.decode(frame).unwrap() {
+        Message::Invocation(i) => context(&i.payload, session),
+        other => panic!("decoded {other:?}"),
+    }
+}
+
+/// The positional-only and 1 KiB-string cases: generated against hand serde.
+fn bench_positional(c: &mut Criterion, session: &Session) {
+    let mut group = c.benchmark_group("macro args, positional only");
+    for kind in [SerializerKind::Json, SerializerKind::MsgPack] {
+        let ctx = positional_context(kind, &(2, 3), session);
+        assert_eq!(generated_add2(&ctx).unwrap(), (2, 3));
+        group.bench_function(BenchmarkId::new("generated", kind.name()), |b| {
+            b.iter(|| {
+                let r = generated_add2(std::hint::black_box(&ctx)).unwrap();
+                assert_eq!(r, (2, 3));
+            })
+        });
+        group.bench_function(BenchmarkId::new("hand serde", kind.name()), |b| {
+            b.iter(|| {
+                let r = std::hint::black_box(&ctx)
+                    .payload
+                    .args::<(i64, i64)>()
+                    .unwrap();
+                assert_eq!(r, (2, 3));
+            })
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("macro args, one 1 KiB string");
+    let text = "x".repeat(1000);
+    for kind in [SerializerKind::Json, SerializerKind::MsgPack] {
+        let ctx = positional_context(kind, &(&text,), session);
+        assert_eq!(generated_text(&ctx).unwrap(), text);
+        group.bench_function(BenchmarkId::new("generated", kind.name()), |b| {
+            b.iter(|| {
+                let r = generated_text(std::hint::black_box(&ctx)).unwrap();
+                assert_eq!(r.len(), 1000);
+                r
+            })
+        });
+        group.bench_function(BenchmarkId::new("hand serde", kind.name()), |b| {
+            b.iter(|| {
+                let (r,) = std::hint::black_box(&ctx)
+                    .payload
+                    .args::<(String,)>()
+                    .unwrap();
+                assert_eq!(r.len(), 1000);
+                r
+            })
+        });
+    }
+    group.finish();
+}
+
 fn generated_handler() -> wamp::client::ProcedureHandler {
     let found = wamp::__private::inventory::iter::<Collected>
         .into_iter()
@@ -196,6 +285,8 @@ fn bench(c: &mut Criterion) {
         );
     }
     group.finish();
+
+    bench_positional(c, &session);
 
     let mut group = c.benchmark_group("macro handler");
     for kind in [SerializerKind::Json, SerializerKind::MsgPack] {
