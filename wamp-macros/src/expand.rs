@@ -221,10 +221,13 @@ impl Generator<'_> {
             .filter(|p| matches!(p.kind, ParamKind::Positional { .. }))
             .count();
         // The parameters taken by name, for `finish`'s message.
-        let names = self.f.params.iter().filter_map(|p| match p.kind {
-            ParamKind::Positional { .. } | ParamKind::Keyword => Some(&p.name),
-            _ => None,
-        });
+        let names: Vec<&String> = self
+            .f
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::Positional { .. } | ParamKind::Keyword))
+            .map(|p| &p.name)
+            .collect();
         let ident = &self.f.item.sig.ident;
         let call = if self.f.item.sig.asyncness.is_some() {
             quote!(#ident(#(#vars),*).await)
@@ -263,13 +266,13 @@ impl Generator<'_> {
             Kind::Register => (
                 quote!(#pr::InvocationContext),
                 quote!(#pr::procedure),
-                quote!(#pr::Args::call(&#ctx)?),
+                quote!(#pr::Args::call(&#ctx, &[#(#names),*])?),
                 quote!(#pr::ProcedureHandler),
             ),
             Kind::Subscribe => (
                 quote!(#pr::EventContext),
                 quote!(#pr::event_handler),
-                quote!(#pr::Args::event(&#ctx)?),
+                quote!(#pr::Args::event(&#ctx, &[#(#names),*])?),
                 quote!(#pr::EventHandler),
             ),
         };
@@ -281,7 +284,7 @@ impl Generator<'_> {
                         #[allow(unused_mut)]
                         let mut __wamp_args = #args_ctor;
                         #(#lets)*
-                        __wamp_args.finish(#positional, &[#(#names),*])?;
+                        __wamp_args.finish(#positional)?;
                         #(#specials)*
                         (#(#vars,)*)
                     };

@@ -104,11 +104,11 @@ fn context(payload: &Payload, session: &Session) -> InvocationContext {
 /// The parameters as the generated code binds them (the same calls, in the
 /// same order, as the expansion of `add`).
 fn generated_args(ctx: &InvocationContext) -> Result<(i64, i64, Option<String>), Error> {
-    let mut args = Args::call(ctx)?;
+    let mut args = Args::call(ctx, &["a", "b", "c"])?;
     let a = args.arg::<i64>(0, "a", "i64", false)?;
     let b = args.arg::<i64>(1, "b", "i64", false)?;
     let c = args.keyword::<Option<String>>("c", "Option<String>", true)?;
-    args.finish(2, &["a", "b", "c"])?;
+    args.finish(2)?;
     Ok((a, b, c))
 }
 
@@ -122,18 +122,18 @@ fn hand_args(ctx: &InvocationContext) -> Result<(i64, i64, Option<String>), Erro
 /// `fn add2(a: i64, b: i64)` as generated (positional parameters only),
 /// on `[2, 3]`.
 fn generated_add2(ctx: &InvocationContext) -> Result<(i64, i64), Error> {
-    let mut args = Args::call(ctx)?;
+    let mut args = Args::call(ctx, &["a", "b"])?;
     let a = args.arg::<i64>(0, "a", "i64", false)?;
     let b = args.arg::<i64>(1, "b", "i64", false)?;
-    args.finish(2, &["a", "b"])?;
+    args.finish(2)?;
     Ok((a, b))
 }
 
 /// `fn text(s: String)` as generated, on a 1000-character string.
 fn generated_text(ctx: &InvocationContext) -> Result<String, Error> {
-    let mut args = Args::call(ctx)?;
+    let mut args = Args::call(ctx, &["s"])?;
     let s = args.arg::<String>(0, "s", "String", false)?;
-    args.finish(1, &["s"])?;
+    args.finish(1)?;
     Ok(s)
 }
 

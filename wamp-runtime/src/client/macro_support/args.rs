@@ -1,9 +1,11 @@
 //! Binding the arguments of a call or event to a handler's parameters.
 //!
-//! The success path allocates only what the payload's split needs (one list
-//! of element slices, one list of keyword entries) and decodes each element
-//! once, without path tracking; error messages (with the serde path of the
-//! bad value) are built only on failure.
+//! Positional arguments of a payload received in JSON or MessagePack are read
+//! in order straight from the list ([`Cursor`]), and its keyword arguments
+//! found by name in one scan ([`keywords::scan`]); anything else (and any
+//! failure, for its message) goes through the split of the list and the dict
+//! into element slices. Each element is decoded once, without path tracking; error
+//! messages (with the serde path of the bad value) are built only on failure.
 
 use std::fmt;
 
@@ -14,6 +16,9 @@ use crate::client::session::{EventContext, InvocationContext};
 use crate::protocol::Payload;
 use crate::serializer::{SerializerKind, parts};
 
+use super::cursor::{Cursor, Next};
+use super::keywords::{self, Found, MAX_NAMES};
+
 /// Binds the arguments of one call or event to the parameters of a handler:
 /// positional elements by index, keyword entries by name, each decoded
 /// straight from its bytes. Every failure is logged (warning) and turned into
@@ -22,7 +27,15 @@ pub struct Args<'a> {
     payload: &'a Payload,
     what: &'static str,
     uri: &'a str,
+    /// Reads the positional arguments in order; `None` once they are split.
+    cursor: Option<Cursor<'a>>,
+    /// The positional arguments, split (when there is no cursor).
     positional: Vec<&'a [u8]>,
+    /// The parameters taken by name (positional and keyword), in order.
+    names: &'a [&'a str],
+    /// The keyword arguments by name (index in `names`), when scanned;
+    /// otherwise they are split into `keywords`.
+    found: Option<Found<'a>>,
     /// Each keyword and its value's bytes; a taken entry's bytes are emptied
     /// (an encoded value is never empty).
     keywords: Vec<(String, &'a [u8])>,
@@ -44,33 +57,60 @@ impl fmt::Display for Param {
 }
 
 impl<'a> Args<'a> {
-    /// The arguments of a call.
-    pub fn call(inv: &'a InvocationContext) -> Result<Self, Error> {
-        Self::new(&inv.payload, "procedure", &inv.details.procedure)
+    /// The arguments of a call to a handler whose parameters taken by name
+    /// (positional and keyword) are `names`, in order.
+    pub fn call(inv: &'a InvocationContext, names: &'a [&'a str]) -> Result<Self, Error> {
+        Self::new(&inv.payload, "procedure", &inv.details.procedure, names)
     }
 
-    /// The arguments of an event.
-    pub fn event(ev: &'a EventContext) -> Result<Self, Error> {
-        Self::new(&ev.payload, "topic", &ev.details.topic)
+    /// The arguments of an event (see [`Args::call`]).
+    pub fn event(ev: &'a EventContext, names: &'a [&'a str]) -> Result<Self, Error> {
+        Self::new(&ev.payload, "topic", &ev.details.topic, names)
     }
 
-    fn new(payload: &'a Payload, what: &'static str, uri: &'a str) -> Result<Self, Error> {
+    fn new(
+        payload: &'a Payload,
+        what: &'static str,
+        uri: &'a str,
+        names: &'a [&'a str],
+    ) -> Result<Self, Error> {
         let mut args = Args {
             payload,
             what,
             uri,
+            cursor: Cursor::new(payload),
             positional: Vec::new(),
+            names,
+            found: keywords::scan(payload, names),
             keywords: Vec::new(),
         };
-        match payload.arg_elements() {
-            Ok(p) => args.positional = p,
-            Err(e) => return Err(args.reject(e.to_string())),
+        if args.cursor.is_none() {
+            args.split()?;
+        }
+        if args.found.is_some() {
+            return Ok(args);
         }
         match payload.kwarg_entries() {
             Ok(k) => args.keywords = k,
-            Err(e) => return Err(args.reject(e.to_string())),
+            Err(e) => {
+                // The positional arguments' error comes first, as it would split.
+                args.split()?;
+                return Err(args.reject(e.to_string()));
+            }
         }
         Ok(args)
+    }
+
+    /// Leaves the cursor for the split of the positional arguments.
+    fn split(&mut self) -> Result<(), Error> {
+        self.cursor = None;
+        match self.payload.arg_elements() {
+            Ok(p) => {
+                self.positional = p;
+                Ok(())
+            }
+            Err(e) => Err(self.reject(e.to_string())),
+        }
     }
 
     fn reject(&self, message: String) -> Error {
@@ -116,6 +156,11 @@ impl<'a> Args<'a> {
     }
 
     fn take_keyword(&mut self, name: &str) -> Option<&'a [u8]> {
+        if let Some(found) = &mut self.found {
+            // Every key scanned is one of `names`.
+            let i = self.names.iter().position(|n| *n == name)?;
+            return found[i].take();
+        }
         let entry = self
             .keywords
             .iter_mut()
@@ -134,6 +179,19 @@ impl<'a> Args<'a> {
     ) -> Result<T, Error> {
         let param = Param::Positional(index, name);
         let by_name = self.take_keyword(name);
+        if by_name.is_none()
+            && let Some(cursor) = &mut self.cursor
+            && cursor.index() == index
+        {
+            match cursor.next::<T>() {
+                Next::Value(value) => return Ok(value),
+                Next::End => return self.missing(optional, param),
+                Next::Fail => {}
+            }
+        }
+        if self.cursor.is_some() {
+            self.split()?;
+        }
         match (self.positional.get(index), by_name) {
             (Some(_), Some(_)) => {
                 Err(self.reject(format!("{param} is given both by position and by keyword")))
@@ -163,6 +221,9 @@ impl<'a> Args<'a> {
         for entry in &mut self.keywords {
             entry.1 = &[];
         }
+        if let Some(found) = &mut self.found {
+            *found = [None; MAX_NAMES];
+        }
         self.payload.decode_kwargs().map_err(|e| {
             self.reject(format!(
                 "keyword arguments must be {ty}: {} (at path {})",
@@ -172,16 +233,30 @@ impl<'a> Args<'a> {
     }
 
     /// Rejects positional arguments beyond the `positional` parameters and
-    /// keyword arguments no parameter took; `names` are the parameters
-    /// taken by name (positional and keyword), in order, for the message.
-    pub fn finish(self, positional: usize, names: &[&str]) -> Result<(), Error> {
-        if self.positional.len() > positional {
+    /// keyword arguments no parameter took.
+    pub fn finish(mut self, positional: usize) -> Result<(), Error> {
+        if self.cursor.as_ref().is_some_and(|c| !c.ended()) {
+            // Elements no parameter read: count them.
+            self.split()?;
+        }
+        // With the cursor at the end, every element went to a parameter.
+        if self.cursor.is_none() && self.positional.len() > positional {
             return Err(self.reject(format!(
                 "too many arguments: expected at most {positional}, got {}",
                 self.positional.len()
             )));
         }
-        if let Some((key, _)) = self.keywords.iter().find(|(_, bytes)| !bytes.is_empty()) {
+        let scanned = self.found.as_ref().and_then(|found| {
+            let i = found.iter().position(Option::is_some)?;
+            self.names.get(i).copied()
+        });
+        let split = self
+            .keywords
+            .iter()
+            .find(|(_, bytes)| !bytes.is_empty())
+            .map(|(key, _)| key.as_str());
+        if let Some(key) = scanned.or(split) {
+            let names = self.names;
             let expected = if names.is_empty() {
                 "it takes no keyword arguments".to_string()
             } else {
