@@ -36,6 +36,8 @@ pub struct Args<'a> {
     /// The keyword arguments by name (index in `names`), when scanned;
     /// otherwise they are split into `keywords`.
     found: Option<Found<'a>>,
+    /// Entries of `found` not taken yet.
+    found_left: usize,
     /// Each keyword and its value's bytes; a taken entry's bytes are emptied
     /// (an encoded value is never empty).
     keywords: Vec<(String, &'a [u8])>,
@@ -59,15 +61,18 @@ impl fmt::Display for Param {
 impl<'a> Args<'a> {
     /// The arguments of a call to a handler whose parameters taken by name
     /// (positional and keyword) are `names`, in order.
+    #[inline]
     pub fn call(inv: &'a InvocationContext, names: &'a [&'a str]) -> Result<Self, Error> {
         Self::new(&inv.payload, "procedure", &inv.details.procedure, names)
     }
 
     /// The arguments of an event (see [`Args::call`]).
+    #[inline]
     pub fn event(ev: &'a EventContext, names: &'a [&'a str]) -> Result<Self, Error> {
         Self::new(&ev.payload, "topic", &ev.details.topic, names)
     }
 
+    #[inline]
     fn new(
         payload: &'a Payload,
         what: &'static str,
@@ -82,12 +87,14 @@ impl<'a> Args<'a> {
             positional: Vec::new(),
             names,
             found: keywords::scan(payload, names),
+            found_left: 0,
             keywords: Vec::new(),
         };
         if args.cursor.is_none() {
             args.split()?;
         }
-        if args.found.is_some() {
+        if let Some(found) = &args.found {
+            args.found_left = found.iter().filter(|v| v.is_some()).count();
             return Ok(args);
         }
         match payload.kwarg_entries() {
@@ -157,9 +164,14 @@ impl<'a> Args<'a> {
 
     fn take_keyword(&mut self, name: &str) -> Option<&'a [u8]> {
         if let Some(found) = &mut self.found {
+            if self.found_left == 0 {
+                return None;
+            }
             // Every key scanned is one of `names`.
             let i = self.names.iter().position(|n| *n == name)?;
-            return found[i].take();
+            let value = found[i].take();
+            self.found_left -= usize::from(value.is_some());
+            return value;
         }
         let entry = self
             .keywords
@@ -223,6 +235,7 @@ impl<'a> Args<'a> {
         }
         if let Some(found) = &mut self.found {
             *found = [None; MAX_NAMES];
+            self.found_left = 0;
         }
         self.payload.decode_kwargs().map_err(|e| {
             self.reject(format!(
@@ -246,10 +259,14 @@ impl<'a> Args<'a> {
                 self.positional.len()
             )));
         }
-        let scanned = self.found.as_ref().and_then(|found| {
-            let i = found.iter().position(Option::is_some)?;
-            self.names.get(i).copied()
-        });
+        let scanned = self
+            .found
+            .as_ref()
+            .filter(|_| self.found_left > 0)
+            .and_then(|found| {
+                let i = found.iter().position(Option::is_some)?;
+                self.names.get(i).copied()
+            });
         let split = self
             .keywords
             .iter()
