@@ -41,6 +41,7 @@ cargo run --locked -q -p wamp-fuzz -- --frames "${WAMP_FUZZ_FRAMES:-100000}" \
 # same-run relay hub and the router, every result and event checked; in the
 # dev profile its figures mean nothing, only its checks count).
 cargo run --locked -q -p wamp-bench -- --quick 2>&1 | tee -a "$log" || status=1
+cargo build --locked -q -p wamp-router && cargo run --locked -q -p wamp-bench -- scale --quick 2>&1 | tee -a "$log" || status=1
 # Sum cargo's per-target summaries into one closing line.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
      /^interop: [0-9]+ checks passed in / { c += $2; t++ }

@@ -26,6 +26,7 @@ mod peer;
 mod pubsub;
 mod router_thread;
 mod rpc;
+mod scale;
 mod stats;
 
 use std::process::ExitCode;
@@ -287,6 +288,10 @@ async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(
 }
 
 fn main() -> ExitCode {
+    // `wamp-bench scale ...`: many idle sessions (see `scale`).
+    if std::env::args().nth(1).as_deref() == Some("scale") {
+        return scale::main(std::env::args().skip(1));
+    }
     let cli = Cli::parse();
     let hub = match RouterThread::start(Server::Hub) {
         Ok(h) => h,

@@ -220,6 +220,14 @@ impl Generator<'_> {
             .iter()
             .filter(|p| matches!(p.kind, ParamKind::Positional { .. }))
             .count();
+        // The parameters taken by name, for `finish`'s message.
+        let names: Vec<&String> = self
+            .f
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::Positional { .. } | ParamKind::Keyword))
+            .map(|p| &p.name)
+            .collect();
         let ident = &self.f.item.sig.ident;
         let call = if self.f.item.sig.asyncness.is_some() {
             quote!(#ident(#(#vars),*).await)
@@ -243,25 +251,35 @@ impl Generator<'_> {
             }
             r => self.ret_ok(r, quote!(#out)),
         };
+        // The session outlives the context only to encode a returned value.
+        let value_ret = match &self.f.ret {
+            Ret::Value(_) => true,
+            Ret::Result(ok, _, _) => matches!(**ok, Ret::Value(_)),
+            Ret::Unit | Ret::CallResult => false,
+        };
+        let session = if self.kind == Kind::Register && value_ret {
+            quote!(let __wamp_session = ::core::clone::Clone::clone(&#ctx.session);)
+        } else {
+            TokenStream::new()
+        };
         let (ty, ctor, args_ctor, handler_ty) = match self.kind {
             Kind::Register => (
                 quote!(#pr::InvocationContext),
                 quote!(#pr::procedure),
-                quote!(#pr::Args::call(&#ctx)?),
+                quote!(#pr::Args::call(&#ctx, &[#(#names),*])?),
                 quote!(#pr::ProcedureHandler),
             ),
             Kind::Subscribe => (
                 quote!(#pr::EventContext),
                 quote!(#pr::event_handler),
-                quote!(#pr::Args::event(&#ctx)?),
+                quote!(#pr::Args::event(&#ctx, &[#(#names),*])?),
                 quote!(#pr::EventHandler),
             ),
         };
         quote! {
             fn __wamp_handler() -> #handler_ty {
                 #ctor(|#ctx: #ty| async move {
-                    #[allow(unused_variables)]
-                    let __wamp_session = ::core::clone::Clone::clone(&#ctx.session);
+                    #session
                     let (#(#vars,)*) = {
                         #[allow(unused_mut)]
                         let mut __wamp_args = #args_ctor;

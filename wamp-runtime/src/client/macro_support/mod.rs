@@ -8,6 +8,8 @@
 
 mod args;
 mod checks;
+mod cursor;
+mod keywords;
 mod results;
 mod schema;
 mod special;
