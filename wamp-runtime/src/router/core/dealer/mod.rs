@@ -4,10 +4,13 @@
 
 mod calls;
 mod cancel;
+mod progressive;
 mod register;
 mod registrations;
 mod route;
 mod tables;
 
+#[cfg(test)]
+pub(crate) use progressive::ENDED_PER_CALLER;
 pub(crate) use registrations::Registration;
 pub(crate) use tables::Dealer;

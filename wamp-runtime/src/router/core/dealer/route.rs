@@ -27,6 +27,9 @@ impl Dealer {
         if let Some(key) = self.calls.key_of_call(caller, msg.request) {
             return self.call_chunk(env, key, msg);
         }
+        if self.chunk_of_ended_call(env, caller, &msg) {
+            return Ok(());
+        }
         let uri = msg.procedure.as_str();
         let reply =
             |error: &str, text: String| error_reply(MessageType::Call, msg.request, error, text);
@@ -70,6 +73,15 @@ impl Dealer {
         let receive_progress = msg.options.receive_progress == Some(true)
             && env.members.features(callee).progressive_call_results;
         let caller_progress = msg.options.progress == Some(true);
+        if caller_progress && !env.members.features(callee).progressive_call_invocations {
+            let text = format!(
+                "the callee of <{uri}> does not support progressive call invocations \
+                 (it did not announce progressive_call_invocations)"
+            );
+            env.out
+                .send(caller, reply(uris::FEATURE_NOT_SUPPORTED, text));
+            return Ok(());
+        }
 
         let mut details = InvocationDetails::default();
         if pattern {
@@ -118,45 +130,15 @@ impl Dealer {
                 deadline,
             },
         );
+        if caller_progress {
+            self.progressive
+                .started(caller, msg.request, msg.procedure.clone());
+        }
         env.out.send(
             callee,
             Message::Invocation(Invocation {
                 request: invocation,
                 registration: reg_id,
-                details,
-                payload: msg.payload,
-            }),
-        );
-        Ok(())
-    }
-
-    /// A further chunk of a progressive call invocation (a CALL reusing the
-    /// request ID of a call in flight).
-    fn call_chunk(
-        &mut self,
-        env: &mut Env<'_>,
-        key: (Id, Id),
-        msg: Call,
-    ) -> Result<(), NotRoutable> {
-        let Some(call) = self.calls.get_mut(key) else {
-            return Ok(());
-        };
-        if !call.caller_progress {
-            return Err(NotRoutable(format!(
-                "CALL reuses request ID {} of a call in flight that takes no more progressive chunks",
-                msg.request
-            )));
-        }
-        call.caller_progress = msg.options.progress == Some(true);
-        let details = InvocationDetails {
-            progress: msg.options.progress,
-            ..Default::default()
-        };
-        env.out.send(
-            key.0,
-            Message::Invocation(Invocation {
-                request: key.1,
-                registration: call.registration,
                 details,
                 payload: msg.payload,
             }),

@@ -3,6 +3,7 @@
 use crate::protocol::id::Id;
 
 use super::calls::{Calls, InFlight, InvocationKey};
+use super::progressive::Progressive;
 use super::registrations::Registrations;
 
 /// The dealer's state for one realm.
@@ -12,12 +13,15 @@ pub(crate) struct Dealer {
     pub(crate) registrations: Registrations,
     /// Calls in flight.
     pub(crate) calls: Calls,
+    /// Progressive call invocations: their procedures and request-ID rules.
+    pub(crate) progressive: Progressive,
 }
 
 impl Dealer {
     /// Ends a call in flight: forgets it and frees its callee's slot.
     pub(crate) fn finish(&mut self, key: InvocationKey) -> Option<InFlight> {
         let call = self.calls.remove(key)?;
+        self.progressive.finished(&call);
         self.registrations.finished(call.registration, call.callee);
         Some(call)
     }
