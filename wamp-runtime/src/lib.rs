@@ -80,9 +80,9 @@ pub use serializer::SerializerKind;
 pub use client::{
     ApplicationError, CallDetails, CallOptions, CallRequest, CallResult, CancellationToken,
     CloseReason, Component, ComponentError, ComponentStatus, Error, ErrorKind, EventContext,
-    EventDetails, InvocationContext, PendingCall, Progress, ProgressSender, PublishOptions,
-    RegisterOptions, Registration, Session, SessionDetails, State, SubscribeOptions, Subscription,
-    catalog, run, serve,
+    EventDetails, InputCall, InputChunks, InvocationContext, PendingCall, Progress, ProgressSender,
+    ProgressiveInput, PublishOptions, RegisterOptions, Registration, Session, SessionDetails,
+    State, SubscribeOptions, Subscription, catalog, run, serve,
 };
 
 #[cfg(feature = "client")]

@@ -100,6 +100,7 @@ pub fn client_roles() -> Roles {
                 feature::PROGRESSIVE_CALL_RESULTS,
                 feature::CALL_CANCELING,
                 feature::CALL_TIMEOUT,
+                feature::PROGRESSIVE_CALL_INVOCATIONS,
             ]),
         )
         .with(
@@ -112,6 +113,7 @@ pub fn client_roles() -> Roles {
                 feature::REGISTRATION_REVOCATION,
                 feature::CALL_CANCELING,
                 feature::CALL_TIMEOUT,
+                feature::PROGRESSIVE_CALL_INVOCATIONS,
             ]),
         )
         .with(

@@ -41,7 +41,8 @@ pub use options::{
 };
 pub use run::{run, serve};
 pub use session::{
-    CallRequest, CloseReason, EventContext, EventHandler, InvocationContext, PendingCall,
-    ProcedureHandler, Progress, ProgressSender, Registration, Session, SessionLimits, Subscription,
+    CallRequest, CloseReason, EventContext, EventHandler, InputCall, InputChunks, InputSlot,
+    InvocationContext, PendingCall, ProcedureHandler, Progress, ProgressSender, ProgressiveInput,
+    Registration, Session, SessionLimits, Subscription,
 };
 pub use tokio_util::sync::CancellationToken;

@@ -94,11 +94,36 @@ impl CallRequest {
         self.start_inner(true).await
     }
 
+    /// Sends the CALL as the first chunk of a progressive call invocation
+    /// (`CALL.Options.progress`): push further chunks into the returned
+    /// [`InputCall`], then [`finish`](InputCall::finish) it with the last one
+    /// for the result. The callee must take its input in chunks (a
+    /// `wamp::ProgressiveInput<T>` parameter, or
+    /// [`RegisterOptions::progressive_input`](crate::client::RegisterOptions::progressive_input));
+    /// otherwise the call fails with `wamp.error.feature_not_supported`.
+    pub async fn start_input(self) -> Result<InputCall, Error> {
+        let procedure = Uri::new(self.procedure.clone())?;
+        let session = self.session.clone();
+        let pending = self.start_with(false, true).await?;
+        Ok(InputCall {
+            session,
+            procedure,
+            pending,
+        })
+    }
+
     async fn start_inner(self, progress: bool) -> Result<PendingCall, Error> {
+        self.start_with(progress, false).await
+    }
+
+    async fn start_with(self, progress: bool, input: bool) -> Result<PendingCall, Error> {
         let payload = self.payload?;
         let procedure = Uri::new(self.procedure)?;
         let (sink, rx) = CallSink::new(progress, self.session.shared.limits.max_queued_progress);
-        let wire = self.options.to_wire(progress);
+        let mut wire = self.options.to_wire(progress);
+        if input {
+            wire.progress = Some(true);
+        }
         let id = self
             .session
             .request(Pending::Call(sink), |request| {
@@ -120,6 +145,69 @@ impl IntoFuture for CallRequest {
 
     fn into_future(self) -> Self::IntoFuture {
         async move { self.start().await?.await }.boxed()
+    }
+}
+
+/// A progressive call invocation under way: its first chunk is sent, more
+/// follow with [`InputCall::send`], the last with [`InputCall::finish`],
+/// which waits for the result. Every chunk is a CALL with the first one's
+/// request ID and procedure. Dropping it before the end cancels the call.
+#[must_use = "a progressive call is canceled when dropped before `finish`"]
+#[derive(Debug)]
+pub struct InputCall {
+    session: Session,
+    procedure: Uri,
+    pending: PendingCall,
+}
+
+impl InputCall {
+    /// The CALL's request ID (shared by every chunk).
+    pub fn request_id(&self) -> Id {
+        self.pending.request
+    }
+
+    /// Sends a further chunk of positional arguments.
+    pub async fn send<A: Serialize + ?Sized>(&mut self, args: &A) -> Result<(), Error> {
+        let payload = encode_args(self.session.serializer(), args)?;
+        self.send_payload(payload).await
+    }
+
+    /// Sends a further chunk, already encoded.
+    pub async fn send_payload(&mut self, payload: Payload) -> Result<(), Error> {
+        self.chunk(payload, true).await
+    }
+
+    /// Sends the final chunk of positional arguments (`&()` for none) and
+    /// waits for the result.
+    pub async fn finish<A: Serialize + ?Sized>(self, args: &A) -> Result<CallResult, Error> {
+        let payload = encode_args(self.session.serializer(), args)?;
+        self.finish_payload(payload).await
+    }
+
+    /// Sends the final chunk, already encoded, and waits for the result.
+    pub async fn finish_payload(mut self, payload: Payload) -> Result<CallResult, Error> {
+        self.chunk(payload, false).await?;
+        self.pending.await
+    }
+
+    /// Cancels the call (see [`PendingCall::cancel`]) and waits for its end.
+    pub async fn cancel(self, mode: CancelMode) -> Result<CallResult, Error> {
+        self.pending.cancel(mode);
+        self.pending.await
+    }
+
+    async fn chunk(&mut self, payload: Payload, more: bool) -> Result<(), Error> {
+        if self.pending.done {
+            return Err(Error::message(uris::CANCELED, "the call already ended"));
+        }
+        let mut call = Call {
+            request: self.pending.request,
+            options: Default::default(),
+            procedure: self.procedure.clone(),
+            payload,
+        };
+        call.options.progress = more.then_some(true);
+        self.session.send(&Message::Call(call)).await
     }
 }
 

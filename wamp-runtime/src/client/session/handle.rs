@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::answer::CallSink;
 use super::close::{CloseReason, lost_reason};
+use super::input::{InputFeed, InputSlot};
 use super::limits::{HandlerLoad, SessionLimits, WarnGate};
 use crate::client::details::{
     CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State,
@@ -147,6 +148,8 @@ pub(super) struct Core {
     pub(super) subscriptions: HashMap<Id, SubscriptionEntry>,
     /// The running invocations by request ID, with the token INTERRUPT fires.
     pub(super) invocations: HashMap<Id, CancellationToken>,
+    /// The running invocations still taking input chunks, by request ID.
+    pub(super) inputs: HashMap<Id, InputFeed>,
 }
 
 /// What the runtime keeps for a request waiting for its answer.
@@ -190,6 +193,8 @@ pub(super) struct RegistrationEntry {
     pub(super) limit: Option<Arc<Semaphore>>,
     /// Cleared when unregistered or revoked.
     pub(super) active: Arc<AtomicBool>,
+    /// The handler takes its input in chunks (progressive call invocations).
+    pub(super) progressive_input: bool,
 }
 
 /// A subscription, shared by every local handler of one topic.
@@ -221,6 +226,9 @@ pub struct InvocationContext {
     pub progress: Option<ProgressSender>,
     /// Canceled when the router interrupts the call (the future is dropped too).
     pub cancel: CancellationToken,
+    /// The call's input chunks (progressive call invocations), for a
+    /// procedure registered with `progressive_input`.
+    pub input: InputSlot,
 }
 
 impl InvocationContext {

@@ -14,13 +14,14 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt as _;
 use tokio_util::sync::CancellationToken;
 
-use super::handle::{InvocationContext, ProgressSender, Session};
+use super::handle::{Core, InvocationContext, ProgressSender, Session};
 use super::inline::{panic_message, run_inline};
+use super::input::{InputFeed, InputSlot};
 use crate::client::details::CallDetails;
 use crate::client::error::Error;
 use crate::protocol::options::{ErrorDetails, YieldOptions};
 use crate::protocol::uris;
-use crate::protocol::{self, ErrorMessage, Id, Message, MessageType, Uri, Yield};
+use crate::protocol::{self, ErrorMessage, Id, Message, MessageType, Payload, Uri, Yield};
 
 /// How long an interrupted handler may take to finish after its cancellation
 /// token fired, before its future is dropped.
@@ -29,19 +30,47 @@ const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(10
 /// Runs the handler of an INVOCATION (behind its concurrency limit, until it
 /// finishes, is interrupted or times out) and answers with YIELD or ERROR.
 pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) {
-    let entry = session.lock().registrations.get(&inv.registration).cloned();
+    let progress = inv.details.progress == Some(true);
+    let entry = {
+        let mut core = session.lock();
+        if core.invocations.contains_key(&inv.request) {
+            // A further chunk of a running invocation's input.
+            feed_input(&mut core, inv.request, inv.payload, !progress);
+            return;
+        }
+        core.registrations.get(&inv.registration).cloned()
+    };
     let Some(entry) = entry else {
         let err = invocation_error(inv.request, &Error::new(uris::NO_SUCH_REGISTRATION));
         let _ = session.send(&err).await;
         return;
     };
+    if progress && !entry.progressive_input {
+        let e = Error::message(
+            uris::FEATURE_NOT_SUPPORTED,
+            format!(
+                "procedure <{}> does not take its input in chunks (progressive call invocations)",
+                entry.procedure
+            ),
+        );
+        let _ = session.send(&invocation_error(inv.request, &e)).await;
+        return;
+    }
     let token = CancellationToken::new();
     let max = session.shared.limits.max_invocations;
+    let mut input = None;
     let admitted = {
         let mut core = session.lock();
         let admitted = core.invocations.len() < max;
         if admitted {
             core.invocations.insert(inv.request, token.clone());
+            if entry.progressive_input {
+                let (feed, chunks) = InputFeed::new(session.shared.limits.max_queued_progress);
+                if feed.push(inv.payload.clone(), !progress) {
+                    core.inputs.insert(inv.request, feed);
+                }
+                input = Some(chunks);
+            }
         }
         admitted
     };
@@ -84,6 +113,7 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         details,
         session: session.clone(),
         cancel: token.clone(),
+        input: InputSlot::new(input),
     };
     let session = session.clone();
     run_inline(async move {
@@ -129,7 +159,11 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         };
         // Not running any more: the session ended, or a too large progressive
         // result already ended the invocation with an ERROR.
-        let still_running = session.lock().invocations.remove(&request).is_some();
+        let still_running = {
+            let mut core = session.lock();
+            core.inputs.remove(&request);
+            core.invocations.remove(&request).is_some()
+        };
         if !still_running {
             return;
         }
@@ -158,6 +192,21 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
             let _ = session.send(&invocation_error(request, &fallback)).await;
         }
     });
+}
+
+/// Pushes a further input chunk to a running invocation; the feed is
+/// dropped after the final chunk or when too many chunks are unread.
+fn feed_input(core: &mut Core, request: Id, chunk: Payload, last: bool) {
+    let Some(feed) = core.inputs.get(&request) else {
+        tracing::warn!(
+            request,
+            "input chunk for an invocation that takes no more input; discarded"
+        );
+        return;
+    };
+    if !feed.push(chunk, last) {
+        core.inputs.remove(&request);
+    }
 }
 
 /// The ERROR answering an invocation with `e`.

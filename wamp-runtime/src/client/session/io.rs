@@ -45,6 +45,7 @@ pub(super) fn start(
             registrations: HashMap::new(),
             subscriptions: HashMap::new(),
             invocations: HashMap::new(),
+            inputs: HashMap::new(),
         }),
         out,
         serializer: details.serializer,
@@ -184,6 +185,7 @@ fn end_session(session: &Session, reason: CloseReason) {
         let mut core = session.lock();
         let pending = core.proto.end();
         let invocations: Vec<_> = core.invocations.drain().map(|(_, t)| t).collect();
+        core.inputs.clear();
         for entry in core.registrations.values() {
             entry.active.store(false, Ordering::Release);
         }
