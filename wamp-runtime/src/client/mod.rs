@@ -9,10 +9,13 @@
 //!   and [`typed_event_handler`] wrap closures with typed arguments;
 //! - [`Error`] with its [`ErrorKind`] and the standard error URIs ([`crate::protocol::uris`]);
 //! - [`collect`]: the `#[wamp::register]` / `#[wamp::subscribe]` entries of
-//!   the binary, their catalog and the docs flags; [`run`] and [`serve`].
+//!   the binary, their catalog and the docs flags; [`run`] and [`serve`];
+//! - [`codec`]: end-to-end payload encryption, [`cryptobox`] its `cryptobox` codec.
 
+pub mod codec;
 pub mod collect;
 mod component;
+pub mod cryptobox;
 mod details;
 mod error;
 mod error_kind;

@@ -119,8 +119,13 @@ impl CallRequest {
     async fn start_with(self, progress: bool, input: bool) -> Result<PendingCall, Error> {
         let payload = self.payload?;
         let procedure = Uri::new(self.procedure)?;
+        let (payload, enc) = self.session.seal(true, procedure.as_str(), payload)?;
         let (sink, rx) = CallSink::new(progress, self.session.shared.limits.max_queued_progress);
         let mut wire = self.options.to_wire(progress);
+        wire.enc_algo = enc.algo;
+        wire.enc_key = enc.key;
+        wire.enc_serializer = enc.serializer;
+        let key_uri = procedure.to_string();
         if input {
             wire.progress = Some(true);
         }
@@ -135,7 +140,13 @@ impl CallRequest {
                 })
             })
             .await?;
-        Ok(PendingCall::new(self.session, id, rx, &self.options))
+        Ok(PendingCall::new(
+            self.session,
+            id,
+            rx,
+            &self.options,
+            key_uri,
+        ))
     }
 }
 
@@ -200,6 +211,7 @@ impl InputCall {
         if self.pending.done {
             return Err(Error::message(uris::CANCELED, "the call already ended"));
         }
+        let (payload, enc) = self.session.seal(true, self.procedure.as_str(), payload)?;
         let mut call = Call {
             request: self.pending.request,
             options: Default::default(),
@@ -207,6 +219,9 @@ impl InputCall {
             payload,
         };
         call.options.progress = more.then_some(true);
+        call.options.enc_algo = enc.algo;
+        call.options.enc_key = enc.key;
+        call.options.enc_serializer = enc.serializer;
         self.session.send(&Message::Call(call)).await
     }
 }
@@ -225,6 +240,8 @@ pub struct PendingCall {
     deadline: Option<Pin<Box<Sleep>>>,
     cancel_mode: Option<CancelMode>,
     done: bool,
+    /// The procedure, which keys an encrypted RESULT.
+    procedure: String,
 }
 
 impl std::fmt::Debug for PendingCall {
@@ -237,7 +254,13 @@ impl std::fmt::Debug for PendingCall {
 }
 
 impl PendingCall {
-    fn new(session: Session, request: Id, rx: CallRx, options: &CallOptions) -> Self {
+    fn new(
+        session: Session,
+        request: Id,
+        rx: CallRx,
+        options: &CallOptions,
+        procedure: String,
+    ) -> Self {
         PendingCall {
             session,
             request,
@@ -247,6 +270,7 @@ impl PendingCall {
                 .map(|d| Box::pin(tokio::time::sleep(d))),
             cancel_mode: options.cancel_mode,
             done: false,
+            procedure,
         }
     }
 
@@ -264,6 +288,23 @@ impl PendingCall {
         }
     }
 
+    /// Opens an encrypted RESULT with the session's payload codec.
+    fn open_result(&self, mut r: CallResult) -> Result<CallResult, Error> {
+        if r.details.enc_algo.is_some() {
+            let payload = std::mem::take(&mut r.payload);
+            r.payload = crate::client::codec::open(
+                self.session.codec().as_deref(),
+                true,
+                &self.procedure,
+                payload,
+                r.details.enc_algo.take().as_ref(),
+                r.details.enc_key.take().as_ref(),
+                r.details.enc_serializer.take().as_ref(),
+            )?;
+        }
+        Ok(r)
+    }
+
     fn poll_answer(&mut self, cx: &mut Context<'_>) -> Poll<Option<Answer>> {
         if self.done {
             return Poll::Ready(None);
@@ -274,7 +315,7 @@ impl PendingCall {
                 if last {
                     self.done = true;
                 }
-                Poll::Ready(Some(answer))
+                Poll::Ready(Some(answer.and_then(|r| self.open_result(r))))
             }
             Poll::Pending => {
                 if let Some(deadline) = &mut self.deadline

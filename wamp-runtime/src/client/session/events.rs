@@ -41,6 +41,22 @@ pub(super) fn on_event(session: &Session, ev: Event) {
         }
     };
     let d = ev.details;
+    let key_uri = d.topic.clone().unwrap_or_else(|| topic.clone());
+    let payload = match crate::client::codec::open(
+        session.codec().as_deref(),
+        false,
+        &key_uri,
+        ev.payload,
+        d.enc_algo.as_ref(),
+        d.enc_key.as_ref(),
+        d.enc_serializer.as_ref(),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(topic = %key_uri, error = %e, "event payload cannot be opened; handlers not run");
+            return;
+        }
+    };
     let ack = d.x_acknowledged_delivery == Some(true);
     let details = EventDetails {
         subscription: ev.subscription,
@@ -66,7 +82,7 @@ pub(super) fn on_event(session: &Session, ev: Event) {
             continue;
         };
         let ctx = EventContext {
-            payload: ev.payload.clone(),
+            payload: payload.clone(),
             details: details.clone(),
             session: session.clone(),
         };

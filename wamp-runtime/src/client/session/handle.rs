@@ -19,6 +19,7 @@ use super::answer::CallSink;
 use super::close::{CloseReason, lost_reason};
 use super::input::{InputFeed, InputSlot};
 use super::limits::{HandlerLoad, SessionLimits, WarnGate};
+use crate::client::codec::PayloadCodec;
 use crate::client::details::{
     CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State,
 };
@@ -106,6 +107,33 @@ impl Session {
     }
 
     /// A new ID for a local handler of a subscription.
+    /// Sets (or with `None` removes) the payload codec: from now on, the
+    /// arguments of CALL, PUBLISH, YIELD and ERROR are encrypted for the URIs
+    /// it has keys for, and encrypted RESULT, ERROR, INVOCATION and EVENT
+    /// payloads are opened with it (see [`crate::client::codec`]).
+    pub fn set_payload_codec(&self, codec: Option<Arc<dyn PayloadCodec>>) {
+        *self.shared.codec.write().unwrap_or_else(|e| e.into_inner()) = codec;
+    }
+
+    /// The payload codec, if set.
+    pub(super) fn codec(&self) -> Option<Arc<dyn PayloadCodec>> {
+        self.shared
+            .codec
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Encrypts `payload` sent under `uri` when a codec has a key for it.
+    pub(super) fn seal(
+        &self,
+        originating: bool,
+        uri: &str,
+        payload: Payload,
+    ) -> Result<(Payload, crate::client::codec::EncFields), Error> {
+        crate::client::codec::seal(self.codec().as_deref(), originating, uri, payload)
+    }
+
     pub(super) fn next_local(&self) -> u64 {
         self.shared.local_ids.fetch_add(1, Ordering::Relaxed) + 1
     }
@@ -136,6 +164,8 @@ pub(super) struct Shared {
     pub(super) overflow: Arc<Semaphore>,
     /// Limits the warnings about refused invocations.
     pub(super) refused_warn: WarnGate,
+    /// The payload codec (end-to-end encryption), if set.
+    pub(super) codec: std::sync::RwLock<Option<Arc<dyn PayloadCodec>>>,
 }
 
 /// Everything behind the lock.

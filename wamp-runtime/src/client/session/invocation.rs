@@ -56,6 +56,34 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         let _ = session.send(&invocation_error(inv.request, &e)).await;
         return;
     }
+    // The procedure keys an encrypted payload (the concrete one of a pattern
+    // registration, as the caller encrypted it).
+    let key_uri = inv
+        .details
+        .procedure
+        .clone()
+        .unwrap_or_else(|| entry.procedure.clone());
+    let mut inv = inv;
+    if inv.details.enc_algo.is_some() {
+        let d = &mut inv.details;
+        let opened = crate::client::codec::open(
+            session.codec().as_deref(),
+            false,
+            &key_uri,
+            std::mem::take(&mut inv.payload),
+            d.enc_algo.take().as_ref(),
+            d.enc_key.take().as_ref(),
+            d.enc_serializer.take().as_ref(),
+        );
+        match opened {
+            Ok(payload) => inv.payload = payload,
+            Err(e) => {
+                tracing::warn!(procedure = %key_uri, error = %e, "invocation payload cannot be opened; refused");
+                let _ = session.send(&invocation_error(inv.request, &e)).await;
+                return;
+            }
+        }
+    }
     let token = CancellationToken::new();
     let max = session.shared.limits.max_invocations;
     let mut input = None;
@@ -167,17 +195,24 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         if !still_running {
             return;
         }
-        let message = match outcome {
-            Ok(result) => Message::Yield(Yield {
+        let message = match outcome.and_then(|result| {
+            let (payload, enc) = session.seal(false, &key_uri, result.payload)?;
+            let mut options = YieldOptions::default();
+            options.enc_algo = enc.algo;
+            options.enc_key = enc.key;
+            options.enc_serializer = enc.serializer;
+            Ok(Message::Yield(Yield {
                 request,
-                options: YieldOptions::default(),
-                payload: result.payload,
-            }),
+                options,
+                payload,
+            }))
+        }) {
+            Ok(message) => message,
             Err(e) => {
                 if !e.is(uris::CANCELED) {
                     tracing::warn!(procedure = %entry.procedure, error = %e, "procedure failed");
                 }
-                invocation_error(request, &e)
+                sealed_invocation_error(&session, request, &e)
             }
         };
         if let Err(e) = session.send(&message).await
@@ -207,6 +242,26 @@ fn feed_input(core: &mut Core, request: Id, chunk: Payload, last: bool) {
     if !feed.push(chunk, last) {
         core.inputs.remove(&request);
     }
+}
+
+/// The ERROR answering an invocation with `e`, its payload encrypted (keyed
+/// by the error URI) when the session's codec has a key for it.
+fn sealed_invocation_error(session: &Session, request: Id, e: &Error) -> Message {
+    let mut message = invocation_error(request, e);
+    if let Message::Error(m) = &mut message
+        && !m.payload.is_empty()
+    {
+        match session.seal(false, m.error.as_str(), std::mem::take(&mut m.payload)) {
+            Ok((payload, enc)) => {
+                m.payload = payload;
+                m.details.enc_algo = enc.algo;
+                m.details.enc_key = enc.key;
+                m.details.enc_serializer = enc.serializer;
+            }
+            Err(seal) => return invocation_error(request, &seal),
+        }
+    }
+    message
 }
 
 /// The ERROR answering an invocation with `e`.

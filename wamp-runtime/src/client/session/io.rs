@@ -57,6 +57,7 @@ pub(super) fn start(
         limits,
         overflow: Arc::new(Semaphore::new(OUTBOX)),
         refused_warn: WarnGate::default(),
+        codec: std::sync::RwLock::new(None),
     });
     let lost = CancellationToken::new();
     tokio::spawn(writer(sink, rx, stop, lost.clone()));

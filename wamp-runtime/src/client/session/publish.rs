@@ -29,7 +29,11 @@ impl Session {
         options: PublishOptions,
     ) -> Result<Option<Id>, Error> {
         let topic = Uri::new(topic)?;
-        let wire = options.to_wire();
+        let mut wire = options.to_wire();
+        let (payload, enc) = self.seal(true, topic.as_str(), payload)?;
+        wire.enc_algo = enc.algo;
+        wire.enc_key = enc.key;
+        wire.enc_serializer = enc.serializer;
         let build = |request| {
             Message::Publish(Publish {
                 request,

@@ -136,6 +136,9 @@ impl Dealer {
         }
         let details = InvocationDetails {
             progress: msg.options.progress,
+            enc_algo: msg.options.enc_algo,
+            enc_key: msg.options.enc_key,
+            enc_serializer: msg.options.enc_serializer,
             ..Default::default()
         };
         env.out.send(
