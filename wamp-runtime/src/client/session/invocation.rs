@@ -197,10 +197,12 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         }
         let message = match outcome.and_then(|result| {
             let (payload, enc) = session.seal(false, &key_uri, result.payload)?;
-            let mut options = YieldOptions::default();
-            options.enc_algo = enc.algo;
-            options.enc_key = enc.key;
-            options.enc_serializer = enc.serializer;
+            let options = YieldOptions {
+                enc_algo: enc.algo,
+                enc_key: enc.key,
+                enc_serializer: enc.serializer,
+                ..YieldOptions::default()
+            };
             Ok(Message::Yield(Yield {
                 request,
                 options,
