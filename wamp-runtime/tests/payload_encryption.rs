@@ -3,7 +3,7 @@
 //! two of our clients sharing a key ring, the router forwarding the
 //! ciphertext untouched (a scripted peer sees only `enc_algo` and opaque
 //! bytes), and corrupt ciphertext or a wrong key giving a clear
-//! `wamp.error.invalid_payload` at the caller, the callee and the subscriber.
+//! error (Autobahn|Python's URIs) at the caller and the callee.
 
 #[path = "router/peer.rs"]
 mod peer;
@@ -175,7 +175,7 @@ async fn the_router_forwards_ciphertext_untouched_both_ways() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn corrupt_ciphertext_and_wrong_keys_give_invalid_payload() {
+async fn corrupt_ciphertext_and_wrong_keys_give_a_clear_error() {
     let (_router, addr) = router().await;
     let url = format!("ws://{addr}/ws");
     let (key, _) = KeyRing::generate_key();
@@ -200,7 +200,7 @@ async fn corrupt_ciphertext_and_wrong_keys_give_invalid_payload() {
         )
         .await;
     let e = raw.expect_error(request).await;
-    assert_eq!(e.error, uris::INVALID_PAYLOAD);
+    assert_eq!(e.error, uris::ENCRYPTION_DECRYPT_ERROR);
     let text = e.payload.args::<(String,)>().unwrap().0;
     assert!(
         text.contains("cannot decrypt the payload for <com.secret.add>"),
@@ -210,7 +210,7 @@ async fn corrupt_ciphertext_and_wrong_keys_give_invalid_payload() {
     // A caller with another key: the callee cannot open it either.
     let stranger = session(&url, Json, Some(ring(&other_key))).await;
     let e = stranger.call("com.secret.add", &(1, 2)).await.unwrap_err();
-    assert_eq!(e.uri(), uris::INVALID_PAYLOAD, "{e}");
+    assert_eq!(e.uri(), uris::ENCRYPTION_DECRYPT_ERROR, "{e}");
 
     // A caller without a codec gets a clear error for an encrypted result.
     let mut liar = Peer::join(addr, MsgPack).await;
@@ -231,7 +231,7 @@ async fn corrupt_ciphertext_and_wrong_keys_give_invalid_payload() {
     }))
     .await;
     let e = call.await.unwrap().unwrap_err();
-    assert_eq!(e.uri(), uris::INVALID_PAYLOAD);
+    assert_eq!(e.uri(), uris::NO_PAYLOAD_CODEC);
     assert!(e.text().unwrap().contains("no payload codec"), "{e}");
 
     // A corrupt RESULT at a caller with the key.
@@ -252,7 +252,7 @@ async fn corrupt_ciphertext_and_wrong_keys_give_invalid_payload() {
     }))
     .await;
     let e = call.await.unwrap().unwrap_err();
-    assert_eq!(e.uri(), uris::INVALID_PAYLOAD);
+    assert_eq!(e.uri(), uris::ENCRYPTION_DECRYPT_ERROR);
 
     // Everything keeps working.
     let r = keyed.call("com.secret.add", &(20, 22)).await.unwrap();

@@ -12,7 +12,9 @@
 //! responders. [`KeyRing`](crate::client::cryptobox::KeyRing) is the
 //! `cryptobox` codec.
 //!
-//! A payload that cannot be opened fails with `wamp.error.invalid_payload`:
+//! A payload that cannot be opened fails with Autobahn|Python's URIs
+//! (`wamp.error.no_payload_codec`, `wamp.error.encryption.decrypt_error`,
+//! `wamp.error.encryption.trusted_uri_mismatch`):
 //! the caller's call (RESULT/ERROR), the callee's invocation (answered to the
 //! caller with that ERROR, the handler not run), the event (logged, the
 //! handler not run).
@@ -122,7 +124,7 @@ pub(crate) fn open(
     };
     let Some(codec) = codec else {
         return Err(Error::message(
-            uris::INVALID_PAYLOAD,
+            uris::NO_PAYLOAD_CODEC,
             format!(
                 "received a payload encrypted with {}, but this session has no payload codec",
                 algo.as_str()

@@ -175,7 +175,7 @@ impl KeyRing {
 }
 
 fn invalid(text: String) -> Error {
-    Error::message(uris::INVALID_PAYLOAD, text)
+    Error::message(uris::ENCRYPTION_DECRYPT_ERROR, text)
 }
 
 impl PayloadCodec for KeyRing {
@@ -253,6 +253,16 @@ impl PayloadCodec for KeyRing {
                 "decrypted payload for <{uri}> is not the expected JSON: {e}"
             ))
         })?;
+        if let Some(inner) = plain.uri.as_deref()
+            && inner != uri
+        {
+            return Err(Error::message(
+                uris::ENCRYPTION_TRUSTED_URI_MISMATCH,
+                format!(
+                    "the URI inside the encrypted payload (<{inner}>) is not the message's (<{uri}>)"
+                ),
+            ));
+        }
         Ok(Payload::from_values(
             plain.args.unwrap_or_default(),
             plain.kwargs.unwrap_or_default(),
