@@ -101,6 +101,8 @@ pub fn client_roles() -> Roles {
                 feature::CALL_CANCELING,
                 feature::CALL_TIMEOUT,
                 feature::PROGRESSIVE_CALL_INVOCATIONS,
+                feature::PAYLOAD_TRANSPARENCY,
+                feature::PAYLOAD_ENCRYPTION_CRYPTOBOX,
             ]),
         )
         .with(
@@ -114,6 +116,8 @@ pub fn client_roles() -> Roles {
                 feature::CALL_CANCELING,
                 feature::CALL_TIMEOUT,
                 feature::PROGRESSIVE_CALL_INVOCATIONS,
+                feature::PAYLOAD_TRANSPARENCY,
+                feature::PAYLOAD_ENCRYPTION_CRYPTOBOX,
             ]),
         )
         .with(
@@ -122,6 +126,8 @@ pub fn client_roles() -> Roles {
                 feature::PUBLISHER_IDENTIFICATION,
                 feature::SUBSCRIBER_BLACKWHITE_LISTING,
                 feature::PUBLISHER_EXCLUSION,
+                feature::PAYLOAD_TRANSPARENCY,
+                feature::PAYLOAD_ENCRYPTION_CRYPTOBOX,
             ]),
         )
         .with(
@@ -131,6 +137,8 @@ pub fn client_roles() -> Roles {
                 feature::PATTERN_BASED_SUBSCRIPTION,
                 feature::SUBSCRIPTION_REVOCATION,
                 feature::X_ACKNOWLEDGED_EVENT_DELIVERY,
+                feature::PAYLOAD_TRANSPARENCY,
+                feature::PAYLOAD_ENCRYPTION_CRYPTOBOX,
             ]),
         )
 }
