@@ -258,3 +258,36 @@ async fn corrupt_ciphertext_and_wrong_keys_give_a_clear_error() {
     let r = keyed.call("com.secret.add", &(20, 22)).await.unwrap();
     assert_eq!(r.args_as::<(i64,)>().unwrap().0, 42);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progressive_input_chunks_are_encrypted_too() {
+    use futures_util::StreamExt as _;
+    let (_router, addr) = router().await;
+    let url = format!("ws://{addr}/ws");
+    let (key, _) = KeyRing::generate_key();
+    let callee = session(&url, MsgPack, Some(ring(&key))).await;
+    callee
+        .register(
+            "com.secret.concat",
+            RegisterOptions::default().progressive_input(),
+            wamp::client::procedure(|inv| async move {
+                let mut chunks = wamp::ProgressiveInput::<String>::new(inv.input.take().unwrap());
+                let mut all = String::new();
+                while let Some(part) = chunks.next().await {
+                    all.push_str(&part?);
+                }
+                Ok(wamp::CallResult::args(&[all])?)
+            }),
+        )
+        .await
+        .unwrap();
+    let caller = session(&url, Json, Some(ring(&key))).await;
+    let mut call = caller
+        .call("com.secret.concat", &["a"])
+        .start_input()
+        .await
+        .unwrap();
+    call.send(&["b"]).await.unwrap();
+    let r = call.finish(&["c"]).await.unwrap();
+    assert_eq!(r.args_as::<(String,)>().unwrap().0, "abc");
+}

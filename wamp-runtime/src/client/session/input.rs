@@ -25,6 +25,7 @@ use crate::protocol::uris;
 const OPEN: u8 = 0;
 const COMPLETE: u8 = 1;
 const OVERFLOW: u8 = 2;
+const UNREADABLE: u8 = 3;
 
 /// The session's end of one invocation's input: where chunks are pushed.
 pub(super) struct InputFeed {
@@ -43,6 +44,13 @@ impl InputFeed {
             ended: false,
         };
         (InputFeed { tx, state }, chunks)
+    }
+
+    /// Ends the input with an error (a chunk that cannot be opened): the
+    /// stream yields `wamp.error.encryption.decrypt_error` after the chunks
+    /// already queued.
+    pub(super) fn fail(self) {
+        self.state.store(UNREADABLE, Ordering::Release);
     }
 
     /// Pushes a chunk; `last` when it is the final one. Returns whether the
@@ -87,6 +95,10 @@ impl Stream for InputChunks {
                 self.ended = true;
                 Poll::Ready(match self.state.load(Ordering::Acquire) {
                     COMPLETE => None,
+                    UNREADABLE => Some(Err(Error::message(
+                        uris::ENCRYPTION_DECRYPT_ERROR,
+                        "an input chunk could not be decrypted",
+                    ))),
                     OVERFLOW => Some(Err(Error::message(
                         uris::LIMIT_EXCEEDED,
                         "too many input chunks unread (SessionLimits::max_queued_progress)",

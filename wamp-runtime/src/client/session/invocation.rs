@@ -31,15 +31,45 @@ const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(10
 /// finishes, is interrupted or times out) and answers with YIELD or ERROR.
 pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) {
     let progress = inv.details.progress == Some(true);
-    let entry = {
-        let mut core = session.lock();
-        if core.invocations.contains_key(&inv.request) {
-            // A further chunk of a running invocation's input.
-            feed_input(&mut core, inv.request, inv.payload, !progress);
-            return;
-        }
-        core.registrations.get(&inv.registration).cloned()
+    let (entry, chunk) = {
+        let core = session.lock();
+        (
+            core.registrations.get(&inv.registration).cloned(),
+            core.invocations.contains_key(&inv.request),
+        )
     };
+    if chunk {
+        // A further chunk of a running invocation's input, opened like the
+        // first one when encrypted.
+        let mut inv = inv;
+        let key_uri = inv
+            .details
+            .procedure
+            .clone()
+            .or_else(|| entry.map(|e| e.procedure))
+            .unwrap_or_default();
+        let d = &mut inv.details;
+        let payload = crate::client::codec::open(
+            session.codec().as_deref(),
+            false,
+            &key_uri,
+            std::mem::take(&mut inv.payload),
+            d.enc_algo.take().as_ref(),
+            d.enc_key.take().as_ref(),
+            d.enc_serializer.take().as_ref(),
+        );
+        let mut core = session.lock();
+        match payload {
+            Ok(payload) => feed_input(&mut core, inv.request, payload, !progress),
+            Err(e) => {
+                tracing::warn!(procedure = %key_uri, error = %e, "input chunk cannot be opened; the input ends");
+                if let Some(feed) = core.inputs.remove(&inv.request) {
+                    feed.fail();
+                }
+            }
+        }
+        return;
+    }
     let Some(entry) = entry else {
         let err = invocation_error(inv.request, &Error::new(uris::NO_SUCH_REGISTRATION));
         let _ = session.send(&err).await;
