@@ -3,7 +3,8 @@
 //!
 //! Every chunk reuses the CALL's request ID and is pinned to the callee of
 //! the first chunk. The dealer checks that:
-//! - the callee announced `progressive_call_invocations` (else the caller
+//! - the callee announced `progressive_call_invocations` and, as the spec
+//!   requires, `call_canceling` (else the caller
 //!   gets `wamp.error.feature_not_supported`, see `Dealer::call`);
 //! - a chunk names the procedure of its first chunk (else ABORT with
 //!   `wamp.error.protocol_violation`);

@@ -73,10 +73,11 @@ impl Dealer {
         let receive_progress = msg.options.receive_progress == Some(true)
             && env.members.features(callee).progressive_call_results;
         let caller_progress = msg.options.progress == Some(true);
-        if caller_progress && !env.members.features(callee).progressive_call_invocations {
+        let streams = env.members.features(callee);
+        if caller_progress && !(streams.progressive_call_invocations && streams.call_canceling) {
             let text = format!(
                 "the callee of <{uri}> does not support progressive call invocations \
-                 (it did not announce progressive_call_invocations)"
+                 (it must announce progressive_call_invocations and call_canceling)"
             );
             env.out
                 .send(caller, reply(uris::FEATURE_NOT_SUPPORTED, text));
