@@ -562,6 +562,27 @@ fn a_progressive_call_to_a_callee_without_the_feature_is_not_supported() {
     assert_eq!(h.core.parts().1.calls.len(), 0);
     // A plain call still reaches it.
     call_reaches(&mut h, caller, 4, "com.app.x", callee);
+    // The spec also requires call_canceling from such a callee.
+    use crate::protocol::roles::{Role, RoleDetails, Roles, feature};
+    let half = Roles::default().with(
+        Role::Callee,
+        RoleDetails::with_features([feature::PROGRESSIVE_CALL_INVOCATIONS]),
+    );
+    let half = h.join_as("half", "anonymous", half);
+    h.register(half, "com.app.half", exact());
+    let mut c = Call::new(5, uri("com.app.half"), Payload::empty());
+    c.options = WireCallOptions {
+        progress: Some(true),
+        ..Default::default()
+    };
+    h.route(caller, Message::Call(c));
+    assert_error(
+        h.one(caller),
+        MessageType::Call,
+        5,
+        uris::FEATURE_NOT_SUPPORTED,
+    );
+    h.nothing(half);
 }
 
 #[test]
