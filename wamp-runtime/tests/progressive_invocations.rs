@@ -389,3 +389,42 @@ fn the_catalog_gives_the_chunk_type_as_input() {
         .unwrap();
     assert!(plain.get("input").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunks_after_the_handler_ended_never_start_another_run() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (_router, addr) = router().await;
+    let url = format!("ws://{addr}/ws");
+    let callee = session(&url, MsgPack).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    callee
+        .register(
+            "org.raw.refuse",
+            RegisterOptions::default().progressive_input(),
+            wamp::client::procedure(move |_inv| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { Err(Error::new("org.raw.too_big")) }
+            }),
+        )
+        .await
+        .unwrap();
+    let caller = session(&url, Json).await;
+    for _ in 0..3 {
+        let mut call = caller
+            .call("org.raw.refuse", &[0])
+            .start_input()
+            .await
+            .unwrap();
+        for i in 1..5 {
+            call.send(&[i]).await.unwrap();
+        }
+        let e = call.finish(&[5]).await.unwrap_err();
+        assert_eq!(e.uri(), "org.raw.too_big");
+    }
+    // Round trip through the callee so every chunk has arrived there.
+    let plain_done = caller.call("org.raw.refuse", &[9]).await.unwrap_err();
+    assert_eq!(plain_done.uri(), "org.raw.too_big");
+    assert_eq!(runs.load(Ordering::SeqCst), 4);
+}

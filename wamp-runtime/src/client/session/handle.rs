@@ -180,6 +180,10 @@ pub(super) struct Core {
     pub(super) invocations: HashMap<Id, CancellationToken>,
     /// The running invocations still taking input chunks, by request ID.
     pub(super) inputs: HashMap<Id, InputFeed>,
+    /// Progressive invocations refused at their first chunk, or ended before
+    /// their final chunk, whose final chunk has not arrived yet (their later chunks are dropped, not taken
+    /// for new invocations); at most 64, oldest forgotten first.
+    pub(super) refused_inputs: std::collections::VecDeque<Id>,
 }
 
 /// What the runtime keeps for a request waiting for its answer.

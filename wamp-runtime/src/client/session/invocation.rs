@@ -32,7 +32,18 @@ const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(10
 pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) {
     let progress = inv.details.progress == Some(true);
     let (entry, chunk) = {
-        let core = session.lock();
+        let mut core = session.lock();
+        if let Some(at) = core.refused_inputs.iter().position(|r| *r == inv.request) {
+            // A later chunk of a refused progressive invocation.
+            if !progress {
+                core.refused_inputs.remove(at);
+            }
+            tracing::debug!(
+                request = inv.request,
+                "input chunk of a refused invocation dropped"
+            );
+            return;
+        }
         (
             core.registrations.get(&inv.registration).cloned(),
             core.invocations.contains_key(&inv.request),
@@ -76,6 +87,7 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         return;
     };
     if progress && !entry.progressive_input {
+        refuse_input(&mut session.lock(), inv.request);
         let e = Error::message(
             uris::FEATURE_NOT_SUPPORTED,
             format!(
@@ -219,7 +231,10 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         // result already ended the invocation with an ERROR.
         let still_running = {
             let mut core = session.lock();
-            core.inputs.remove(&request);
+            if core.inputs.remove(&request).is_some() {
+                // Ended before its final chunk: later chunks are dropped.
+                refuse_input(&mut core, request);
+            }
             core.invocations.remove(&request).is_some()
         };
         if !still_running {
@@ -261,6 +276,16 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
     });
 }
 
+/// Remembers a progressive invocation that takes no more chunks (refused,
+/// or ended before its final chunk), so that its later chunks are dropped
+/// rather than taken for new invocations; at most 64.
+fn refuse_input(core: &mut Core, request: Id) {
+    if core.refused_inputs.len() == 64 {
+        core.refused_inputs.pop_front();
+    }
+    core.refused_inputs.push_back(request);
+}
+
 /// Pushes a further input chunk to a running invocation; the feed is
 /// dropped after the final chunk or when too many chunks are unread.
 fn feed_input(core: &mut Core, request: Id, chunk: Payload, last: bool) {
@@ -273,6 +298,11 @@ fn feed_input(core: &mut Core, request: Id, chunk: Payload, last: bool) {
     };
     if !feed.push(chunk, last) {
         core.inputs.remove(&request);
+        if !last {
+            // Too many unread chunks: the stream ends with an error and the
+            // chunks still coming are dropped.
+            refuse_input(core, request);
+        }
     }
 }
 

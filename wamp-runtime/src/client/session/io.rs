@@ -46,6 +46,7 @@ pub(super) fn start(
             subscriptions: HashMap::new(),
             invocations: HashMap::new(),
             inputs: HashMap::new(),
+            refused_inputs: Default::default(),
         }),
         out,
         serializer: details.serializer,
