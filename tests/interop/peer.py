@@ -16,6 +16,9 @@ one role:
               (allows URIs starting "com.allowed.", caches them; denies the
               rest); prints {"ready": true}; runs until killed.
 
+--cryptobox KEY (any role) sets an Autobahn cryptobox KeyRing with KEY (base64
+private key) as its default key: every payload the peer sends is encrypted.
+
 Bytes are printed as {"hex": "..."}; errors as {"error": uri, "args", "kwargs"}.
 
 CALLEE API (the Rust, Python and JavaScript callees of the tests implement it):
@@ -89,6 +92,7 @@ def parse_args():
     p.add_argument("--match", default="exact")
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--auth", default="", help="ticket:ID:TICKET | wampcra:ID:SECRET | cryptosign:ID:SEEDHEX | scram:ID:PASSWORD")
+    p.add_argument("--cryptobox", default="", help="base64 private key: encrypt every payload (cryptobox KeyRing default key)")
     return p.parse_args()
 
 
@@ -326,6 +330,9 @@ def main():
 
     @comp.on_join
     async def joined(session, details):
+        if a.cryptobox:
+            from autobahn.wamp.cryptobox import KeyRing
+            session.set_payload_codec(KeyRing(a.cryptobox))
         if a.role == "join":
             emit({"joined": True, "authid": details.authid, "authrole": details.authrole,
                   "authmethod": details.authmethod})

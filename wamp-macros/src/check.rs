@@ -165,6 +165,7 @@ pub(crate) fn handler(cx: &Ctxt, kind: Kind, f: &HandlerFn) {
             );
         }
     }
+    input(cx, kind, f);
     if kind == Kind::Subscribe {
         let ok = match &f.ret {
             Ret::Unit => true,
@@ -177,5 +178,43 @@ pub(crate) fn handler(cx: &Ctxt, kind: Kind, f: &HandlerFn) {
                 "a subscriber cannot return a value: events have no caller to answer; return `()` or `Result<(), E>`",
             );
         }
+    }
+}
+
+/// Checks a `ProgressiveInput<T>` parameter: only in procedures, at most one,
+/// with an item type, and alone (every argument arrives as a chunk).
+fn input(cx: &Ctxt, kind: Kind, f: &HandlerFn) {
+    let inputs: Vec<_> = f.params.iter().filter(|p| p.is_input()).collect();
+    let Some(first) = inputs.first() else {
+        return;
+    };
+    if kind == Kind::Subscribe {
+        cx.error_spanned_by(
+            &first.ty,
+            "`ProgressiveInput` is the input of a progressive call: subscribers cannot take it",
+        );
+        return;
+    }
+    for extra in inputs.iter().skip(1) {
+        cx.error_spanned_by(
+            &extra.ty,
+            "a procedure takes at most one `ProgressiveInput` parameter",
+        );
+    }
+    if crate::parse::type_args(&first.ty).len() != 1 {
+        cx.error_spanned_by(
+            &first.ty,
+            "`ProgressiveInput` needs the type of its chunks, e.g. `ProgressiveInput<String>`",
+        );
+    }
+    for p in f
+        .params
+        .iter()
+        .filter(|p| !matches!(p.kind, ParamKind::Special { .. }))
+    {
+        cx.error_spanned_by(
+            &p.ty,
+            "a procedure taking its input in chunks (`ProgressiveInput`) receives every argument as a chunk: it cannot take other arguments; put them in the chunk type",
+        );
     }
 }

@@ -66,6 +66,12 @@ impl Generator<'_> {
                         let s = inner.span();
                         t.extend(quote_spanned!(s=> #pr::check_result::<#inner>();));
                     }
+                    if p.is_input()
+                        && let Some(inner) = type_args(ty).first()
+                    {
+                        let s = inner.span();
+                        t.extend(quote_spanned!(s=> #pr::check_arg::<#inner>();));
+                    }
                     t
                 }
                 _ => quote_spanned!(span=> #pr::check_arg::<#ty>();),
@@ -126,6 +132,9 @@ impl Generator<'_> {
                 }
                 if let Some(b) = &a.force_reregister {
                     sets.extend(quote!(__wamp_o.force_reregister = #b;));
+                }
+                if self.f.takes_input() {
+                    sets.extend(quote!(__wamp_o.progressive_input = true;));
                 }
                 quote! {
                     fn __wamp_options() -> #pr::RegisterOptions {
@@ -276,15 +285,24 @@ impl Generator<'_> {
                 quote!(#pr::EventHandler),
             ),
         };
+        // A procedure taking its input in chunks has no other arguments: its
+        // payloads are the chunks, read from its `ProgressiveInput`.
+        let bind_args = if self.f.takes_input() {
+            TokenStream::new()
+        } else {
+            quote! {
+                #[allow(unused_mut)]
+                let mut __wamp_args = #args_ctor;
+                #(#lets)*
+                __wamp_args.finish(#positional)?;
+            }
+        };
         quote! {
             fn __wamp_handler() -> #handler_ty {
                 #ctor(|#ctx: #ty| async move {
                     #session
                     let (#(#vars,)*) = {
-                        #[allow(unused_mut)]
-                        let mut __wamp_args = #args_ctor;
-                        #(#lets)*
-                        __wamp_args.finish(#positional)?;
+                        #bind_args
                         #(#specials)*
                         (#(#vars,)*)
                     };
@@ -309,6 +327,10 @@ impl Generator<'_> {
                 ParamKind::Kwargs => quote!(__wamp_s.kwargs::<#ty>();),
                 ParamKind::Special { name } if name == "Progress" => match type_args(ty).first() {
                     Some(inner) => quote!(__wamp_s.progress::<#inner>();),
+                    None => TokenStream::new(),
+                },
+                ParamKind::Special { .. } if p.is_input() => match type_args(ty).first() {
+                    Some(inner) => quote!(__wamp_s.input::<#inner>(#name);),
                     None => TokenStream::new(),
                 },
                 ParamKind::Special { .. } => TokenStream::new(),

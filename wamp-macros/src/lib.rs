@@ -113,6 +113,12 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 /// (canceled when the call is interrupted). Ordinary parameter types must
 /// implement `serde::Deserialize` and `schemars::JsonSchema`.
 ///
+/// A procedure with a `wamp::ProgressiveInput<T>` parameter takes its input
+/// in chunks (progressive call invocations): the first INVOCATION starts it,
+/// and the parameter is a `Stream` of every chunk's only positional argument
+/// as `T` (the first chunk's included), ending after the final chunk. It
+/// takes no other arguments; the catalog gives `T`'s schema as `input`.
+///
 /// Arguments that do not decode are answered with `wamp.error.invalid_argument`
 /// naming the parameter (position and name), the expected type and the serde
 /// path of the bad value, e.g. `com.math.add: argument 1 (b) must be i64:

@@ -251,7 +251,8 @@ pub(crate) enum ParamKind {
     Keyword,
     /// `#[kwargs]`: the whole `kwargs` dict.
     Kwargs,
-    /// Recognised by type (details, state, session, progress, cancellation).
+    /// Recognised by type (details, state, session, progress, progressive
+    /// input, cancellation).
     Special { name: String },
 }
 
@@ -263,6 +264,20 @@ pub(crate) struct Param {
     pub(crate) kind: ParamKind,
     /// Whether the type is `Option<..>` (may be missing).
     pub(crate) optional: bool,
+}
+
+impl Param {
+    /// Whether this is the `ProgressiveInput<T>` special parameter.
+    pub(crate) fn is_input(&self) -> bool {
+        matches!(&self.kind, ParamKind::Special { name } if name == crate::symbol::PROGRESSIVE_INPUT)
+    }
+}
+
+impl HandlerFn {
+    /// Whether the handler takes its input in chunks (`ProgressiveInput<T>`).
+    pub(crate) fn takes_input(&self) -> bool {
+        self.params.iter().any(Param::is_input)
+    }
 }
 
 /// What the function returns.

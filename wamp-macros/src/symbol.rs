@@ -44,6 +44,9 @@ pub(crate) const MATCH_POLICIES: &[&str] = &["exact", "prefix", "wildcard"];
 /// Invoke policies.
 pub(crate) const INVOKE_POLICIES: &[&str] = &["single", "roundrobin", "random", "first", "last"];
 
+/// The special parameter of a procedure taking its input in chunks.
+pub(crate) const PROGRESSIVE_INPUT: &str = "ProgressiveInput";
+
 /// Special parameter types, recognised by the last segment of their path.
 pub(crate) const SPECIAL_TYPES: &[&str] = &[
     "CallDetails",
@@ -51,6 +54,7 @@ pub(crate) const SPECIAL_TYPES: &[&str] = &[
     "State",
     "Session",
     "Progress",
+    "ProgressiveInput",
     "CancellationToken",
 ];
 

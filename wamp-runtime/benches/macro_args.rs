@@ -98,6 +98,7 @@ fn context(payload: &Payload, session: &Session) -> InvocationContext {
         session: session.clone(),
         progress: None,
         cancel: CancellationToken::new(),
+        input: Default::default(),
     }
 }
 

@@ -12,6 +12,8 @@
 //!   transport, all yielding whole frames;
 //! - [`auth`]: authentication methods (anonymous, ticket, WAMP-CRA, cryptosign);
 //! - [`client`]: the [`Session`] handle and the reconnecting [`Component`];
+//!   progressive call invocations ([`InputCall`], [`ProgressiveInput`]) and
+//!   end-to-end payload encryption ([`client::codec`], [`client::cryptobox`]);
 //! - `router` (feature `router`): the embedded router, a sans-I/O core per
 //!   realm (dealer, broker, meta API) inside a thin I/O shell;
 //! - [`docs`]: the catalog of a binary's procedures and topics as JSON,
@@ -80,9 +82,9 @@ pub use serializer::SerializerKind;
 pub use client::{
     ApplicationError, CallDetails, CallOptions, CallRequest, CallResult, CancellationToken,
     CloseReason, Component, ComponentError, ComponentStatus, Error, ErrorKind, EventContext,
-    EventDetails, InvocationContext, PendingCall, Progress, ProgressSender, PublishOptions,
-    RegisterOptions, Registration, Session, SessionDetails, State, SubscribeOptions, Subscription,
-    catalog, run, serve,
+    EventDetails, InputCall, InputChunks, InvocationContext, PendingCall, Progress, ProgressSender,
+    ProgressiveInput, PublishOptions, RegisterOptions, Registration, Session, SessionDetails,
+    State, SubscribeOptions, Subscription, catalog, run, serve,
 };
 
 #[cfg(feature = "client")]

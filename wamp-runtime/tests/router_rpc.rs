@@ -249,7 +249,8 @@ async fn shared_registrations_follow_the_invoke_policy() {
 #[tokio::test]
 async fn progressive_results_and_invocations() {
     let (_router, addr) = router().await;
-    let mut callee = Peer::join(addr, Cbor).await;
+    // Chunks go only to a callee announcing progressive_call_invocations.
+    let mut callee = Peer::join_with_roles(addr, Cbor, peer::streaming_callee_roles()).await;
     let mut caller = Peer::join(addr, Json).await;
     callee.register("com.progress").await;
     let options = WireCallOptions {

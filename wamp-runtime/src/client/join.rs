@@ -100,6 +100,9 @@ pub fn client_roles() -> Roles {
                 feature::PROGRESSIVE_CALL_RESULTS,
                 feature::CALL_CANCELING,
                 feature::CALL_TIMEOUT,
+                feature::PROGRESSIVE_CALL_INVOCATIONS,
+                feature::PAYLOAD_TRANSPARENCY,
+                feature::PAYLOAD_ENCRYPTION_CRYPTOBOX,
             ]),
         )
         .with(
@@ -113,6 +116,9 @@ pub fn client_roles() -> Roles {
                 feature::CALL_CANCELING,
                 feature::CALL_TIMEOUT,
                 feature::CALL_REROUTE,
+                feature::PROGRESSIVE_CALL_INVOCATIONS,
+                feature::PAYLOAD_TRANSPARENCY,
+                feature::PAYLOAD_ENCRYPTION_CRYPTOBOX,
             ]),
         )
         .with(
@@ -122,6 +128,8 @@ pub fn client_roles() -> Roles {
                 feature::SUBSCRIBER_BLACKWHITE_LISTING,
                 feature::PUBLISHER_EXCLUSION,
                 feature::X_ACKNOWLEDGED_EVENT_DELIVERY,
+                feature::PAYLOAD_TRANSPARENCY,
+                feature::PAYLOAD_ENCRYPTION_CRYPTOBOX,
             ]),
         )
         .with(
@@ -131,6 +139,8 @@ pub fn client_roles() -> Roles {
                 feature::PATTERN_BASED_SUBSCRIPTION,
                 feature::SUBSCRIPTION_REVOCATION,
                 feature::X_ACKNOWLEDGED_EVENT_DELIVERY,
+                feature::PAYLOAD_TRANSPARENCY,
+                feature::PAYLOAD_ENCRYPTION_CRYPTOBOX,
             ]),
         )
 }

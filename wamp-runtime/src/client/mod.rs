@@ -9,10 +9,13 @@
 //!   and [`typed_event_handler`] wrap closures with typed arguments;
 //! - [`Error`] with its [`ErrorKind`] and the standard error URIs ([`crate::protocol::uris`]);
 //! - [`collect`]: the `#[wamp::register]` / `#[wamp::subscribe]` entries of
-//!   the binary, their catalog and the docs flags; [`run`] and [`serve`].
+//!   the binary, their catalog and the docs flags; [`run`] and [`serve`];
+//! - [`codec`]: end-to-end payload encryption, [`cryptobox`] its `cryptobox` codec.
 
+pub mod codec;
 pub mod collect;
 mod component;
+pub mod cryptobox;
 mod details;
 mod error;
 mod error_kind;
@@ -41,7 +44,8 @@ pub use options::{
 };
 pub use run::{run, serve};
 pub use session::{
-    CallRequest, CloseReason, EventContext, EventHandler, InvocationContext, PendingCall,
-    ProcedureHandler, Progress, ProgressSender, Registration, Session, SessionLimits, Subscription,
+    CallRequest, CloseReason, EventContext, EventHandler, InputCall, InputChunks, InputSlot,
+    InvocationContext, PendingCall, ProcedureHandler, Progress, ProgressSender, ProgressiveInput,
+    Registration, Session, SessionLimits, Subscription,
 };
 pub use tokio_util::sync::CancellationToken;

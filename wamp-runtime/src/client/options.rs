@@ -74,6 +74,11 @@ pub struct RegisterOptions {
     pub force_reregister: bool,
     /// Ask the router to disclose callers.
     pub disclose_caller: bool,
+    /// The handler takes the call's input in chunks (progressive call
+    /// invocations, from [`InvocationContext::input`](crate::client::InvocationContext::input)).
+    /// Local only; a progressive INVOCATION of a procedure without it is
+    /// answered with `wamp.error.feature_not_supported`.
+    pub progressive_input: bool,
 }
 
 impl RegisterOptions {
@@ -92,6 +97,12 @@ impl RegisterOptions {
     /// Sets the concurrency limit.
     pub fn concurrency(mut self, limit: u32) -> Self {
         self.concurrency = Some(limit);
+        self
+    }
+
+    /// Sets `progressive_input`: the handler takes its input in chunks.
+    pub fn progressive_input(mut self) -> Self {
+        self.progressive_input = true;
         self
     }
 

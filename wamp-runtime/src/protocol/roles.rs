@@ -111,6 +111,8 @@ pub mod feature {
     pub const TESTAMENT_META_API: &str = "testament_meta_api";
     /// Payload transparency (Autobahn's end-to-end encryption dialect).
     pub const PAYLOAD_TRANSPARENCY: &str = "payload_transparency";
+    /// Payload end-to-end encryption with Autobahn's `cryptobox` (client roles).
+    pub const PAYLOAD_ENCRYPTION_CRYPTOBOX: &str = "payload_encryption_cryptobox";
     /// Acknowledged event delivery (Autobahn/Crossbar extension).
     pub const X_ACKNOWLEDGED_EVENT_DELIVERY: &str = "x_acknowledged_event_delivery";
     /// A callee's `wamp.error.unavailable` makes the dealer re-route the call.

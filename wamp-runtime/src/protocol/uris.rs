@@ -44,6 +44,12 @@ pub const UNAVAILABLE: &str = "wamp.error.unavailable";
 pub const NO_AVAILABLE_CALLEE: &str = "wamp.error.no_available_callee";
 /// The target does not support a feature the request needs.
 pub const FEATURE_NOT_SUPPORTED: &str = "wamp.error.feature_not_supported";
+/// An encrypted payload arrived at a session without a payload codec (Autobahn|Python).
+pub const NO_PAYLOAD_CODEC: &str = "wamp.error.no_payload_codec";
+/// An encrypted payload could not be decrypted (Autobahn|Python).
+pub const ENCRYPTION_DECRYPT_ERROR: &str = "wamp.error.encryption.decrypt_error";
+/// The URI inside an encrypted payload is not the one of its message (Autobahn|Python).
+pub const ENCRYPTION_TRUSTED_URI_MISMATCH: &str = "wamp.error.encryption.trusted_uri_mismatch";
 /// Authentication failed.
 pub const AUTHENTICATION_FAILED: &str = "wamp.error.authentication_failed";
 /// The client cannot answer the router's challenge (sent in its ABORT).

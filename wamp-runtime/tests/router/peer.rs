@@ -55,6 +55,20 @@ pub fn client_roles() -> Roles {
         )
 }
 
+/// [`client_roles`] with a callee that also takes progressive call
+/// invocations (input chunks).
+pub fn streaming_callee_roles() -> Roles {
+    client_roles().with(
+        Role::Callee,
+        RoleDetails::with_features([
+            feature::PROGRESSIVE_CALL_RESULTS,
+            feature::PROGRESSIVE_CALL_INVOCATIONS,
+            feature::CALL_CANCELING,
+            feature::REGISTRATION_REVOCATION,
+        ]),
+    )
+}
+
 /// One scripted peer.
 pub struct Peer {
     pub t: Transport,
@@ -90,6 +104,32 @@ impl Peer {
     pub async fn join_url(url: &str, serializer: SerializerKind) -> Peer {
         let mut p = Peer::connect(url, serializer).await;
         p.hello("realm1", HelloDetails::default()).await;
+        match p.recv().await {
+            Message::Welcome(w) => {
+                p.session = w.session;
+                p.welcome = Some(w);
+            }
+            other => panic!("expected WELCOME, got {other:?}"),
+        }
+        p
+    }
+
+    /// Connects over WebSocket and joins `realm1` announcing `roles`.
+    pub async fn join_with_roles(
+        addr: SocketAddr,
+        serializer: SerializerKind,
+        roles: Roles,
+    ) -> Peer {
+        let mut p = Peer::connect(&format!("ws://{addr}/ws"), serializer).await;
+        let details = HelloDetails {
+            roles: Some(roles),
+            ..Default::default()
+        };
+        p.send(Message::Hello(Hello {
+            realm: Uri::new("realm1").unwrap(),
+            details,
+        }))
+        .await;
         match p.recv().await {
             Message::Welcome(w) => {
                 p.session = w.session;

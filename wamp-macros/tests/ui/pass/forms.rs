@@ -64,4 +64,14 @@ fn on_change(n: Option<i64>) -> Result<(), wamp::Error> {
     Ok(())
 }
 
+/// Takes its input in chunks, with other special parameters.
+#[wamp::register("com.example.upload")]
+async fn upload(
+    _details: wamp::CallDetails,
+    _input: wamp::ProgressiveInput<Point>,
+    _cancel: wamp::CancellationToken,
+) -> u64 {
+    0
+}
+
 fn main() {}

@@ -1,5 +1,6 @@
 //! The JSON Schema of a handler's signature: `args`, `kwargs`, `result`,
-//! `progress`.
+//! `progress` (and `input`, the type of each chunk of a procedure taking its
+//! input in chunks).
 
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value as Json};
@@ -15,6 +16,7 @@ pub struct SchemaBuilder<'g> {
     kwargs: Option<Json>,
     result: Json,
     progress: Json,
+    input: Option<Json>,
 }
 
 impl<'g> SchemaBuilder<'g> {
@@ -30,6 +32,7 @@ impl<'g> SchemaBuilder<'g> {
             kwargs: None,
             result: Json::Null,
             progress: Json::Null,
+            input: None,
         }
     }
 
@@ -82,7 +85,17 @@ impl<'g> SchemaBuilder<'g> {
         self.progress = self.schema::<T>(None);
     }
 
-    /// The signature: `args`, `kwargs`, `result`, `progress`.
+    /// The type of each input chunk of a procedure taking its input in chunks
+    /// (progressive call invocations): every chunk's `args` is `[T]`.
+    pub fn input<T: JsonSchema>(&mut self, name: &str) {
+        let schema = self.schema::<T>(Some(name));
+        self.args.push(schema.clone());
+        self.min_args = self.args.len();
+        self.input = Some(schema);
+    }
+
+    /// The signature: `args`, `kwargs`, `result`, `progress`, and `input`
+    /// for a procedure taking its input in chunks.
     pub fn finish(self) -> Json {
         let n = self.args.len();
         let mut args = Map::new();
@@ -114,6 +127,9 @@ impl<'g> SchemaBuilder<'g> {
         out.insert("kwargs".into(), kwargs);
         out.insert("result".into(), self.result);
         out.insert("progress".into(), self.progress);
+        if let Some(input) = self.input {
+            out.insert("input".into(), input);
+        }
         Json::Object(out)
     }
 }

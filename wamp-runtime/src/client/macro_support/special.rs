@@ -2,18 +2,21 @@
 //! takes from its invocation or event besides the arguments.
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::details::{CallDetails, EventDetails, State};
 use crate::client::error::Error;
-use crate::client::session::{EventContext, InvocationContext, Progress, Session};
+use crate::client::session::{
+    EventContext, InvocationContext, Progress, ProgressiveInput, Session,
+};
 use crate::protocol::uris;
 
 /// Special parameters of procedures, recognised by type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a special parameter of a procedure",
     label = "not available to procedures",
-    note = "procedures can take `wamp::CallDetails`, `wamp::State<T>`, `wamp::Session`, `wamp::Progress<T>` and `wamp::CancellationToken`"
+    note = "procedures can take `wamp::CallDetails`, `wamp::State<T>`, `wamp::Session`, `wamp::Progress<T>`, `wamp::ProgressiveInput<T>` and `wamp::CancellationToken`"
 )]
 pub trait FromCall: Sized {
     /// Extracts the value from the invocation.
@@ -82,6 +85,17 @@ impl<T: Send + Sync + 'static> FromCall for State<T> {
 impl<T: Send + Sync + 'static> FromEvent for State<T> {
     fn from_event(ev: &EventContext) -> Result<Self, Error> {
         ev.state::<T>().ok_or_else(no_state::<T>)
+    }
+}
+
+impl<T: DeserializeOwned> FromCall for ProgressiveInput<T> {
+    fn from_call(inv: &InvocationContext) -> Result<Self, Error> {
+        inv.input.take().map(ProgressiveInput::new).ok_or_else(|| {
+            Error::message(
+                uris::RUNTIME_ERROR,
+                "the invocation has no input stream (register with `progressive_input`)",
+            )
+        })
     }
 }
 

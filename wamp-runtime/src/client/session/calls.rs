@@ -94,11 +94,41 @@ impl CallRequest {
         self.start_inner(true).await
     }
 
+    /// Sends the CALL as the first chunk of a progressive call invocation
+    /// (`CALL.Options.progress`): push further chunks into the returned
+    /// [`InputCall`], then [`finish`](InputCall::finish) it with the last one
+    /// for the result. The callee must take its input in chunks (a
+    /// `wamp::ProgressiveInput<T>` parameter, or
+    /// [`RegisterOptions::progressive_input`](crate::client::RegisterOptions::progressive_input));
+    /// otherwise the call fails with `wamp.error.feature_not_supported`.
+    pub async fn start_input(self) -> Result<InputCall, Error> {
+        let procedure = self.procedure.clone()?;
+        let session = self.session.clone();
+        let pending = self.start_with(false, true).await?;
+        Ok(InputCall {
+            session,
+            procedure,
+            pending,
+        })
+    }
+
     async fn start_inner(self, progress: bool) -> Result<PendingCall, Error> {
+        self.start_with(progress, false).await
+    }
+
+    async fn start_with(self, progress: bool, input: bool) -> Result<PendingCall, Error> {
         let payload = self.payload?;
         let procedure = self.procedure?;
+        let (payload, enc) = self.session.seal(true, procedure.as_str(), payload)?;
         let (sink, rx) = CallSink::new(progress, self.session.shared.limits.max_queued_progress);
-        let wire = self.options.to_wire(progress);
+        let mut wire = self.options.to_wire(progress);
+        wire.enc_algo = enc.algo;
+        wire.enc_key = enc.key;
+        wire.enc_serializer = enc.serializer;
+        let key_uri = procedure.to_string();
+        if input {
+            wire.progress = Some(true);
+        }
         let id = self
             .session
             .request(Pending::Call(sink), |request| {
@@ -110,7 +140,13 @@ impl CallRequest {
                 })
             })
             .await?;
-        Ok(PendingCall::new(self.session, id, rx, &self.options))
+        Ok(PendingCall::new(
+            self.session,
+            id,
+            rx,
+            &self.options,
+            key_uri,
+        ))
     }
 }
 
@@ -120,6 +156,73 @@ impl IntoFuture for CallRequest {
 
     fn into_future(self) -> Self::IntoFuture {
         async move { self.start().await?.await }.boxed()
+    }
+}
+
+/// A progressive call invocation under way: its first chunk is sent, more
+/// follow with [`InputCall::send`], the last with [`InputCall::finish`],
+/// which waits for the result. Every chunk is a CALL with the first one's
+/// request ID and procedure. Dropping it before the end cancels the call.
+#[must_use = "a progressive call is canceled when dropped before `finish`"]
+#[derive(Debug)]
+pub struct InputCall {
+    session: Session,
+    procedure: Uri,
+    pending: PendingCall,
+}
+
+impl InputCall {
+    /// The CALL's request ID (shared by every chunk).
+    pub fn request_id(&self) -> Id {
+        self.pending.request
+    }
+
+    /// Sends a further chunk of positional arguments.
+    pub async fn send<A: Serialize + ?Sized>(&mut self, args: &A) -> Result<(), Error> {
+        let payload = encode_args(self.session.serializer(), args)?;
+        self.send_payload(payload).await
+    }
+
+    /// Sends a further chunk, already encoded.
+    pub async fn send_payload(&mut self, payload: Payload) -> Result<(), Error> {
+        self.chunk(payload, true).await
+    }
+
+    /// Sends the final chunk of positional arguments (`&()` for none) and
+    /// waits for the result.
+    pub async fn finish<A: Serialize + ?Sized>(self, args: &A) -> Result<CallResult, Error> {
+        let payload = encode_args(self.session.serializer(), args)?;
+        self.finish_payload(payload).await
+    }
+
+    /// Sends the final chunk, already encoded, and waits for the result.
+    pub async fn finish_payload(mut self, payload: Payload) -> Result<CallResult, Error> {
+        self.chunk(payload, false).await?;
+        self.pending.await
+    }
+
+    /// Cancels the call (see [`PendingCall::cancel`]) and waits for its end.
+    pub async fn cancel(self, mode: CancelMode) -> Result<CallResult, Error> {
+        self.pending.cancel(mode);
+        self.pending.await
+    }
+
+    async fn chunk(&mut self, payload: Payload, more: bool) -> Result<(), Error> {
+        if self.pending.done {
+            return Err(Error::message(uris::CANCELED, "the call already ended"));
+        }
+        let (payload, enc) = self.session.seal(true, self.procedure.as_str(), payload)?;
+        let mut call = Call {
+            request: self.pending.request,
+            options: Default::default(),
+            procedure: self.procedure.clone(),
+            payload,
+        };
+        call.options.progress = more.then_some(true);
+        call.options.enc_algo = enc.algo;
+        call.options.enc_key = enc.key;
+        call.options.enc_serializer = enc.serializer;
+        self.session.send(&Message::Call(call)).await
     }
 }
 
@@ -137,6 +240,8 @@ pub struct PendingCall {
     deadline: Option<Pin<Box<Sleep>>>,
     cancel_mode: Option<CancelMode>,
     done: bool,
+    /// The procedure, which keys an encrypted RESULT.
+    procedure: String,
 }
 
 impl std::fmt::Debug for PendingCall {
@@ -149,7 +254,13 @@ impl std::fmt::Debug for PendingCall {
 }
 
 impl PendingCall {
-    fn new(session: Session, request: Id, rx: CallRx, options: &CallOptions) -> Self {
+    fn new(
+        session: Session,
+        request: Id,
+        rx: CallRx,
+        options: &CallOptions,
+        procedure: String,
+    ) -> Self {
         PendingCall {
             session,
             request,
@@ -159,6 +270,7 @@ impl PendingCall {
                 .map(|d| Box::pin(tokio::time::sleep(d))),
             cancel_mode: options.cancel_mode,
             done: false,
+            procedure,
         }
     }
 
@@ -176,6 +288,23 @@ impl PendingCall {
         }
     }
 
+    /// Opens an encrypted RESULT with the session's payload codec.
+    fn open_result(&self, mut r: CallResult) -> Result<CallResult, Error> {
+        if r.details.enc_algo.is_some() {
+            let payload = std::mem::take(&mut r.payload);
+            r.payload = crate::client::codec::open(
+                self.session.codec().as_deref(),
+                true,
+                &self.procedure,
+                payload,
+                r.details.enc_algo.take().as_ref(),
+                r.details.enc_key.take().as_ref(),
+                r.details.enc_serializer.take().as_ref(),
+            )?;
+        }
+        Ok(r)
+    }
+
     fn poll_answer(&mut self, cx: &mut Context<'_>) -> Poll<Option<Answer>> {
         if self.done {
             return Poll::Ready(None);
@@ -186,7 +315,7 @@ impl PendingCall {
                 if last {
                     self.done = true;
                 }
-                Poll::Ready(Some(answer))
+                Poll::Ready(Some(answer.and_then(|r| self.open_result(r))))
             }
             Poll::Pending => {
                 if let Some(deadline) = &mut self.deadline

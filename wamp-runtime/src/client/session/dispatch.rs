@@ -127,7 +127,22 @@ fn on_progress(session: &Session, result: ResultMessage) {
 /// Completes a request with its answer.
 fn on_reply(session: &Session, pending: Pending, message: Message) {
     match (pending, message) {
-        (p, Message::Error(e)) => p.fail(Error::with_payload(e.error.as_str(), e.payload)),
+        (p, Message::Error(e)) => {
+            let d = &e.details;
+            let payload = match crate::client::codec::open(
+                session.codec().as_deref(),
+                true,
+                e.error.as_str(),
+                e.payload,
+                d.enc_algo.as_ref(),
+                d.enc_key.as_ref(),
+                d.enc_serializer.as_ref(),
+            ) {
+                Ok(payload) => payload,
+                Err(opening) => return p.fail(opening),
+            };
+            p.fail(Error::with_payload(e.error.as_str(), payload))
+        }
         (Pending::Call(sink), Message::Result(r)) => sink.finish(Ok(CallResult {
             payload: r.payload,
             details: r.details,

@@ -41,18 +41,34 @@ pub(super) fn on_event(session: &Session, ev: Event) {
             }
         }
     };
-    let d = ev.details;
+    let mut d = ev.details;
+    let topic = d.topic.take().or(topic).unwrap_or_default();
+    let payload = match crate::client::codec::open(
+        session.codec().as_deref(),
+        false,
+        &topic,
+        ev.payload,
+        d.enc_algo.as_ref(),
+        d.enc_key.as_ref(),
+        d.enc_serializer.as_ref(),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(%topic, error = %e, "event payload cannot be opened; handlers not run");
+            return;
+        }
+    };
     let ack = d.x_acknowledged_delivery == Some(true);
     let mut details = Some(EventDetails {
         subscription: ev.subscription,
         publication: ev.publication,
-        topic: d.topic.or(topic).unwrap_or_default(),
+        topic,
         publisher: d.publisher,
         publisher_authid: d.publisher_authid,
         publisher_authrole: d.publisher_authrole,
         retained: d.retained == Some(true),
     });
-    let mut payload = Some(ev.payload);
+    let mut payload = Some(payload);
     let max = session.shared.limits.max_queued_events;
     let last = handlers.len().saturating_sub(1);
     for (i, (_, handler, load)) in handlers.iter().enumerate() {

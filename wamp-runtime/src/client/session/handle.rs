@@ -17,7 +17,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::answer::CallSink;
 use super::close::{CloseReason, lost_reason};
+use super::input::{InputFeed, InputSlot};
 use super::limits::{HandlerLoad, SessionLimits, WarnGate};
+use crate::client::codec::PayloadCodec;
 use crate::client::details::{
     CallDetails, CallResult, EventDetails, Extensions, SessionDetails, State,
 };
@@ -105,6 +107,33 @@ impl Session {
     }
 
     /// A new ID for a local handler of a subscription.
+    /// Sets (or with `None` removes) the payload codec: from now on, the
+    /// arguments of CALL, PUBLISH, YIELD and ERROR are encrypted for the URIs
+    /// it has keys for, and encrypted RESULT, ERROR, INVOCATION and EVENT
+    /// payloads are opened with it (see [`crate::client::codec`]).
+    pub fn set_payload_codec(&self, codec: Option<Arc<dyn PayloadCodec>>) {
+        *self.shared.codec.write().unwrap_or_else(|e| e.into_inner()) = codec;
+    }
+
+    /// The payload codec, if set.
+    pub(super) fn codec(&self) -> Option<Arc<dyn PayloadCodec>> {
+        self.shared
+            .codec
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Encrypts `payload` sent under `uri` when a codec has a key for it.
+    pub(super) fn seal(
+        &self,
+        originating: bool,
+        uri: &str,
+        payload: Payload,
+    ) -> Result<(Payload, crate::client::codec::EncFields), Error> {
+        crate::client::codec::seal(self.codec().as_deref(), originating, uri, payload)
+    }
+
     pub(super) fn next_local(&self) -> u64 {
         self.shared.local_ids.fetch_add(1, Ordering::Relaxed) + 1
     }
@@ -137,6 +166,8 @@ pub(super) struct Shared {
     pub(super) refused_warn: WarnGate,
     /// Publication IDs acknowledged by subscribers (EVENT_RECEIVED).
     pub(super) acks: broadcast::Sender<Id>,
+    /// The payload codec (end-to-end encryption), if set.
+    pub(super) codec: std::sync::RwLock<Option<Arc<dyn PayloadCodec>>>,
 }
 
 /// Everything behind the lock.
@@ -149,6 +180,12 @@ pub(super) struct Core {
     pub(super) subscriptions: HashMap<Id, SubscriptionEntry>,
     /// The running invocations by request ID, with the token INTERRUPT fires.
     pub(super) invocations: HashMap<Id, CancellationToken>,
+    /// The running invocations still taking input chunks, by request ID.
+    pub(super) inputs: HashMap<Id, InputFeed>,
+    /// Progressive invocations refused at their first chunk, or ended before
+    /// their final chunk, whose final chunk has not arrived yet (their later chunks are dropped, not taken
+    /// for new invocations); at most 64, oldest forgotten first.
+    pub(super) refused_inputs: std::collections::VecDeque<Id>,
 }
 
 /// What the runtime keeps for a request waiting for its answer.
@@ -192,6 +229,8 @@ pub(super) struct RegistrationEntry {
     pub(super) limit: Option<Arc<Semaphore>>,
     /// Cleared when unregistered or revoked.
     pub(super) active: Arc<AtomicBool>,
+    /// The handler takes its input in chunks (progressive call invocations).
+    pub(super) progressive_input: bool,
 }
 
 /// A subscription, shared by every local handler of one topic.
@@ -225,6 +264,9 @@ pub struct InvocationContext {
     pub progress: Option<ProgressSender>,
     /// Canceled when the router interrupts the call (the future is dropped too).
     pub cancel: CancellationToken,
+    /// The call's input chunks (progressive call invocations), for a
+    /// procedure registered with `progressive_input`.
+    pub input: InputSlot,
 }
 
 impl InvocationContext {

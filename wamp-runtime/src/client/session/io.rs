@@ -49,6 +49,8 @@ pub(super) fn start(
             registrations: HashMap::new(),
             subscriptions: HashMap::new(),
             invocations: HashMap::new(),
+            inputs: HashMap::new(),
+            refused_inputs: Default::default(),
         }),
         out,
         serializer: details.serializer,
@@ -61,6 +63,7 @@ pub(super) fn start(
         overflow: Arc::new(Semaphore::new(OUTBOX)),
         refused_warn: WarnGate::default(),
         acks: broadcast::channel(ACKS_BUFFER).0,
+        codec: std::sync::RwLock::new(None),
     });
     let lost = CancellationToken::new();
     tokio::spawn(writer(sink, rx, stop, lost.clone()));
@@ -189,6 +192,7 @@ fn end_session(session: &Session, reason: CloseReason) {
         let mut core = session.lock();
         let pending = core.proto.end();
         let invocations: Vec<_> = core.invocations.drain().map(|(_, t)| t).collect();
+        core.inputs.clear();
         for entry in core.registrations.values() {
             entry.active.store(false, Ordering::Release);
         }

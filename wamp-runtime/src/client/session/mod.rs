@@ -28,6 +28,7 @@ mod dispatch;
 mod events;
 mod handle;
 mod inline;
+mod input;
 mod invocation;
 mod io;
 mod lifecycle;
@@ -39,11 +40,12 @@ mod registrations;
 mod requests;
 mod subscriptions;
 
-pub use calls::{CallRequest, PendingCall};
+pub use calls::{CallRequest, InputCall, PendingCall};
 pub use close::CloseReason;
 pub use handle::{
     EventContext, EventHandler, InvocationContext, ProcedureHandler, ProgressSender, Session,
 };
+pub use input::{InputChunks, InputSlot, ProgressiveInput};
 pub use limits::SessionLimits;
 pub use progress::Progress;
 pub use registrations::Registration;

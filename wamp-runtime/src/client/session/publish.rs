@@ -43,54 +43,45 @@ impl Session {
         options: PublishOptions,
     ) -> Result<Option<Id>, Error> {
         let topic = Uri::new(topic)?;
+        let mut wire = options.to_wire();
+        let (payload, enc) = self.seal(true, topic.as_str(), payload)?;
+        wire.enc_algo = enc.algo;
+        wire.enc_key = enc.key;
+        wire.enc_serializer = enc.serializer;
+        let publish = Publish {
+            request: 0,
+            options: wire,
+            topic,
+            payload,
+        };
         if options.acknowledge {
             // Boxed: its state would make every publish's future larger
             // (and slower to move), acknowledged or not.
-            return Box::pin(self.publish_acknowledged(topic, payload, &options)).await;
+            return Box::pin(self.publish_acknowledged(publish)).await;
         }
         // Unacknowledged: the ID is still sequential but nothing waits for it.
-        let frame = self.publish_frame(topic, payload, &options)?;
+        let frame = self.publish_frame(publish)?;
         self.queue(frame).await?;
         Ok(None)
     }
 
-    /// Sends an acknowledged PUBLISH and waits for PUBLISHED.
-    async fn publish_acknowledged(
-        &self,
-        topic: Uri,
-        payload: Payload,
-        options: &PublishOptions,
-    ) -> Result<Option<Id>, Error> {
-        let options = options.to_wire();
+    /// Sends an acknowledged PUBLISH (its request ID set here) and waits for
+    /// PUBLISHED.
+    async fn publish_acknowledged(&self, publish: Publish) -> Result<Option<Id>, Error> {
         let (tx, rx) = oneshot::channel();
         self.request(Pending::Publish(tx), |request| {
-            Message::Publish(Publish {
-                request,
-                options,
-                topic,
-                payload,
-            })
+            Message::Publish(Publish { request, ..publish })
         })
         .await?;
         rx.await.unwrap_or_else(|_| Err(Error::transport_lost()))
     }
 
     /// The frame of an unacknowledged PUBLISH, with its request ID.
-    fn publish_frame(
-        &self,
-        topic: Uri,
-        payload: Payload,
-        options: &PublishOptions,
-    ) -> Result<bytes::Bytes, Error> {
+    fn publish_frame(&self, publish: Publish) -> Result<bytes::Bytes, Error> {
         let mut core = self.lock();
         let Some(request) = core.proto.request_untracked() else {
             return Err(self.not_established());
         };
-        self.encode(&Message::Publish(Publish {
-            request,
-            options: options.to_wire(),
-            topic,
-            payload,
-        }))
+        self.encode(&Message::Publish(Publish { request, ..publish }))
     }
 }

@@ -74,6 +74,7 @@ impl Session {
                 .filter(|n| *n > 0)
                 .map(|n| Arc::new(Semaphore::new(n as usize))),
             active: active.clone(),
+            progressive_input: options.progressive_input,
         };
         let (tx, rx) = oneshot::channel();
         let mut wire = options.to_wire();

@@ -22,6 +22,8 @@ pub(crate) struct Features {
     pub(crate) call_canceling: bool,
     /// The callee sends progressive YIELDs.
     pub(crate) progressive_call_results: bool,
+    /// The callee takes a call's input in chunks (progressive call invocations).
+    pub(crate) progressive_call_invocations: bool,
     /// The callee is told when the router removes its registration.
     pub(crate) registration_revocation: bool,
     /// The subscriber is told when the router removes its subscription.
@@ -37,6 +39,8 @@ impl Features {
             call_canceling: roles.has_feature(Role::Callee, feature::CALL_CANCELING),
             progressive_call_results: roles
                 .has_feature(Role::Callee, feature::PROGRESSIVE_CALL_RESULTS),
+            progressive_call_invocations: roles
+                .has_feature(Role::Callee, feature::PROGRESSIVE_CALL_INVOCATIONS),
             registration_revocation: roles
                 .has_feature(Role::Callee, feature::REGISTRATION_REVOCATION),
             subscription_revocation: roles

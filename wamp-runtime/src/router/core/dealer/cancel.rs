@@ -119,5 +119,6 @@ impl Dealer {
                 );
             }
         }
+        self.progressive.forget(session);
     }
 }

@@ -4,6 +4,7 @@
 
 mod calls;
 mod cancel;
+mod progressive;
 mod register;
 mod registrations;
 mod reroute;
@@ -11,5 +12,7 @@ mod retries;
 mod route;
 mod tables;
 
+#[cfg(test)]
+pub(crate) use progressive::ENDED_PER_CALLER;
 pub(crate) use registrations::Registration;
 pub(crate) use tables::Dealer;

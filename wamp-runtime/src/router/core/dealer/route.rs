@@ -29,6 +29,9 @@ impl Dealer {
         if let Some(key) = self.calls.key_of_call(caller, msg.request) {
             return self.call_chunk(env, key, msg);
         }
+        if self.chunk_of_ended_call(env, caller, &msg) {
+            return Ok(());
+        }
         let uri = msg.procedure.as_str();
         let reply =
             |error: &str, text: String| error_reply(MessageType::Call, msg.request, error, text);
@@ -73,6 +76,16 @@ impl Dealer {
         let receive_progress = msg.options.receive_progress == Some(true)
             && env.members.features(callee).progressive_call_results;
         let caller_progress = msg.options.progress == Some(true);
+        let streams = env.members.features(callee);
+        if caller_progress && !(streams.progressive_call_invocations && streams.call_canceling) {
+            let text = format!(
+                "the callee of <{uri}> does not support progressive call invocations \
+                 (it must announce progressive_call_invocations and call_canceling)"
+            );
+            env.out
+                .send(caller, reply(uris::FEATURE_NOT_SUPPORTED, text));
+            return Ok(());
+        }
 
         let mut details = InvocationDetails::default();
         if pattern {
@@ -130,45 +143,15 @@ impl Dealer {
             };
             self.reroutes.remember((callee, invocation), retry);
         }
+        if caller_progress {
+            self.progressive
+                .started(caller, msg.request, msg.procedure.clone());
+        }
         env.out.send(
             callee,
             Message::Invocation(Invocation {
                 request: invocation,
                 registration: reg_id,
-                details,
-                payload: msg.payload,
-            }),
-        );
-        Ok(())
-    }
-
-    /// A further chunk of a progressive call invocation (a CALL reusing the
-    /// request ID of a call in flight).
-    fn call_chunk(
-        &mut self,
-        env: &mut Env<'_>,
-        key: (Id, Id),
-        msg: Call,
-    ) -> Result<(), NotRoutable> {
-        let Some(call) = self.calls.get_mut(key) else {
-            return Ok(());
-        };
-        if !call.caller_progress {
-            return Err(NotRoutable(format!(
-                "CALL reuses request ID {} of a call in flight that takes no more progressive chunks",
-                msg.request
-            )));
-        }
-        call.caller_progress = msg.options.progress == Some(true);
-        let details = InvocationDetails {
-            progress: msg.options.progress,
-            ..Default::default()
-        };
-        env.out.send(
-            key.0,
-            Message::Invocation(Invocation {
-                request: key.1,
-                registration: call.registration,
                 details,
                 payload: msg.payload,
             }),

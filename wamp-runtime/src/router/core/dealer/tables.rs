@@ -3,6 +3,7 @@
 use crate::protocol::id::Id;
 
 use super::calls::{Calls, InFlight, InvocationKey};
+use super::progressive::Progressive;
 use super::registrations::Registrations;
 use super::retries::Reroutes;
 
@@ -15,6 +16,8 @@ pub(crate) struct Dealer {
     pub(crate) calls: Calls,
     /// What calls to shared registrations need to be re-routed.
     pub(crate) reroutes: Reroutes,
+    /// Progressive call invocations: their procedures and request-ID rules.
+    pub(crate) progressive: Progressive,
 }
 
 impl Dealer {
@@ -22,6 +25,7 @@ impl Dealer {
     pub(crate) fn finish(&mut self, key: InvocationKey) -> Option<InFlight> {
         self.reroutes.forget(key);
         let call = self.calls.remove(key)?;
+        self.progressive.finished(&call);
         self.registrations.finished(call.registration, call.callee);
         Some(call)
     }

@@ -510,7 +510,7 @@ fn a_call_reusing_an_id_in_flight_without_progress_is_a_protocol_violation() {
 }
 
 #[test]
-fn a_progressive_chunk_naming_a_meta_procedure_stays_with_its_call() {
+fn a_progressive_chunk_naming_another_procedure_is_a_protocol_violation() {
     let mut h = Harness::open();
     let (caller, callee) = (h.join(), h.join());
     h.register(callee, "com.app.x", exact());
@@ -521,14 +521,130 @@ fn a_progressive_chunk_naming_a_meta_procedure_stays_with_its_call() {
     };
     h.route(caller, Message::Call(first));
     let inv = invocation(h.one(callee));
-    // A chunk of call 1 that names a wamp.* URI goes to the callee, not to
-    // the meta API (which would answer request 1 a first time).
+    // A chunk of call 1 that names a wamp.* URI is refused, neither given to
+    // the callee nor to the meta API (which would answer request 1 a first
+    // time).
     let chunk = Call::new(1, uri("wamp.session.count"), Payload::empty());
-    h.route(caller, Message::Call(chunk));
-    assert_eq!(invocation(h.one(callee)).request, inv.request);
+    let refused = h.send(caller, Message::Call(chunk)).unwrap_err();
+    assert!(refused.0.contains("<wamp.session.count>"), "{}", refused.0);
+    let chunk = Call::new(1, uri("com.app.y"), Payload::empty());
+    let refused = h.send(caller, Message::Call(chunk)).unwrap_err();
+    assert!(
+        refused.0.contains("but the call is to <com.app.x>"),
+        "{}",
+        refused.0
+    );
+    h.nothing(callee);
     h.nothing(caller);
     yield_(&mut h, callee, inv.request, Payload::empty());
     assert_eq!(result(h.one(caller)).request, 1);
+}
+
+#[test]
+fn a_progressive_call_to_a_callee_without_the_feature_is_not_supported() {
+    let mut h = Harness::open();
+    let caller = h.join();
+    let callee = h.join_as("callee", "anonymous", bare_roles());
+    h.register(callee, "com.app.x", exact());
+    let mut first = Call::new(3, uri("com.app.x"), args(&["a"]));
+    first.options = WireCallOptions {
+        progress: Some(true),
+        ..Default::default()
+    };
+    h.route(caller, Message::Call(first));
+    assert_error(
+        h.one(caller),
+        MessageType::Call,
+        3,
+        uris::FEATURE_NOT_SUPPORTED,
+    );
+    h.nothing(callee);
+    assert_eq!(h.core.parts().1.calls.len(), 0);
+    // A plain call still reaches it.
+    call_reaches(&mut h, caller, 4, "com.app.x", callee);
+    // The spec also requires call_canceling from such a callee.
+    use crate::protocol::roles::{Role, RoleDetails, Roles, feature};
+    let half = Roles::default().with(
+        Role::Callee,
+        RoleDetails::with_features([feature::PROGRESSIVE_CALL_INVOCATIONS]),
+    );
+    let half = h.join_as("half", "anonymous", half);
+    h.register(half, "com.app.half", exact());
+    let mut c = Call::new(5, uri("com.app.half"), Payload::empty());
+    c.options = WireCallOptions {
+        progress: Some(true),
+        ..Default::default()
+    };
+    h.route(caller, Message::Call(c));
+    assert_error(
+        h.one(caller),
+        MessageType::Call,
+        5,
+        uris::FEATURE_NOT_SUPPORTED,
+    );
+    h.nothing(half);
+}
+
+#[test]
+fn chunks_of_a_call_that_ended_early_are_answered_not_taken_for_a_new_call() {
+    let mut h = Harness::open();
+    let (caller, callee) = (h.join(), h.join());
+    h.register(callee, "com.app.x", exact());
+    let chunk = |request, progress: Option<bool>, a: &str| {
+        let mut c = Call::new(request, uri("com.app.x"), args(&[a]));
+        c.options = WireCallOptions {
+            progress,
+            ..Default::default()
+        };
+        Message::Call(c)
+    };
+    h.route(caller, chunk(5, Some(true), "a"));
+    let inv = invocation(h.one(callee));
+    // The callee fails before the final chunk.
+    h.route(
+        callee,
+        Message::Error(ErrorMessage {
+            request_type: MessageType::Invocation,
+            request: inv.request,
+            details: Default::default(),
+            error: uri("com.app.bad_input"),
+            payload: Payload::empty(),
+        }),
+    );
+    assert_error(h.one(caller), MessageType::Call, 5, "com.app.bad_input");
+    // Further chunks, the final one included, get an error of their own.
+    h.route(caller, chunk(5, Some(true), "b"));
+    assert_error(h.one(caller), MessageType::Call, 5, uris::CANCELED);
+    h.route(caller, chunk(5, None, "c"));
+    assert_error(h.one(caller), MessageType::Call, 5, uris::CANCELED);
+    h.nothing(callee);
+    assert_eq!(h.core.parts().1.progressive.len(), 0);
+    // After the final chunk the ID is free again.
+    call_reaches(&mut h, caller, 5, "com.app.x", callee);
+}
+
+#[test]
+fn ended_progressive_calls_are_remembered_boundedly_and_forgotten_with_the_caller() {
+    let mut h = Harness::open();
+    let (caller, callee) = (h.join(), h.join());
+    h.register(callee, "com.app.x", exact());
+    for request in 1..=40 {
+        let mut c = Call::new(request, uri("com.app.x"), Payload::empty());
+        c.options = WireCallOptions {
+            progress: Some(true),
+            ..Default::default()
+        };
+        h.route(caller, Message::Call(c));
+        let inv = invocation(h.one(callee));
+        yield_(&mut h, callee, inv.request, Payload::empty());
+        h.one(caller);
+    }
+    assert_eq!(
+        h.core.parts().1.progressive.len(),
+        crate::router::core::dealer::ENDED_PER_CALLER
+    );
+    h.leave(caller);
+    assert_eq!(h.core.parts().1.progressive.len(), 0);
 }
 
 /// A caller, a callee with `roles`, and one call (request 1) in flight;

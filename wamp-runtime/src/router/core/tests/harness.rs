@@ -39,6 +39,7 @@ pub(crate) fn full_roles() -> Roles {
             RoleDetails::with_features([
                 feature::PROGRESSIVE_CALL_RESULTS,
                 feature::CALL_CANCELING,
+                feature::PROGRESSIVE_CALL_INVOCATIONS,
                 feature::REGISTRATION_REVOCATION,
             ]),
         )
