@@ -5,6 +5,7 @@
 mod calls;
 mod cancel;
 mod progressive;
+mod progressive_calls;
 mod register;
 mod registrations;
 mod reroute;
@@ -13,6 +14,6 @@ mod route;
 mod tables;
 
 #[cfg(test)]
-pub(crate) use progressive::ENDED_PER_CALLER;
+pub(crate) use progressive_calls::ENDED_PER_CALLER;
 pub(crate) use registrations::Registration;
 pub(crate) use tables::Dealer;

@@ -3,7 +3,7 @@
 use crate::protocol::id::Id;
 
 use super::calls::{Calls, InFlight, InvocationKey};
-use super::progressive::Progressive;
+use super::progressive_calls::Progressive;
 use super::registrations::Registrations;
 use super::retries::Reroutes;
 
