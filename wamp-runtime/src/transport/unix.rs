@@ -8,11 +8,17 @@
 //! already at the path is replaced only if it is a socket (a stale one left
 //! by a crashed process); anything else is an error and stays untouched.
 
+#[cfg(feature = "router")]
 use std::io;
+#[cfg(feature = "router")]
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+#[cfg(feature = "router")]
+use std::path::Path;
+use std::path::PathBuf;
 
-use tokio::net::{UnixListener, UnixStream};
+#[cfg(feature = "router")]
+use tokio::net::UnixListener;
+use tokio::net::UnixStream;
 
 use super::io::ByteStream;
 
@@ -31,6 +37,7 @@ pub(crate) fn url_path(rest: &str) -> Option<PathBuf> {
     rest.starts_with('/').then(|| PathBuf::from(rest))
 }
 
+#[cfg(feature = "router")]
 /// A bound socket file; removes it when dropped (if it is still the socket
 /// bound here, not one another process put there since).
 #[derive(Debug)]
@@ -39,18 +46,19 @@ pub(crate) struct SocketFile {
     identity: (u64, u64),
 }
 
+#[cfg(feature = "router")]
 impl Drop for SocketFile {
     fn drop(&mut self) {
         if let Ok(meta) = std::fs::symlink_metadata(&self.path)
             && (meta.dev(), meta.ino()) == self.identity
+            && let Err(e) = std::fs::remove_file(&self.path)
         {
-            if let Err(e) = std::fs::remove_file(&self.path) {
-                tracing::warn!(path = %self.path.display(), error = %e, "cannot remove the socket file");
-            }
+            tracing::warn!(path = %self.path.display(), error = %e, "cannot remove the socket file");
         }
     }
 }
 
+#[cfg(feature = "router")]
 /// Binds a Unix socket at `path` with permission bits `mode` (e.g. `0o600`,
 /// `0o660`), replacing a stale socket file but no other kind of file.
 pub(crate) fn bind(path: &Path, mode: u32) -> io::Result<(UnixListener, SocketFile)> {
@@ -85,6 +93,7 @@ pub(crate) fn bind(path: &Path, mode: u32) -> io::Result<(UnixListener, SocketFi
     Ok((listener, file))
 }
 
+#[cfg(feature = "router")]
 /// Ok if nothing is at `path` or a socket is (to be replaced); an error
 /// naming the problem otherwise.
 fn check_replaceable(path: &Path) -> io::Result<()> {
