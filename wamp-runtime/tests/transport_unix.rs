@@ -233,3 +233,36 @@ async fn bad_unix_urls_are_refused_clearly() {
     .unwrap_err();
     assert!(!err.to_string().is_empty());
 }
+
+#[tokio::test]
+async fn connections_per_listener_applies_to_a_unix_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = socket_path(&dir);
+    let limits = wamp::router::Limits {
+        connections_per_listener: 1,
+        ..Default::default()
+    };
+    let router = Router::builder()
+        .realm(RealmConfig::open("realm1"))
+        .limits(limits)
+        .build();
+    router.listen_unix(&path).await.unwrap();
+    let url = format!("rs+unix://{}", path.display());
+    let held = join(&url, SerializerKind::Json).await;
+    let t = connect(
+        &url,
+        &ClientOptions::with_serializers([SerializerKind::Json]),
+    )
+    .await
+    .unwrap();
+    let err = Session::join(t, JoinConfig::new("realm1"))
+        .await
+        .err()
+        .expect("a second connection over the limit must be refused");
+    assert!(
+        err.to_string().contains("wamp.error.limit_exceeded"),
+        "{err}"
+    );
+    drop(held);
+    router.shutdown();
+}
