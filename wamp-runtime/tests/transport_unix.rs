@@ -3,9 +3,10 @@
 //! wire protocols with every serializer; the socket file's mode; a stale
 //! socket replaced, a regular file left alone; the file removed on shutdown.
 //!
-//! Tests run as root in CI, and root ignores file permissions, so the access
-//! control is checked through the mode bits the file gets, not by connecting
-//! as another user.
+//! Root ignores file permissions, so the access control is checked through
+//! the mode bits the file gets and, when the tests run as root, by a client
+//! running as `nobody` (through `setpriv` and `python3`); not as root, that
+//! last check cannot be made and is said to be skipped on stderr.
 #![cfg(unix)]
 
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -264,5 +265,62 @@ async fn connections_per_listener_applies_to_a_unix_socket() {
         "{err}"
     );
     drop(held);
+    router.shutdown();
+}
+
+/// Whether a client running as `nobody` can connect to the socket at `path`
+/// (`None` when that cannot be tried: not root, or no `setpriv`/`python3`).
+async fn nobody_can_connect(path: &Path) -> Option<bool> {
+    let uid = std::process::Command::new("id").arg("-u").output().ok()?;
+    let tools = ["/usr/bin/setpriv", "/usr/bin/python3"];
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0"
+        || tools.iter().any(|t| !Path::new(t).exists())
+    {
+        return None;
+    }
+    let script = "import socket, sys\n\
+        s = socket.socket(socket.AF_UNIX)\n\
+        try:\n    s.connect(sys.argv[1])\n\
+        except PermissionError:\n    sys.exit(13)\n";
+    let status = tokio::process::Command::new(tools[0])
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", tools[1]])
+        .args(["-c", script])
+        .arg(path)
+        .status()
+        .await
+        .unwrap();
+    match status.code() {
+        Some(0) => Some(true),
+        Some(13) => Some(false),
+        _ => panic!("the client as nobody failed otherwise: {status}"),
+    }
+}
+
+#[tokio::test]
+async fn another_user_cannot_connect_to_an_owner_only_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    // The directory may be traversed by all: only the socket's mode decides.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let private = dir.path().join("private.sock");
+    let public = dir.path().join("public.sock");
+    let router = router();
+    router.listen_unix(&private).await.unwrap();
+    router
+        .listen_unix_with(
+            &public,
+            0o666,
+            Acceptor::new(ServerOptions::with_serializers(SerializerKind::ALL)),
+        )
+        .await
+        .unwrap();
+    match nobody_can_connect(&private).await {
+        Some(allowed) => {
+            assert!(!allowed, "nobody connected to a 0o600 socket");
+            assert_eq!(nobody_can_connect(&public).await, Some(true));
+        }
+        // Not root (the owner always may connect): the mode bits are checked
+        // by `socket_file_gets_the_configured_mode`.
+        None => eprintln!("not root or no setpriv/python3: connecting as another user not tried"),
+    }
     router.shutdown();
 }
