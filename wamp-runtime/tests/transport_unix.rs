@@ -86,12 +86,15 @@ async fn call_and_publish_over_both_protocols_and_every_serializer() {
 
     let mut n = 0;
     for (scheme, kind) in [
-        ("rs+unix", TransportKind::UnixRawSocket),
-        ("unix", TransportKind::UnixRawSocket),
-        ("ws+unix", TransportKind::UnixWebSocket),
+        ("rs+unix://", TransportKind::UnixRawSocket),
+        ("unix://", TransportKind::UnixRawSocket),
+        ("ws+unix://", TransportKind::UnixWebSocket),
+        // Autobahn|Python's forms.
+        ("rs://unix:", TransportKind::UnixRawSocket),
+        ("ws://unix:", TransportKind::UnixWebSocket),
     ] {
         for serializer in SerializerKind::ALL {
-            let url = format!("{scheme}://{p}");
+            let url = format!("{scheme}{p}");
             let t = connect(&url, &ClientOptions::with_serializers([serializer]))
                 .await
                 .unwrap();

@@ -30,8 +30,9 @@ fn invalid(url: &str, reason: impl Into<String>) -> TransportError {
 /// Unix domain sockets (on Unix): `rs+unix:///path/to.sock` (or
 /// `unix:///path/to.sock`) for RawSocket and `ws+unix:///path/to.sock` for
 /// WebSocket (whose HTTP request then says `Host: localhost`, path `/`); the
-/// path after `://` must be absolute. The socket file's permissions decide
-/// who may connect.
+/// path after `://` must be absolute. Autobahn|Python's forms
+/// `rs://unix:/path/to.sock` and `ws://unix:/path/to.sock` work too. The
+/// socket file's permissions decide who may connect.
 pub async fn connect(url: &str, options: &ClientOptions) -> Result<Transport, TransportError> {
     if let Some((scheme, rest)) = unix_scheme(url) {
         return connect_unix(url, scheme, rest, options).await;
@@ -77,15 +78,19 @@ pub async fn connect(url: &str, options: &ClientOptions) -> Result<Transport, Tr
     .await
 }
 
-/// The Unix socket scheme of `url` and what follows `://`, if it has one.
+/// The protocol and socket path of a Unix socket URL, if `url` is one:
+/// `rs+unix:///p`, `unix:///p`, `ws+unix:///p`, or Autobahn|Python's
+/// `rs://unix:/p`, `tcp://unix:/p`, `ws://unix:/p`.
 fn unix_scheme(url: &str) -> Option<(Scheme, &str)> {
     let (scheme, rest) = url.split_once("://")?;
-    let scheme = match scheme.to_ascii_lowercase().as_str() {
-        "rs+unix" | "unix" => Scheme::RawSocket { tls: false },
-        "ws+unix" => Scheme::WebSocket { tls: false },
-        _ => return None,
-    };
-    Some((scheme, rest))
+    let autobahn = rest.strip_prefix("unix:");
+    match (scheme.to_ascii_lowercase().as_str(), autobahn) {
+        ("rs+unix" | "unix", _) => Some((Scheme::RawSocket { tls: false }, rest)),
+        ("ws+unix", _) => Some((Scheme::WebSocket { tls: false }, rest)),
+        ("rs" | "tcp", Some(path)) => Some((Scheme::RawSocket { tls: false }, path)),
+        ("ws", Some(path)) => Some((Scheme::WebSocket { tls: false }, path)),
+        _ => None,
+    }
 }
 
 /// Connects to the Unix socket at `rest` and runs the transport's handshake.
