@@ -261,8 +261,7 @@ async fn connections_per_listener_applies_to_a_unix_socket() {
     .unwrap();
     let err = Session::join(t, JoinConfig::new("realm1"))
         .await
-        .err()
-        .expect("a second connection over the limit must be refused");
+        .expect_err("a second connection over the limit must be refused");
     assert!(
         err.to_string().contains("wamp.error.limit_exceeded"),
         "{err}"
