@@ -16,12 +16,24 @@ use wamp::transport::{Acceptor, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions, tls};
 /// on the usual Crossbar port, loopback only.
 const DEFAULT_ADDRESS: &str = "127.0.0.1:8080";
 
-/// One listening socket: WebSocket and RawSocket on the same port.
+/// One listening socket: WebSocket and RawSocket on the same port, or on the
+/// same Unix socket file (`path`, with its `mode`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListenerConfig {
     /// `host:port` to bind, e.g. `127.0.0.1:8080` (port 0: any free port).
+    /// Empty when `path` is set.
+    #[serde(default)]
     pub(crate) address: String,
+    /// A Unix domain socket file to serve on instead of `address` (Unix
+    /// only): clients connect with `rs+unix:///path` or `ws+unix:///path`.
+    #[serde(default)]
+    pub(crate) path: Option<PathBuf>,
+    /// Permission bits of the socket file at `path`, which decide who may
+    /// connect, e.g. `mode = 0o660` for the file's group too (default
+    /// `0o600`: the router's user only).
+    #[serde(default)]
+    pub(crate) mode: Option<u32>,
     /// PEM certificate chain (leaf first); with `tls_key`, the listener speaks
     /// `wss://` and `rss://` only.
     #[serde(default)]
@@ -62,6 +74,8 @@ impl ListenerConfig {
     pub(crate) fn plain(address: impl Into<String>) -> Self {
         ListenerConfig {
             address: address.into(),
+            path: None,
+            mode: None,
             tls_cert: None,
             tls_key: None,
             tls_client_ca: None,
@@ -76,18 +90,57 @@ impl ListenerConfig {
         self.tls_cert.is_some()
     }
 
+    /// How messages name this listener: its address, or `unix:` and its path.
+    pub(crate) fn name(&self) -> String {
+        match &self.path {
+            Some(path) => format!("unix:{}", path.display()),
+            None => self.address.clone(),
+        }
+    }
+
+    /// Checks that the listener is either TCP (`address`, optional TLS) or a
+    /// Unix socket (`path`, optional `mode`, no TLS).
+    fn check_kind(&self) -> Result<(), ConfigError> {
+        let problem = match (&self.path, self.address.is_empty()) {
+            (Some(_), false) => Some("set either `address` or `path`, not both"),
+            (None, true) => Some("needs an `address` (host:port) or a Unix socket `path`"),
+            (None, false) if self.mode.is_some() => Some("`mode` is only for a Unix socket `path`"),
+            (Some(_), true) if self.tls_cert.is_some() || self.tls_key.is_some() => {
+                Some("TLS is not supported on a Unix socket listener")
+            }
+            (Some(_), true) if !cfg!(unix) => {
+                Some("Unix domain sockets are not available on this platform")
+            }
+            _ => None,
+        };
+        match self.mode {
+            Some(mode) if mode > 0o777 => {
+                return Err(ConfigError::listener(
+                    &self.name(),
+                    format!("`mode` {mode:#o} is not a permission mode (0o000 to 0o777)"),
+                ));
+            }
+            _ => {}
+        }
+        match problem {
+            Some(message) => Err(ConfigError::listener(&self.name(), message)),
+            None => Ok(()),
+        }
+    }
+
     /// The acceptor for this listener: serializers, size limits, TLS.
     pub(crate) fn acceptor(&self) -> Result<Acceptor, ConfigError> {
+        self.check_kind()?;
         let mut serializers = Vec::new();
         for name in &self.serializers {
             let kind: SerializerKind = name
                 .parse()
-                .map_err(|e| ConfigError::listener(&self.address, format!("{e}")))?;
+                .map_err(|e| ConfigError::listener(&self.name(), format!("{e}")))?;
             serializers.push(kind);
         }
         if serializers.is_empty() {
             return Err(ConfigError::listener(
-                &self.address,
+                &self.name(),
                 "`serializers` must name at least one serializer",
             ));
         }
@@ -99,7 +152,7 @@ impl ListenerConfig {
         let acceptor = Acceptor::new(options);
         match (&self.tls_cert, &self.tls_key) {
             (None, None) if self.tls_client_ca.is_some() => Err(ConfigError::listener(
-                &self.address,
+                &self.name(),
                 "`tls_client_ca` needs `tls_cert` and `tls_key`",
             )),
             (None, None) => Ok(acceptor),
@@ -113,11 +166,11 @@ impl ListenerConfig {
                         self.tls_client_required,
                     ),
                 }
-                .map_err(|e| ConfigError::listener(&self.address, e.to_string()))?;
+                .map_err(|e| ConfigError::listener(&self.name(), e.to_string()))?;
                 Ok(acceptor.with_tls(config))
             }
             _ => Err(ConfigError::listener(
-                &self.address,
+                &self.name(),
                 "`tls_cert` and `tls_key` go together",
             )),
         }
@@ -237,14 +290,18 @@ pub(crate) fn load(path: &Path) -> Result<FileConfig, ConfigError> {
 }
 
 impl FileConfig {
-    /// Applies the `--listen` override: the first listener gets that address
-    /// (one plain listener is created when the file has none). Without any
-    /// listener at all, listens on [`DEFAULT_ADDRESS`].
+    /// Applies the `--listen` override: the first TCP listener gets that
+    /// address (one plain listener is created when the file has none; Unix
+    /// socket listeners are kept as they are). Without any listener at all,
+    /// listens on [`DEFAULT_ADDRESS`].
     pub(crate) fn override_listen(&mut self, listen: Option<SocketAddr>) {
-        match (listen, self.listeners.first_mut()) {
+        let any = !self.listeners.is_empty();
+        let first_tcp = self.listeners.iter_mut().find(|l| l.path.is_none());
+        match (listen, first_tcp) {
             (Some(addr), Some(first)) => first.address = addr.to_string(),
             (Some(addr), None) => self.listeners.push(ListenerConfig::plain(addr.to_string())),
             (None, Some(_)) => {}
+            (None, None) if any => {}
             (None, None) => self.listeners.push(ListenerConfig::plain(DEFAULT_ADDRESS)),
         }
     }
@@ -428,5 +485,43 @@ mod tests {
         assert_eq!(c.listeners[0].address, DEFAULT_ADDRESS);
         c.override_listen(Some("127.0.0.1:9000".parse().unwrap()));
         assert_eq!(c.listeners[0].address, "127.0.0.1:9000");
+    }
+
+    #[test]
+    fn unix_listener_is_checked() {
+        let c = parse_str("[[listener]]\npath = \"/tmp/w.sock\"\nmode = 0o660\n").unwrap();
+        assert_eq!(c.listeners[0].mode, Some(0o660));
+        assert_eq!(c.listeners[0].name(), "unix:/tmp/w.sock");
+        c.listeners[0].acceptor().unwrap();
+        let both = "[[listener]]\npath = \"/tmp/w.sock\"\naddress = \"127.0.0.1:0\"\n";
+        let err = parse_str(both).unwrap().listeners[0]
+            .acceptor()
+            .unwrap_err();
+        assert!(err.to_string().contains("not both"), "{err}");
+        let none = parse_str("[[listener]]\nmax_message_size = 10\n").unwrap();
+        let err = none.listeners[0].acceptor().unwrap_err();
+        assert!(err.to_string().contains("`path`"), "{err}");
+        let mut l = ListenerConfig::plain("127.0.0.1:0");
+        l.mode = Some(0o600);
+        assert!(l.acceptor().unwrap_err().to_string().contains("`mode`"));
+        let bad_mode = "[[listener]]\npath = \"/tmp/w.sock\"\nmode = 0o7777\n";
+        let err = parse_str(bad_mode).unwrap().listeners[0]
+            .acceptor()
+            .unwrap_err();
+        assert!(err.to_string().contains("permission mode"), "{err}");
+        let tls = "[[listener]]\npath = \"/tmp/w.sock\"\ntls_cert = \"c\"\ntls_key = \"k\"\n";
+        let err = parse_str(tls).unwrap().listeners[0].acceptor().unwrap_err();
+        assert!(err.to_string().contains("TLS"), "{err}");
+    }
+
+    #[test]
+    fn listen_override_keeps_unix_listeners() {
+        let mut c = parse_str("[[listener]]\npath = \"/tmp/w.sock\"\n").unwrap();
+        c.override_listen(None);
+        assert_eq!(c.listeners.len(), 1);
+        c.override_listen(Some("127.0.0.1:9000".parse().unwrap()));
+        assert_eq!(c.listeners.len(), 2);
+        assert!(c.listeners[0].path.is_some());
+        assert_eq!(c.listeners[1].address, "127.0.0.1:9000");
     }
 }

@@ -143,6 +143,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         // One line on stdout per listener, for scripts and tests.
         println!("listening on {addr}: {ws}://{addr}/ws {rs}://{addr}");
     }
+    for path in &server.unix {
+        let path = path.display();
+        tracing::info!(%path, "listening on a Unix socket");
+        println!("listening on unix:{path}: ws+unix://{path} rs+unix://{path}");
+    }
     terminated().await;
     tracing::info!("signal received");
     if server.shutdown(SHUTDOWN_GRACE).await {

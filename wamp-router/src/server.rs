@@ -11,12 +11,40 @@ use wamp::router::Router;
 
 use crate::config::{ConfigError, FileConfig};
 
+/// Serves on the Unix socket file `path` with `mode` (default 0o600).
+#[cfg(unix)]
+async fn listen_unix(
+    router: &Router,
+    path: &std::path::Path,
+    mode: Option<u32>,
+    acceptor: wamp::transport::Acceptor,
+) -> std::io::Result<()> {
+    let mode = mode.unwrap_or(wamp::transport::DEFAULT_SOCKET_MODE);
+    router.listen_unix_with(path, mode, acceptor).await
+}
+
+/// Unix sockets are refused by the config check on other platforms.
+#[cfg(not(unix))]
+async fn listen_unix(
+    _router: &Router,
+    _path: &std::path::Path,
+    _mode: Option<u32>,
+    _acceptor: wamp::transport::Acceptor,
+) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "Unix domain sockets are not available on this platform",
+    ))
+}
+
 /// A router serving its listeners.
 pub(crate) struct Server {
     router: Router,
     /// The bound addresses, in the order of the config's listeners, with
     /// whether they run TLS.
     pub(crate) bound: Vec<(SocketAddr, bool)>,
+    /// The Unix socket files served, in the order of the config's listeners.
+    pub(crate) unix: Vec<std::path::PathBuf>,
 }
 
 /// Why the server could not start.
@@ -51,7 +79,18 @@ impl Server {
         }
         let router = Router::builder().config(config.router).build();
         let mut bound = Vec::new();
+        let mut unix = Vec::new();
         for (listener, acceptor) in config.listeners.iter().zip(acceptors) {
+            if let Some(path) = &listener.path {
+                listen_unix(&router, path, listener.mode, acceptor)
+                    .await
+                    .map_err(|error| StartError::Bind {
+                        address: listener.name(),
+                        error,
+                    })?;
+                unix.push(path.clone());
+                continue;
+            }
             let local = router
                 .listen_with(&listener.address, acceptor)
                 .await
@@ -61,7 +100,11 @@ impl Server {
                 })?;
             bound.push((local, listener.is_tls()));
         }
-        Ok(Server { router, bound })
+        Ok(Server {
+            router,
+            bound,
+            unix,
+        })
     }
 
     /// Stops accepting, says GOODBYE (`wamp.close.system_shutdown`) to every

@@ -9,12 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::protocol::uris;
 use crate::protocol::{Abort, Message, Uri};
-use crate::transport::Acceptor;
+use crate::transport::{Acceptor, ByteStream};
 
 /// Time a refused connection gets to complete its transport handshake and
 /// send HELLO, to be told why it is refused.
@@ -71,9 +70,9 @@ impl Admission {
 /// Tells a connection over the limit why it is refused, if it completes its
 /// transport handshake and sends a first message (HELLO, normally) within
 /// [`REFUSAL_TIME`], then closes it. The message is not even decoded.
-pub(crate) async fn refuse(acceptor: &Acceptor, tcp: TcpStream, limit: usize) {
+pub(crate) async fn refuse<S: ByteStream>(acceptor: &Acceptor, stream: S, limit: usize) {
     let refusal = async {
-        let mut transport = acceptor.accept_tcp(tcp).await.ok()?;
+        let mut transport = acceptor.accept(stream).await.ok()?;
         transport.stream.next().await?.ok()?;
         let text = format!(
             "this listener serves at most {limit} connections at once (connections_per_listener); try again later"

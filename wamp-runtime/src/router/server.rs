@@ -14,7 +14,9 @@ use super::limits::Limits;
 use super::state::RouterState;
 use super::{connection, docs_http};
 use crate::serializer::SerializerKind;
-use crate::transport::{Acceptor, Keepalive, ServerOptions, Transport, memory};
+#[cfg(unix)]
+use crate::transport::DEFAULT_SOCKET_MODE;
+use crate::transport::{Acceptor, ByteStream, Keepalive, ServerOptions, Transport, memory};
 
 /// Builds a [`Router`].
 #[derive(Default)]
@@ -107,6 +109,34 @@ impl RouterBuilder {
     }
 }
 
+/// A listening socket the router accepts connections on.
+trait Listening: Send + 'static {
+    /// The accepted connections.
+    type Stream: ByteStream;
+    /// The next connection and how to name its peer in logs.
+    fn accept(
+        &self,
+    ) -> impl std::future::Future<Output = std::io::Result<(Self::Stream, String)>> + Send;
+}
+
+impl Listening for TcpListener {
+    type Stream = tokio::net::TcpStream;
+    async fn accept(&self) -> std::io::Result<(Self::Stream, String)> {
+        let (tcp, peer) = TcpListener::accept(self).await?;
+        tcp.set_nodelay(true)?;
+        Ok((tcp, peer.to_string()))
+    }
+}
+
+#[cfg(unix)]
+impl Listening for tokio::net::UnixListener {
+    type Stream = tokio::net::UnixStream;
+    async fn accept(&self) -> std::io::Result<(Self::Stream, String)> {
+        let (stream, _) = tokio::net::UnixListener::accept(self).await?;
+        Ok((stream, "unix".to_owned()))
+    }
+}
+
 /// A running WAMP router. Cheap to clone; every clone is the same router.
 #[derive(Clone)]
 pub struct Router {
@@ -137,17 +167,73 @@ impl Router {
     pub async fn listen_with(&self, addr: &str, acceptor: Acceptor) -> std::io::Result<SocketAddr> {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
+        self.spawn_listener(listener, acceptor, ());
+        tracing::info!(%local, "WAMP router listening (WebSocket and RawSocket)");
+        Ok(local)
+    }
+
+    /// Serves WebSocket and RawSocket (every serializer) on a Unix domain
+    /// socket created at `path` with mode [`DEFAULT_SOCKET_MODE`] (`0o600`:
+    /// only the router's user may connect). Clients use `rs+unix:///path`
+    /// or `ws+unix:///path`. See [`Router::listen_unix_with`].
+    #[cfg(unix)]
+    pub async fn listen_unix(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
+        self.listen_unix_with(
+            path,
+            DEFAULT_SOCKET_MODE,
+            Acceptor::new(ServerOptions::with_serializers(SerializerKind::ALL)),
+        )
+        .await
+    }
+
+    /// Serves on a Unix domain socket at `path` whose file gets the
+    /// permission bits `mode` (e.g. `0o660` to let the file's group connect):
+    /// file permissions are the access control. The socket never exists at
+    /// `path` with other permissions (it is bound under a temporary name,
+    /// given its mode, then renamed). A stale socket file at `path` is
+    /// replaced; any other kind of file is left alone and the call fails
+    /// with [`std::io::ErrorKind::AlreadyExists`]. The file is removed when
+    /// the router shuts down.
+    ///
+    /// `connections_per_listener` applies to the socket as to a TCP listener;
+    /// Unix peers have no address, so they are one local peer to the limits
+    /// and [`TransportDetails::peer`](crate::transport::TransportDetails::peer)
+    /// is `None` (the meta API reports `peer: "unix"`). Note that root
+    /// ignores file permissions.
+    #[cfg(unix)]
+    pub async fn listen_unix_with(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        mode: u32,
+        acceptor: Acceptor,
+    ) -> std::io::Result<()> {
+        let path = path.as_ref();
+        let (listener, file) = crate::transport::unix::bind(path, mode)?;
+        self.spawn_listener(listener, acceptor, file);
+        tracing::info!(path = %path.display(), mode = format_args!("{mode:o}"), "WAMP router listening on a Unix socket (WebSocket and RawSocket)");
+        Ok(())
+    }
+
+    /// Accepts connections on `listener` until shutdown, with the router's
+    /// keepalive and admission; `guard` is dropped when the loop ends.
+    fn spawn_listener<L: Listening, G: Send + 'static>(
+        &self,
+        listener: L,
+        acceptor: Acceptor,
+        guard: G,
+    ) {
         let router = self.clone();
         let keepalive = &self.inner.config.keepalive;
         let acceptor = Arc::new(acceptor.or_keepalive(keepalive.settings(), keepalive.rawsocket));
         let admission = Admission::new(self.inner.config.limits.connections_per_listener);
         tokio::spawn(async move {
+            let _guard = guard;
             loop {
                 let accepted = tokio::select! {
                     a = listener.accept() => a,
                     _ = router.inner.shutdown.cancelled() => break,
                 };
-                let (tcp, peer) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(a) => a,
                     Err(e) => {
                         tracing::warn!(error = %e, "accept failed");
@@ -162,14 +248,14 @@ impl Router {
                         tracing::warn!(%peer, limit, "connection refused: connections_per_listener reached");
                         let acceptor = acceptor.clone();
                         tokio::spawn(async move {
-                            admission::refuse(&acceptor, tcp, limit).await;
+                            admission::refuse(&acceptor, stream, limit).await;
                             drop(refusing);
                         });
                         continue;
                     }
                     Admit::Close => {
                         tracing::debug!(%peer, "connection closed at once: connections_per_listener reached and refusals busy");
-                        drop(tcp);
+                        drop(stream);
                         continue;
                     }
                 };
@@ -179,7 +265,7 @@ impl Router {
                     // Boxed: the handshakes' state (tens of KiB, TLS and
                     // WebSocket) is freed once done instead of staying in
                     // the task of every connection for its whole life.
-                    let accept = Box::pin(acceptor.accept_tcp(tcp));
+                    let accept = Box::pin(acceptor.accept(stream));
                     let transport = tokio::select! {
                         t = accept => t,
                         _ = router.inner.shutdown.cancelled() => return,
@@ -196,8 +282,6 @@ impl Router {
                 });
             }
         });
-        tracing::info!(%local, "WAMP router listening (WebSocket and RawSocket)");
-        Ok(local)
     }
 
     /// Serves the live API docs of every realm over plain HTTP on `addr`

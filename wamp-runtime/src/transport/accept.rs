@@ -71,6 +71,15 @@ impl Acceptor {
         self.accept(stream).await
     }
 
+    /// Accepts a transport on a freshly accepted Unix domain socket connection.
+    #[cfg(unix)]
+    pub async fn accept_unix(
+        &self,
+        stream: tokio::net::UnixStream,
+    ) -> Result<Transport, TransportError> {
+        self.accept(stream).await
+    }
+
     /// Accepts a transport on any byte stream: TLS (if configured), then
     /// RawSocket or WebSocket depending on the first octet, all within
     /// [`ServerOptions::handshake_timeout`].
@@ -183,5 +192,9 @@ impl<S: ByteStream> ByteStream for Prefixed<S> {
 
     fn channel_binding(&self) -> Option<Bytes> {
         self.inner.channel_binding()
+    }
+
+    fn is_unix(&self) -> bool {
+        self.inner.is_unix()
     }
 }

@@ -26,7 +26,17 @@ fn invalid(url: &str, reason: impl Into<String>) -> TransportError {
 /// (RawSocket) and `rss`, `tcps` (RawSocket over TLS); RawSocket URLs need a
 /// port. The whole connection, TLS included, must finish within
 /// [`ClientOptions::handshake_timeout`]. TCP_NODELAY is set.
+///
+/// Unix domain sockets (on Unix): `rs+unix:///path/to.sock` (or
+/// `unix:///path/to.sock`) for RawSocket and `ws+unix:///path/to.sock` for
+/// WebSocket (whose HTTP request then says `Host: localhost`, path `/`); the
+/// path after `://` must be absolute. Autobahn|Python's forms
+/// `rs://unix:/path/to.sock` and `ws://unix:/path/to.sock` work too. The
+/// socket file's permissions decide who may connect.
 pub async fn connect(url: &str, options: &ClientOptions) -> Result<Transport, TransportError> {
+    if let Some((scheme, rest)) = unix_scheme(url) {
+        return connect_unix(url, scheme, rest, options).await;
+    }
     let parsed = Url::parse(url).map_err(|e| invalid(url, e.to_string()))?;
     let scheme = match parsed.scheme() {
         "ws" => Scheme::WebSocket { tls: false },
@@ -36,7 +46,9 @@ pub async fn connect(url: &str, options: &ClientOptions) -> Result<Transport, Tr
         other => {
             return Err(invalid(
                 url,
-                format!("unsupported scheme `{other}` (expected ws, wss, rs, tcp, rss or tcps)"),
+                format!(
+                    "unsupported scheme `{other}` (expected ws, wss, rs, tcp, rss, tcps, rs+unix, unix or ws+unix)"
+                ),
             ));
         }
     };
@@ -64,6 +76,56 @@ pub async fn connect(url: &str, options: &ClientOptions) -> Result<Transport, Tr
         }
     })
     .await
+}
+
+/// The protocol and socket path of a Unix socket URL, if `url` is one:
+/// `rs+unix:///p`, `unix:///p`, `ws+unix:///p`, or Autobahn|Python's
+/// `rs://unix:/p`, `tcp://unix:/p`, `ws://unix:/p`.
+fn unix_scheme(url: &str) -> Option<(Scheme, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let autobahn = rest.strip_prefix("unix:");
+    match (scheme.to_ascii_lowercase().as_str(), autobahn) {
+        ("rs+unix" | "unix", _) => Some((Scheme::RawSocket { tls: false }, rest)),
+        ("ws+unix", _) => Some((Scheme::WebSocket { tls: false }, rest)),
+        ("rs" | "tcp", Some(path)) => Some((Scheme::RawSocket { tls: false }, path)),
+        ("ws", Some(path)) => Some((Scheme::WebSocket { tls: false }, path)),
+        _ => None,
+    }
+}
+
+/// Connects to the Unix socket at `rest` and runs the transport's handshake.
+#[cfg(unix)]
+async fn connect_unix(
+    url: &str,
+    scheme: Scheme,
+    rest: &str,
+    options: &ClientOptions,
+) -> Result<Transport, TransportError> {
+    let path = super::unix::url_path(rest).ok_or_else(|| {
+        invalid(
+            url,
+            "a Unix socket URL needs an absolute path, e.g. rs+unix:///run/wamp.sock",
+        )
+    })?;
+    with_timeout(options.handshake_timeout, "connecting", async {
+        let stream = tokio::net::UnixStream::connect(&path).await?;
+        handshake(stream, scheme, "ws://localhost/", options).await
+    })
+    .await
+}
+
+/// Without Unix domain sockets, `unix` URLs cannot be reached.
+#[cfg(not(unix))]
+async fn connect_unix(
+    url: &str,
+    _scheme: Scheme,
+    _rest: &str,
+    _options: &ClientOptions,
+) -> Result<Transport, TransportError> {
+    Err(invalid(
+        url,
+        "Unix domain sockets are not available on this platform",
+    ))
 }
 
 /// The TLS handshake (with [`ClientOptions::tls`], or the webpki roots), then

@@ -13,7 +13,7 @@ use super::{TransportError, TransportKind};
 
 /// A byte stream a WebSocket or RawSocket transport can run on.
 ///
-/// Implemented for [`TcpStream`], TLS streams over any `ByteStream`, and
+/// Implemented for [`TcpStream`], `UnixStream`, TLS streams over any `ByteStream`, and
 /// [`DuplexStream`] (for tests). Every method has a default.
 pub(crate) trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     /// Address of the other end, if known.
@@ -29,6 +29,11 @@ pub(crate) trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     /// The TLS `tls-exporter` channel binding (RFC 9266), if this is a TLS stream.
     fn channel_binding(&self) -> Option<Bytes> {
         None
+    }
+
+    /// Whether this is a Unix domain socket (no peer address).
+    fn is_unix(&self) -> bool {
+        false
     }
 }
 
@@ -46,6 +51,7 @@ pub(crate) struct StreamInfo {
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) tls: bool,
     pub(crate) channel_binding: Option<Bytes>,
+    pub(crate) unix: bool,
 }
 
 impl StreamInfo {
@@ -54,12 +60,15 @@ impl StreamInfo {
             peer: stream.peer_addr(),
             tls: stream.is_tls(),
             channel_binding: stream.channel_binding(),
+            unix: stream.is_unix(),
         }
     }
 
     /// The transport kind, given the plain kind (WebSocket or RawSocket).
     pub(crate) fn kind(&self, websocket: bool) -> TransportKind {
         match (websocket, self.tls) {
+            (true, false) if self.unix => TransportKind::UnixWebSocket,
+            (false, false) if self.unix => TransportKind::UnixRawSocket,
             (true, false) => TransportKind::WebSocket,
             (true, true) => TransportKind::SecureWebSocket,
             (false, false) => TransportKind::RawSocket,

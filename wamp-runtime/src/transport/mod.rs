@@ -11,16 +11,18 @@
 //! WebSocket puts it on the wire.
 //!
 //! - Clients: [`connect()`] with a `ws://`, `wss://`, `rs://`/`tcp://` or
-//!   `rss://`/`tcps://` URL and [`ClientOptions`].
-//! - Servers: an [`Acceptor`] serves WebSocket and RawSocket on one port, with
-//!   optional TLS.
+//!   `rss://`/`tcps://` URL and [`ClientOptions`]; on Unix also
+//!   `rs+unix:///path` (or `unix:///path`) for RawSocket and `ws+unix:///path`
+//!   for WebSocket over a Unix domain socket.
+//! - Servers: an [`Acceptor`] serves WebSocket and RawSocket on one port (or
+//!   one Unix socket file), with optional TLS.
 //! - In-process: [`memory::pair`].
 //! - TLS configurations (ring provider only, feature `tls`): `tls`.
 //!
 //! Inside, each job has its file: `connect` and `accept` are the two entry
 //! points, `websocket/` and `rawsocket/` the two wire protocols (handshakes,
 //! framing, the frame stream/sink adapter), `io` the byte streams they run
-//! on, `elastic` the on-demand read buffer under WebSocket, `tls` the rustls glue, `keepalive` the ping timer shared by both.
+//! on, `elastic` the on-demand read buffer under WebSocket, `tls` the rustls glue, `unix` the Unix socket files, `keepalive` the ping timer shared by both.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -43,14 +45,20 @@ mod options;
 mod rawsocket;
 #[cfg(feature = "tls")]
 pub mod tls;
+#[cfg(unix)]
+pub(crate) mod unix;
 mod websocket;
 
 pub use accept::Acceptor;
 pub use close::{CloseCode, WriteFrames};
 pub use connect::connect;
 pub use error::TransportError;
+#[cfg(feature = "router")]
+pub(crate) use io::ByteStream;
 pub use keepalive::Keepalive;
 pub use options::{ClientOptions, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions};
+#[cfg(unix)]
+pub use unix::DEFAULT_SOCKET_MODE;
 
 /// The sending half of a transport: a sink of whole frames, which can be
 /// told the [`CloseCode`] to close with.
@@ -73,12 +81,21 @@ pub enum TransportKind {
     SecureRawSocket,
     /// In-process channel.
     Memory,
+    /// WebSocket over a Unix domain socket (`ws+unix://`).
+    UnixWebSocket,
+    /// RawSocket over a Unix domain socket (`rs+unix://`, `unix://`).
+    UnixRawSocket,
 }
 
 impl TransportKind {
     /// Whether the transport is encrypted with TLS.
     pub fn is_tls(self) -> bool {
         matches!(self, Self::SecureWebSocket | Self::SecureRawSocket)
+    }
+
+    /// Whether the transport runs over a Unix domain socket.
+    pub fn is_unix(self) -> bool {
+        matches!(self, Self::UnixWebSocket | Self::UnixRawSocket)
     }
 }
 

@@ -51,8 +51,12 @@ pub(crate) use crate::router::config::DYNAMIC_METHODS as METHODS;
 /// Crossbar's `details.transport`: the kind and the peer.
 fn transport_dict(transport: &TransportDetails) -> Dict {
     let kind = match transport.kind {
-        TransportKind::WebSocket | TransportKind::SecureWebSocket => "websocket",
-        TransportKind::RawSocket | TransportKind::SecureRawSocket => "rawsocket",
+        TransportKind::WebSocket
+        | TransportKind::SecureWebSocket
+        | TransportKind::UnixWebSocket => "websocket",
+        TransportKind::RawSocket
+        | TransportKind::SecureRawSocket
+        | TransportKind::UnixRawSocket => "rawsocket",
         TransportKind::Memory => "memory",
     };
     let secure = matches!(
@@ -62,6 +66,9 @@ fn transport_dict(transport: &TransportDetails) -> Dict {
     let mut dict = Dict::new();
     dict.insert("type".into(), Value::String(kind.into()));
     dict.insert("is_secure".into(), Value::Bool(secure));
+    if transport.kind.is_unix() {
+        dict.insert("peer".into(), Value::String("unix".into()));
+    }
     if let Some(peer) = transport.peer {
         let family = if peer.is_ipv4() { "tcp4" } else { "tcp6" };
         dict.insert(

@@ -110,8 +110,12 @@ impl Member {
         );
         let mut transport = Dict::new();
         let kind = match self.transport {
-            TransportKind::WebSocket | TransportKind::SecureWebSocket => "websocket",
-            TransportKind::RawSocket | TransportKind::SecureRawSocket => "rawsocket",
+            TransportKind::WebSocket
+            | TransportKind::SecureWebSocket
+            | TransportKind::UnixWebSocket => "websocket",
+            TransportKind::RawSocket
+            | TransportKind::SecureRawSocket
+            | TransportKind::UnixRawSocket => "rawsocket",
             TransportKind::Memory => "memory",
         };
         transport.insert("type".into(), Value::String(kind.into()));
@@ -120,6 +124,9 @@ impl Member {
             Value::String(self.serializer.name().into()),
         );
         transport.insert("tls".into(), Value::Bool(self.transport.is_tls()));
+        if self.transport.is_unix() {
+            transport.insert("peer".into(), Value::String("unix".into()));
+        }
         if let Some(peer) = self.peer {
             transport.insert(
                 "peer".into(),
