@@ -19,7 +19,7 @@ use wamp::router::{RealmConfig, Router};
 use wamp::transport::ClientOptions;
 use wamp::{CallResult, Error, Payload, PublishOptions, RegisterOptions, SerializerKind, Session};
 use wamp::{SubscribeOptions, Value};
-use wamp_tests::interop::{Crossbar, python_peer, require_peers, scratch};
+use wamp_tests::interop::{Checks, Crossbar, python_peer, require_peers, scratch};
 
 const PEER: Duration = Duration::from_secs(60);
 const WAIT: Duration = Duration::from_secs(10);
@@ -44,7 +44,7 @@ async fn session(url: &str, serializer: SerializerKind, key: &str) -> Session {
 
 /// Our caller against an encrypting Python callee, a Python caller against
 /// our encrypting callee, events both ways, and wrong keys both ways.
-async fn scenario(dir: &Path, url: &str, tag: &str) {
+async fn scenario(checks: &mut Checks, dir: &Path, url: &str, tag: &str) {
     let (key, _) = KeyRing::generate_key();
     let (wrong, _) = KeyRing::generate_key();
 
@@ -68,26 +68,40 @@ async fn scenario(dir: &Path, url: &str, tag: &str) {
         .call(&format!("{py_prefix}.add2"), &(2, 3))
         .await
         .unwrap();
-    assert_eq!(r.args_as::<(i64,)>().unwrap().0, 5, "{tag}");
+    checks.eq(
+        &format!("{tag}: add2 through a Python callee"),
+        r.args_as::<(i64,)>().unwrap().0,
+        5,
+    );
     let r = ours
         .call(&format!("{py_prefix}.echo"), &(1, "two"))
         .kwargs(&json!({"k": "v"}))
         .await
         .unwrap();
-    assert_eq!(r.args_as::<(i64, String)>().unwrap(), (1, "two".into()));
-    assert_eq!(r.payload.kwargs::<J>().unwrap(), json!({"k": "v"}));
+    checks.eq(
+        &format!("{tag}: check at line 77"),
+        r.args_as::<(i64, String)>().unwrap(),
+        (1, "two".into()),
+    );
+    checks.eq(
+        &format!("{tag}: check at line 78"),
+        r.payload.kwargs::<J>().unwrap(),
+        json!({"k": "v"}),
+    );
     let e = ours
         .call(&format!("{py_prefix}.fail"), &())
         .await
         .unwrap_err();
-    assert_eq!(e.uri(), "com.example.error.custom", "{tag}: {e}");
-    assert_eq!(
+    checks.eq(&format!("{tag}: {e}"), e.uri(), "com.example.error.custom");
+    checks.eq(
+        &format!("{tag}: check at line 84"),
         e.payload().args::<(String, i64)>().unwrap(),
-        ("bad".into(), 42)
+        ("bad".into(), 42),
     );
-    assert_eq!(
+    checks.eq(
+        &format!("{tag}: check at line 88"),
         e.payload().kwargs::<J>().unwrap(),
-        json!({"reason": "because"})
+        json!({"reason": "because"}),
     );
     // Our caller with the wrong key: Python cannot decrypt and says so.
     let stranger = session(url, SerializerKind::Json, &wrong).await;
@@ -95,7 +109,11 @@ async fn scenario(dir: &Path, url: &str, tag: &str) {
         .call(&format!("{py_prefix}.add2"), &(2, 3))
         .await
         .unwrap_err();
-    assert_eq!(e.uri(), "wamp.error.encryption.decrypt_error", "{tag}: {e}");
+    checks.eq(
+        &format!("{tag}: {e}"),
+        e.uri(),
+        "wamp.error.encryption.decrypt_error",
+    );
 
     // Our callee, Python caller (which also publishes to our subscriber).
     let rs_prefix = format!("com.rsenc{tag}");
@@ -165,23 +183,51 @@ async fn scenario(dir: &Path, url: &str, tag: &str) {
     let results = tokio::task::spawn_blocking(move || caller.results(PEER))
         .await
         .unwrap();
-    assert_eq!(results["add2"]["value"], json!(5), "{tag}: {results:?}");
-    assert_eq!(
-        results["echo"]["args"],
-        json!([1, "two", [3.5, true, null]]),
-        "{tag}: {results:?}"
+    checks.eq(
+        &format!("{tag}: {results:?}"),
+        &results["add2"]["value"],
+        &json!(5),
     );
-    assert_eq!(results["echo"]["kwargs"], json!({"k": "v", "n": {"x": 1}}));
-    assert_eq!(results["fail"]["error"], json!("com.example.error.custom"));
-    assert_eq!(results["fail"]["args"], json!(["bad", 42]));
-    assert_eq!(results["fail"]["kwargs"], json!({"reason": "because"}));
+    checks.eq(
+        &format!("{tag}: {results:?}"),
+        &results["echo"]["args"],
+        &json!([1, "two", [3.5, true, null]]),
+    );
+    checks.eq(
+        &format!("{tag}: check at line 174"),
+        &results["echo"]["kwargs"],
+        &json!({"k": "v", "n": {"x": 1}}),
+    );
+    checks.eq(
+        &format!("{tag}: check at line 175"),
+        &results["fail"]["error"],
+        &json!("com.example.error.custom"),
+    );
+    checks.eq(
+        &format!("{tag}: check at line 176"),
+        &results["fail"]["args"],
+        &json!(["bad", 42]),
+    );
+    checks.eq(
+        &format!("{tag}: check at line 177"),
+        &results["fail"]["kwargs"],
+        &json!({"reason": "because"}),
+    );
     for i in 0..3u64 {
         let (args, kwargs) = tokio::time::timeout(WAIT, events.recv())
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(args.first(), Some(&Value::UInt(i)), "{tag}: {args:?}");
-        assert_eq!(kwargs, json!({"i": i}));
+        checks.eq(
+            &format!("{tag}: {args:?}"),
+            args.first(),
+            Some(&Value::UInt(i)),
+        );
+        checks.eq(
+            &format!("{tag}: check at line 184"),
+            kwargs,
+            json!({"i": i}),
+        );
     }
     // A Python caller with the wrong key: our callee cannot decrypt and says so.
     let caller = python_peer(
@@ -201,10 +247,10 @@ async fn scenario(dir: &Path, url: &str, tag: &str) {
     let results = tokio::task::spawn_blocking(move || caller.results(PEER))
         .await
         .unwrap();
-    assert_eq!(
-        results["add2"]["error"],
-        json!(uris::ENCRYPTION_DECRYPT_ERROR),
-        "{tag}: {results:?}"
+    checks.eq(
+        &format!("{tag}: {results:?}"),
+        &results["add2"]["error"],
+        &json!(uris::ENCRYPTION_DECRYPT_ERROR),
     );
 
     // Our publisher, Python subscriber.
@@ -236,8 +282,16 @@ async fn scenario(dir: &Path, url: &str, tag: &str) {
     .await
     .unwrap();
     let line = tokio::task::block_in_place(|| subscriber.json_line(PEER));
-    assert_eq!(line["args"], json!(["hello", 7]), "{tag}: {line}");
-    assert_eq!(line["topic"], json!(topic));
+    checks.eq(
+        &format!("{tag}: {line}"),
+        &line["args"],
+        &json!(["hello", 7]),
+    );
+    checks.eq(
+        &format!("{tag}: check at line 240"),
+        &line["topic"],
+        &json!(topic),
+    );
     drop(callee);
 }
 
@@ -250,7 +304,8 @@ async fn cryptobox_with_autobahn_python_through_our_router() {
         .start("127.0.0.1:0")
         .await
         .unwrap();
-    scenario(dir.path(), &format!("ws://{addr}/ws"), "r").await;
+    let mut checks = Checks::new("cryptobox_with_autobahn_python_through_our_router");
+    scenario(&mut checks, dir.path(), &format!("ws://{addr}/ws"), "r").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,8 +325,13 @@ async fn cryptobox_through_crossbar() {
         .await
         .unwrap();
     let caller = session(&url, SerializerKind::Json, &key).await;
+    let mut checks = Checks::new("cryptobox_through_crossbar");
     let r = caller.call("com.ourenc.add2", &(20, 22)).await.unwrap();
-    assert_eq!(r.args_as::<(i64,)>().unwrap().0, 42);
+    checks.eq(
+        "our client to our client through Crossbar.io",
+        r.args_as::<(i64,)>().unwrap().0,
+        42,
+    );
     // With Autobahn|Python.
-    scenario(dir.path(), &url, "c").await;
+    scenario(&mut checks, dir.path(), &url, "c").await;
 }

@@ -11,7 +11,7 @@ use wamp::client::{JoinConfig, event_handler, typed_procedure};
 use wamp::router::{RealmConfig, Router};
 use wamp::transport::ClientOptions;
 use wamp::{RegisterOptions, SerializerKind, Session, SubscribeOptions};
-use wamp_tests::interop::{interop_dir, require_peers, scratch, spec_dir};
+use wamp_tests::interop::{Checks, interop_dir, require_peers, scratch, spec_dir};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -54,6 +54,7 @@ async fn autobahn_python_over_a_unix_socket() {
         .await
         .unwrap();
 
+    let mut checks = Checks::new("autobahn_python_over_a_unix_socket");
     for kind in ["rawsocket", "websocket"] {
         for serializer in SerializerKind::ALL {
             let name = serializer.name();
@@ -82,13 +83,14 @@ async fn autobahn_python_over_a_unix_socket() {
                     )
                 });
             let result: J = serde_json::from_str(line).unwrap();
-            assert_eq!(result["sum"], 5, "{kind} {name}: {result}");
-            assert_eq!(result["ok"], true, "{kind} {name}: {result}");
+            let what = format!("{kind} {name}: {result}");
+            checks.eq(&format!("{what} (call)"), &result["sum"], &J::from(5));
+            checks.eq(&format!("{what} (publish)"), &result["ok"], &J::from(true));
             let event = tokio::time::timeout(WAIT, rx.recv())
                 .await
                 .unwrap()
                 .unwrap();
-            assert_eq!(event, format!("{kind}/{name}"));
+            checks.eq("event from Python", event, format!("{kind}/{name}"));
         }
     }
     router.shutdown();
