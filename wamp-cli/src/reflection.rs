@@ -84,6 +84,24 @@ pub(crate) fn closest<'a>(uri: &str, known: &'a [String]) -> Vec<&'a str> {
         .collect()
 }
 
+/// The names of the positional parameters (`prefixItems[i].title`).
+pub(crate) fn positional_names(entry: &Json) -> Vec<String> {
+    entry["args"]["prefixItems"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    item["title"]
+                        .as_str()
+                        .map_or(format!("#{}", i + 1), str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::closest;

@@ -171,7 +171,7 @@ fn entry(out: &mut String, e: &Json, shared_defs: &Json) {
         let _ = writeln!(out, "  (no schema: registered without one)");
         return;
     }
-    let positional = crate::schema::positional_names(e);
+    let positional = crate::reflection::positional_names(e);
     let items = e["args"]["prefixItems"]
         .as_array()
         .cloned()

@@ -7,25 +7,8 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
 use serde_json::{Map, Value as Json};
 
+use crate::reflection::positional_names;
 use crate::render::type_name;
-
-/// The names of the positional parameters (`prefixItems[i].title`).
-pub(crate) fn positional_names(entry: &Json) -> Vec<String> {
-    entry["args"]["prefixItems"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    item["title"]
-                        .as_str()
-                        .map_or(format!("#{}", i + 1), str::to_owned)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// Every problem of `args`/`kwargs` against the procedure `entry`; empty when
 /// they fit (or when the entry has no schema to check against).
