@@ -201,6 +201,11 @@ impl QueueRx {
         self.rx.recv_many(batch, limit).await
     }
 
+    /// Whether nothing is queued now.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rx.is_empty()
+    }
+
     /// A queued message, if there is one now.
     pub(crate) fn try_recv(&mut self) -> Option<Queued> {
         self.rx.try_recv().ok()

@@ -146,7 +146,9 @@ pub(crate) async fn writer(mut w: Writer) {
             return;
         }
         w.queue.release(written);
-        if batch.capacity() > IDLE_BATCH {
+        // Freed only once nothing more waits: under load the batch is
+        // reused instead of reallocated for every flush.
+        if batch.capacity() > IDLE_BATCH && w.queue.is_empty() {
             batch = Vec::new();
         }
     }
