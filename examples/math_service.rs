@@ -234,8 +234,29 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
     client.leave().await;
+    if std::env::args().any(|a| a == "--serve") {
+        println!("serving");
+        serve_until_stopped().await;
+    }
     stop.stop();
     running.await??;
     router.shutdown();
     Ok(())
+}
+
+/// With `--serve`, the service keeps serving after the demo (it prints
+/// `serving`) until Ctrl-C or until its standard input closes, for clients in
+/// other processes: `cargo run -p wamp-examples --bin math_service -- --serve`.
+#[allow(dead_code)]
+async fn serve_until_stopped() {
+    use tokio::io::AsyncReadExt as _;
+    let stdin_closed = async {
+        let mut stdin = tokio::io::stdin();
+        let mut buf = [0u8; 64];
+        while matches!(stdin.read(&mut buf).await, Ok(n) if n > 0) {}
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = stdin_closed => {}
+    }
 }
