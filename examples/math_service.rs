@@ -245,18 +245,22 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 }
 
 /// With `--serve`, the service keeps serving after the demo (it prints
-/// `serving`) until Ctrl-C or until its standard input closes, for clients in
-/// other processes: `cargo run -p wamp-examples --bin math_service -- --serve`.
+/// `serving`) until Ctrl-C or SIGTERM, for clients in other processes:
+/// `cargo run -p wamp-examples --bin math_service -- --serve`.
 #[allow(dead_code)]
 async fn serve_until_stopped() {
-    use tokio::io::AsyncReadExt as _;
-    let stdin_closed = async {
-        let mut stdin = tokio::io::stdin();
-        let mut buf = [0u8; 64];
-        while matches!(stdin.read(&mut buf).await, Ok(n) if n > 0) {}
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = stdin_closed => {}
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
     }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

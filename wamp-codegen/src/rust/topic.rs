@@ -32,9 +32,9 @@ pub(super) fn module(entry: &Entry, module: &str, types: &mut Types) -> Result<T
         _ => quote!(),
     };
     let to_event = if idents.len() == 1 {
-        quote!(|(value,): (#(#tys,)*), details| handler(value, details))
+        quote!(move |(value,): (#(#tys,)*), details| handler(value, details))
     } else {
-        quote!(|(#(#idents,)*): (#(#tys,)*), details| handler(Event { #(#idents),* }, details))
+        quote!(move |(#(#idents,)*): (#(#tys,)*), details| handler(Event { #(#idents),* }, details))
     };
     let event_struct = if idents.len() == 1 {
         let t = &tys[0];
