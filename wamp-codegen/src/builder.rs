@@ -54,9 +54,14 @@ impl Builder {
     pub fn compile(self) -> Result<Vec<PathBuf>, Error> {
         let out_dir = match self.out_dir {
             Some(dir) => dir,
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
-                Error::Catalog("OUT_DIR is not set: call compile() from a build script, or set out_dir()".into())
-            })?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    Error::Catalog(
+                        "OUT_DIR is not set: call compile() from a build script, or set out_dir()"
+                            .into(),
+                    )
+                })?,
         };
         let in_build_script = std::env::var_os("CARGO_MANIFEST_DIR").is_some()
             && std::env::var_os("OUT_DIR").is_some();

@@ -129,8 +129,8 @@ impl Catalog {
 
     /// Parses a catalog from text.
     pub fn parse(text: &str) -> Result<Catalog, Error> {
-        let doc: Json = serde_json::from_str(text)
-            .map_err(|e| Error::Catalog(format!("not JSON: {e}")))?;
+        let doc: Json =
+            serde_json::from_str(text).map_err(|e| Error::Catalog(format!("not JSON: {e}")))?;
         Self::from_json(&doc)
     }
 
@@ -268,8 +268,7 @@ mod tests {
     fn rejects_other_documents() {
         let err = Catalog::parse(r#"{"format": "asyncapi"}"#).unwrap_err();
         assert!(err.to_string().contains("not a catalog document"), "{err}");
-        let err = Catalog::parse(r#"{"format": "wamp-catalog", "format_version": 9}"#)
-            .unwrap_err();
+        let err = Catalog::parse(r#"{"format": "wamp-catalog", "format_version": 9}"#).unwrap_err();
         assert!(err.to_string().contains("format_version"), "{err}");
         let ok = Catalog::parse(
             r#"{"format": "wamp-catalog", "format_version": 1, "procedures": [], "topics": []}"#,

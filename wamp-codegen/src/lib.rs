@@ -26,7 +26,7 @@
 //! let code = wamp_codegen::rust::generate(&catalog)?;
 //! assert!(code.contains("pub mod add"));
 //! let ts = wamp_codegen::typescript::generate(&catalog)?;
-//! assert!(ts.contains("export async function add(session: WampSession, a: number, b: number): Promise<number>"));
+//! assert!(ts.contains("export async function add(session: WampSession, a: number, b: number, options: AddOptions = {}): Promise<number>"));
 //! # Ok::<(), wamp_codegen::Error>(())
 //! ```
 

@@ -74,8 +74,10 @@ mod tests {
     use super::*;
 
     fn math() -> Catalog {
-        Catalog::parse(include_str!("../../../examples/snapshots/math_service.catalog.json"))
-            .unwrap()
+        Catalog::parse(include_str!(
+            "../../../examples/snapshots/math_service.catalog.json"
+        ))
+        .unwrap()
     }
 
     #[test]

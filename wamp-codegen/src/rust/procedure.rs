@@ -27,7 +27,8 @@ fn fields(entry: &Entry, module: &str, types: &mut Types) -> Result<Vec<Field>, 
         .params()
         .into_iter()
         .map(|param| {
-            let required = param.required && (param.position.is_some() || !is_nullable(&param.schema));
+            let required =
+                param.required && (param.position.is_some() || !is_nullable(&param.schema));
             let schema = if required {
                 param.schema.clone()
             } else {
@@ -121,7 +122,10 @@ pub(super) fn module(entry: &Entry, module: &str, types: &mut Types) -> Result<T
     });
     let setters = fields.iter().filter(|f| !f.required).map(|f| {
         let (i, t) = (&f.ident, &f.ty);
-        let doc = format!("Sets the optional parameter `{}` (sent by name).", f.param.name);
+        let doc = format!(
+            "Sets the optional parameter `{}` (sent by name).",
+            f.param.name
+        );
         quote! {
             #[doc = #doc]
             pub fn #i(mut self, #i: #t) -> Self {

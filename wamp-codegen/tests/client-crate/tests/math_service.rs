@@ -168,7 +168,9 @@ async fn generated_client_calls_the_running_service() {
     let id = math::on_announcement::publish_with(
         &session,
         &hello,
-        wamp::PublishOptions::default().acknowledge().exclude_me(false),
+        wamp::PublishOptions::default()
+            .acknowledge()
+            .exclude_me(false),
     )
     .await
     .unwrap();
@@ -184,7 +186,9 @@ async fn generated_client_calls_the_running_service() {
         from: "codegen".into(),
         text: "plain publish".into(),
     };
-    math::on_announcement::publish(&session, &bye).await.unwrap();
+    math::on_announcement::publish(&session, &bye)
+        .await
+        .unwrap();
     let printed = tokio::task::spawn_blocking(move || {
         [
             service.line("service: codegen announces"),
