@@ -35,7 +35,6 @@ const autobahn = require("autobahn");
 
 function check(name: string, ok: boolean, detail?: unknown): void {
   console.log(JSON.stringify({ check: name, ok, detail }));
-  if (!ok) process.exit(1);
 }
 
 async function failsWith(p: Promise<unknown>): Promise<string | undefined> {
@@ -79,7 +78,11 @@ const connection = new autobahn.Connection({ url: process.argv[2], realm: "realm
 connection.onopen = (session: WampSession) => {
   main(session).then(
     () => { connection.close(); },
-    (e) => { console.log(JSON.stringify({ check: "exception", ok: false, detail: String(e) + " " + JSON.stringify(e) })); process.exit(1); },
+    (e) => {
+      console.log(JSON.stringify({ check: "exception", ok: false, detail: String(e) + " " + JSON.stringify(e) }));
+      console.log(JSON.stringify({ done: true }));
+      connection.close();
+    },
   );
 };
 connection.open();
@@ -209,6 +212,9 @@ fn generated_typescript_compiles_and_calls_the_service() {
         .env("NODE_PATH", interop_dir().join("node_modules"));
     let node = Proc::spawn("codegen main.js", node, &dir.path().join("node.log"));
     let results = node.results(WAIT);
+    if let Some(e) = results.get("exception") {
+        panic!("the program failed: {e}");
+    }
     for name in [
         "add",
         "stats",
@@ -224,7 +230,7 @@ fn generated_typescript_compiles_and_calls_the_service() {
         let r = results
             .get(name)
             .unwrap_or_else(|| panic!("no result for {name}: {results:?}"));
-        checks.eq(name, r["ok"].as_bool(), Some(true));
+        checks.ok(&format!("{name}: {r}"), r["ok"] == true);
     }
     // The service's own subscriber got the publication.
     checks.eq(

@@ -144,3 +144,38 @@ fn generates_rust_and_typescript_files() {
     let ts = std::fs::read_to_string(ts).unwrap();
     assert!(ts.contains("export async function add("), "{ts}");
 }
+
+#[test]
+fn check_asks_a_service_for_its_current_catalog() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = snapshot();
+    doc["procedures"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|p| p["uri"] != "com.math.add");
+    let current = write(dir.path(), "current.json", &doc);
+    // A stand-in service: prints its catalog when asked with --print-schema json.
+    let service = dir.path().join("service.sh");
+    std::fs::write(
+        &service,
+        format!(
+            "#!/bin/sh\n[ \"$1 $2\" = \"--print-schema json\" ] || exit 3\ncat '{}'\n",
+            current.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&service, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::cargo_bin("wamp-codegen")
+        .unwrap()
+        .args(["check", "--baseline", SNAPSHOT, "--service"])
+        .arg(&service)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("[breaking]   procedure com.math.add: removed"),
+        "{text}"
+    );
+}
