@@ -192,11 +192,7 @@ fn param_name(name: &str) -> String {
 }
 
 fn doc_comment(text: Option<&str>, extra: &str) -> String {
-    let mut lines: Vec<String> = text
-        .unwrap_or_default()
-        .lines()
-        .map(|l| doc_text(l))
-        .collect();
+    let mut lines: Vec<String> = text.unwrap_or_default().lines().map(doc_text).collect();
     if !extra.is_empty() {
         if !lines.is_empty() {
             lines.push(String::new());
