@@ -22,6 +22,13 @@ const CATALOG: &str = concat!(
     "/../examples/snapshots/math_service.catalog.json"
 );
 
+/// A catalog with the shapes the math service does not have (patterns,
+/// keyword-only parameters, any results, recursive types, ...).
+const FEATURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../wamp-codegen/tests/client-crate/api/features.catalog.json"
+);
+
 /// The program: one `{"check": ...}` line per check, then `{"done": true}`.
 const MAIN_TS: &str = r#"
 import {
@@ -182,6 +189,19 @@ fn generated_typescript_compiles_and_calls_the_service() {
             "tsc --strict math.ts main.ts: {}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
+        ),
+        out.status.success(),
+    );
+
+    // The shapes the math service does not have.
+    let features = wamp_codegen::Catalog::read(FEATURES).unwrap();
+    let ts = wamp_codegen::typescript::generate(&features).unwrap();
+    std::fs::write(dir.path().join("features.ts"), ts).unwrap();
+    let out = tsc(dir.path(), &["features.ts"], true);
+    checks.ok(
+        &format!(
+            "tsc --strict features.ts: {}",
+            String::from_utf8_lossy(&out.stdout)
         ),
         out.status.success(),
     );

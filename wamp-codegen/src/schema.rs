@@ -111,6 +111,13 @@ pub fn to_draft7(schema: &Json) -> Json {
                         out.insert("items".into(), to_draft7(v));
                         if let Some(rest) = map.get("items") {
                             out.insert("additionalItems".into(), to_draft7(rest));
+                            // A closed tuple: its length is fixed (typify reads
+                            // tuples only so).
+                            let len = v.as_array().map_or(0, Vec::len);
+                            let min = map.get("minItems").and_then(Json::as_u64);
+                            if rest == &Json::Bool(false) && min == Some(len as u64) {
+                                out.insert("maxItems".into(), len.into());
+                            }
                         }
                     }
                     "items" if map.contains_key("prefixItems") => {}
@@ -154,6 +161,11 @@ mod tests {
         assert_eq!(
             to_draft7(&s),
             json!({"type": "array", "items": [{"$ref": "#/definitions/A"}], "additionalItems": false})
+        );
+        let s = json!({"type": "array", "prefixItems": [{}, {}], "minItems": 2, "items": false});
+        assert_eq!(
+            to_draft7(&s),
+            json!({"type": "array", "items": [{}, {}], "additionalItems": false, "minItems": 2, "maxItems": 2})
         );
     }
 

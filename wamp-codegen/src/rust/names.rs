@@ -53,6 +53,23 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
+/// Names the generated functions, fields and methods use themselves.
+const TAKEN_BY_CODE: &[&str] = &[
+    "session", "uri", "topic", "options", "timeout", "request", "progress", "call", "handler",
+    "payload",
+];
+
+/// A parameter's identifier: [`ident`], with `_` appended when the generated
+/// code uses the name itself (`options` becomes `options_`).
+pub(crate) fn param_ident(name: &str) -> Ident {
+    let s = snake(name);
+    if TAKEN_BY_CODE.contains(&s.as_str()) {
+        Ident::new(&format!("{s}_"), Span::call_site())
+    } else {
+        ident(name)
+    }
+}
+
 /// An upper-camel-case type name hint (`AddResult`).
 pub(crate) fn camel(parts: &[&str]) -> String {
     parts.concat().to_upper_camel_case()
@@ -79,6 +96,8 @@ mod tests {
         assert_eq!(ident("self").to_string(), "self_");
         assert_eq!(ident("countTo").to_string(), "count_to");
         assert_eq!(ident("1st").to_string(), "_1st");
+        assert_eq!(param_ident("options").to_string(), "options_");
+        assert_eq!(param_ident("type").to_string(), "r#type");
         assert_eq!(
             error_const("com.math.error.division_by_zero").to_string(),
             "DIVISION_BY_ZERO"

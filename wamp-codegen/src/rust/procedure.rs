@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use serde_json::Value as Json;
 
-use super::names::{camel, error_const, ident};
+use super::names::{camel, error_const, ident, param_ident};
 use super::types::Types;
 use crate::schema::{is_nullable, without_null};
 use crate::{Entry, Error, Param};
@@ -36,7 +36,7 @@ fn fields(entry: &Entry, module: &str, types: &mut Types) -> Result<Vec<Field>, 
             };
             let ty = types.type_of(&schema, &camel(&[module, "_", &param.name]))?;
             Ok(Field {
-                ident: ident(&param.name),
+                ident: param_ident(&param.name),
                 ty,
                 required,
                 param,
@@ -65,12 +65,16 @@ pub(super) fn errors_module(entry: &Entry) -> TokenStream {
         return TokenStream::new();
     }
     let mut seen = std::collections::HashSet::new();
-    let consts = entry.errors.iter().filter_map(|uri| {
-        let name = error_const(uri);
-        seen.insert(name.to_string()).then(|| {
-            let doc = format!("The error `{uri}`.");
-            quote! { #[doc = #doc] pub const #name: &str = #uri; }
-        })
+    let consts = entry.errors.iter().map(|uri| {
+        let base = error_const(uri);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !seen.insert(name.to_string()) {
+            name = proc_macro2::Ident::new(&format!("{base}_{n}"), base.span());
+            n += 1;
+        }
+        let doc = format!("The error `{uri}`.");
+        quote! { #[doc = #doc] pub const #name: &str = #uri; }
     });
     quote! {
         /// The error URIs it may answer with (compare with `wamp::Error::is`).
@@ -298,6 +302,7 @@ fn progressive_items(
 
         /// A progressive result, or the final one.
         #[derive(Debug, Clone)]
+        #[allow(clippy::large_enum_variant)]
         pub enum Update {
             /// A progressive result.
             Progress(Progress),

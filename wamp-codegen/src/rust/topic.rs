@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::names::{camel, ident};
+use super::names::{camel, ident, param_ident};
 use super::procedure::module_doc;
 use super::types::Types;
 use crate::{Entry, Error};
@@ -19,7 +19,7 @@ pub(super) fn module(entry: &Entry, module: &str, types: &mut Types) -> Result<T
     let mut tys = Vec::new();
     for param in entry.params().into_iter().filter(|p| p.position.is_some()) {
         tys.push(types.type_of(&param.schema, &camel(&[module, "_", &param.name]))?);
-        idents.push(ident(&param.name));
+        idents.push(param_ident(&param.name));
     }
     let (topic_param, topic) = if entry.is_pattern() {
         (quote!(topic: &str,), quote!(topic))
@@ -32,9 +32,9 @@ pub(super) fn module(entry: &Entry, module: &str, types: &mut Types) -> Result<T
         _ => quote!(),
     };
     let to_event = if idents.len() == 1 {
-        quote!(move |(value,): (#(#tys,)*), details| handler(value, details))
+        quote!(move |(wamp_value,): (#(#tys,)*), wamp_details| handler(wamp_value, wamp_details))
     } else {
-        quote!(move |(#(#idents,)*): (#(#tys,)*), details| handler(Event { #(#idents),* }, details))
+        quote!(move |(#(#idents,)*): (#(#tys,)*), wamp_details| handler(Event { #(#idents),* }, wamp_details))
     };
     let event_struct = if idents.len() == 1 {
         let t = &tys[0];

@@ -16,6 +16,8 @@ const TYPE_MODULE: &str = "types";
 /// The types of one generated file.
 pub(crate) struct Types {
     space: TypeSpace,
+    /// Schemas typify could not turn into a type (given as JSON values).
+    pub(crate) fallbacks: Vec<String>,
 }
 
 impl Types {
@@ -36,12 +38,29 @@ impl Types {
             what: "$defs".into(),
             message: e.to_string(),
         })?;
-        Ok(Types { space })
+        Ok(Types {
+            space,
+            fallbacks: Vec::new(),
+        })
     }
 
     /// The Rust type of a schema; `null` (no value) is `()`. New named types
-    /// (an inline object, an enum) are called `name_hint`.
+    /// (an inline object, an enum) are called `name_hint`. A schema typify
+    /// cannot express (a tuple with optional elements) becomes
+    /// `serde_json::Value`, noted in [`Types::fallbacks`].
     pub(crate) fn type_of(&mut self, schema: &Json, name_hint: &str) -> Result<TokenStream, Error> {
+        match self.typify(schema, name_hint) {
+            Err(Error::Schema { message, .. }) => {
+                let first = message.lines().next().unwrap_or_default();
+                let first: String = first.chars().take(160).collect();
+                self.fallbacks.push(format!("{name_hint}: {first}"));
+                Ok(quote!(::serde_json::Value))
+            }
+            other => other,
+        }
+    }
+
+    fn typify(&mut self, schema: &Json, name_hint: &str) -> Result<TokenStream, Error> {
         if schema.is_null() {
             return Ok(quote!(()));
         }
@@ -66,7 +85,7 @@ impl Types {
     }
 
     /// The definitions of all types added.
-    pub(crate) fn finish(self) -> TokenStream {
+    pub(crate) fn finish(&self) -> TokenStream {
         self.space.to_stream()
     }
 }

@@ -233,12 +233,20 @@ fn procedure(entry: &Entry, name: &str) -> String {
         Json::String(entry.uri.clone())
     ));
     if !entry.errors.is_empty() {
+        let mut keys: Vec<String> = Vec::new();
         let errors: Vec<String> = entry
             .errors
             .iter()
             .map(|e| {
-                let last = e.rsplit('.').next().unwrap_or(e).to_shouty_snake_case();
-                format!("  {}: {},", property_name(&last), Json::String(e.clone()))
+                let base = e.rsplit('.').next().unwrap_or(e).to_shouty_snake_case();
+                let mut key = base.clone();
+                let mut n = 2;
+                while keys.contains(&key) {
+                    key = format!("{base}_{n}");
+                    n += 1;
+                }
+                keys.push(key.clone());
+                format!("  {}: {},", property_name(&key), Json::String(e.clone()))
             })
             .collect();
         out.push_str(&format!(
@@ -390,6 +398,11 @@ fn topic(entry: &Entry, name: &str) -> String {
         sig.iter().map(|s| format!("{s}, ")).collect::<String>(),
         args.join(", ")
     ));
+    let (args_name, unpack) = if params.is_empty() {
+        ("_args", "")
+    } else {
+        ("args", "    const a = args ?? [];\n")
+    };
     let matching = match entry.match_policy() {
         "exact" => String::new(),
         m => format!("match: {}", Json::String(m.to_owned())),
@@ -397,7 +410,7 @@ fn topic(entry: &Entry, name: &str) -> String {
     out.push_str(&format!(
         "/** Subscribes a typed handler to `{}`; resolves to the autobahn-js subscription. */\n\
          export async function subscribe{pascal}(session: WampSession, handler: (event: {event_type}, details: unknown) => void, options: Record<string, unknown> = {{}}): Promise<unknown> {{\n  \
-         return await session.subscribe({name}Uri, (args, _kwargs, details) => {{\n    const a = args ?? [];\n    handler({decode}, details);\n  }}, Object.assign({{ {matching} }}, options));\n}}\n",
+         return await session.subscribe({name}Uri, ({args_name}, _kwargs, details) => {{\n{unpack}    handler({decode}, details);\n  }}, Object.assign({{ {matching} }}, options));\n}}\n",
         entry.uri
     ));
     out

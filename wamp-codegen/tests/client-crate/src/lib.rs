@@ -5,3 +5,10 @@
 pub mod math {
     include!(concat!(env!("OUT_DIR"), "/math_service.rs"));
 }
+
+/// A catalog of the shapes the math service does not have (patterns,
+/// keyword-only parameters, any results, inline and recursive types, several
+/// or no event arguments); its client is compiled and type-checked only.
+pub mod features {
+    include!(concat!(env!("OUT_DIR"), "/features.rs"));
+}
