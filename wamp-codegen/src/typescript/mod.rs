@@ -7,7 +7,8 @@
 //! The session is typed structurally (`WampSession` in the output), so
 //! an `autobahn.Session` fits without `@types/autobahn`. autobahn-js answers
 //! a call with the single result, or an `autobahn.Result` for several: the
-//! wrappers return the first positional result either way.
+//! wrappers return the first positional result either way (a procedure whose
+//! result schema is `true`, any shape, returns the answer as it is).
 
 mod types;
 
@@ -114,17 +115,20 @@ interface ProgressPromise {
   then(ok: (v: unknown) => void, err: (e: unknown) => void, progress: (p: unknown) => void): unknown;
 }
 
-async function callWamp(session: WampSession, procedure: string, args: unknown[], kwargs: Record<string, unknown>, options: Record<string, unknown> | undefined, onProgress: ((p: unknown) => void) | undefined): Promise<unknown> {
+/** Calls; `raw` keeps autobahn-js's answer as it is (for results of any shape). */
+async function callWamp(session: WampSession, procedure: string, args: unknown[], kwargs: Record<string, unknown>, options: Record<string, unknown> | undefined, onProgress: ((p: unknown) => void) | undefined, raw = false): Promise<unknown> {
   const opts: Record<string, unknown> = Object.assign({}, options);
   const kw = Object.keys(kwargs).length > 0 ? kwargs : undefined;
   if (onProgress === undefined) {
-    return firstResult(await session.call(procedure, args, kw, opts));
+    const r = await session.call(procedure, args, kw, opts);
+    return raw ? r : firstResult(r);
   }
   opts["receive_progress"] = true;
   const pending = session.call(procedure, args, kw, opts) as unknown as ProgressPromise;
-  return firstResult(await new Promise((resolve, reject) => {
-    pending.then(resolve, reject, (p) => onProgress(firstResult(p)));
-  }));
+  const r = await new Promise((resolve, reject) => {
+    pending.then(resolve, reject, (p) => onProgress(raw ? p : firstResult(p)));
+  });
+  return raw ? r : firstResult(r);
 }
 "#;
 
@@ -309,8 +313,13 @@ fn procedure(entry: &Entry, name: &str) -> String {
         format!("{name}Uri")
     };
     body.push(format!(
-        "  return (await callWamp(session, {uri}, [{}], kwargs, options.callOptions, {progress})) as {result};",
-        args.join(", ")
+        "  return (await callWamp(session, {uri}, [{}], kwargs, options.callOptions, {progress}{raw})) as {result};",
+        args.join(", "),
+        raw = if entry.result == Json::Bool(true) {
+            ", true"
+        } else {
+            ""
+        }
     ));
     out.push_str(&doc_comment(
         entry.doc.as_deref(),
