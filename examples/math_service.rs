@@ -234,8 +234,33 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
     client.leave().await;
+    if std::env::args().any(|a| a == "--serve") {
+        println!("serving");
+        serve_until_stopped().await;
+    }
     stop.stop();
     running.await??;
     router.shutdown();
     Ok(())
+}
+
+/// With `--serve`, the service keeps serving after the demo (it prints
+/// `serving`) until Ctrl-C or SIGTERM, for clients in other processes:
+/// `cargo run -p wamp-examples --bin math_service -- --serve`.
+#[allow(dead_code)]
+async fn serve_until_stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

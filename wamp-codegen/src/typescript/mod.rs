@@ -1,0 +1,454 @@
+//! TypeScript from a catalog: its types, and typed wrappers around an
+//! autobahn-js session, one `async function` per procedure
+//! (`add(session, a, b): Promise<number>`, optional parameters and call
+//! options in a last `options` argument, progressive results through
+//! `options.onProgress`) and a `publish…`/`subscribe…` pair per topic.
+//!
+//! The session is typed structurally (`WampSession` in the output), so
+//! an `autobahn.Session` fits without `@types/autobahn`. autobahn-js answers
+//! a call with the single result, or an `autobahn.Result` for several: the
+//! wrappers return the first positional result either way (a procedure whose
+//! result schema is `true`, any shape, returns the answer as it is).
+
+mod types;
+
+use heck::{ToLowerCamelCase as _, ToShoutySnakeCase as _, ToUpperCamelCase as _};
+use serde_json::Value as Json;
+
+use crate::rust::module_name;
+use crate::schema::is_nullable;
+use crate::{Catalog, Entry, Error};
+use types::{doc_text, property_name, ts_type, type_name};
+
+/// Words a parameter may not be called in TypeScript.
+const RESERVED: &[&str] = &[
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "instanceof",
+    "new",
+    "null",
+    "return",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "let",
+    "static",
+    "yield",
+    "await",
+    "implements",
+    "interface",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "arguments",
+    "eval",
+    "session",
+    "options",
+    "topic",
+    "uri",
+    "handler",
+];
+
+/// The helpers every generated file starts with.
+const PRELUDE: &str = r#"/**
+ * The part of an autobahn-js session these wrappers use; an
+ * `autobahn.Session` satisfies it.
+ */
+export interface WampSession {
+  call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): PromiseLike<unknown>;
+  publish(topic: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): PromiseLike<unknown> | undefined | void;
+  subscribe(topic: string, handler: (args: unknown[] | undefined, kwargs: Record<string, unknown> | undefined, details: unknown) => void, options?: Record<string, unknown>): PromiseLike<unknown>;
+}
+
+/** Options of a call: the call options of autobahn-js (e.g. `timeout` in ms). */
+export interface CallOptions {
+  callOptions?: Record<string, unknown>;
+}
+
+/** The WAMP error URI of a failed call (an `autobahn.Error`), if it is one. */
+export function wampErrorUri(e: unknown): string | undefined {
+  if (typeof e === "object" && e !== null && typeof (e as { error?: unknown }).error === "string") {
+    return (e as { error: string }).error;
+  }
+  return undefined;
+}
+
+/** autobahn-js gives one result as it is, several as an `autobahn.Result`. */
+function firstResult(r: unknown): unknown {
+  if (typeof r === "object" && r !== null && (r as { constructor?: { name?: string } }).constructor?.name === "Result" && "args" in r) {
+    const args = (r as { args?: unknown[] }).args;
+    return args !== undefined && args.length > 0 ? args[0] : null;
+  }
+  return r === undefined ? null : r;
+}
+
+/** A when.js promise of autobahn-js, with its progress callback. */
+interface ProgressPromise {
+  then(ok: (v: unknown) => void, err: (e: unknown) => void, progress: (p: unknown) => void): unknown;
+}
+
+/** Calls; `raw` keeps autobahn-js's answer as it is (for results of any shape). */
+async function callWamp(session: WampSession, procedure: string, args: unknown[], kwargs: Record<string, unknown>, options: Record<string, unknown> | undefined, onProgress: ((p: unknown) => void) | undefined, raw = false): Promise<unknown> {
+  const opts: Record<string, unknown> = Object.assign({}, options);
+  const kw = Object.keys(kwargs).length > 0 ? kwargs : undefined;
+  if (onProgress === undefined) {
+    const r = await session.call(procedure, args, kw, opts);
+    return raw ? r : firstResult(r);
+  }
+  opts["receive_progress"] = true;
+  const pending = session.call(procedure, args, kw, opts) as unknown as ProgressPromise;
+  const r = await new Promise((resolve, reject) => {
+    pending.then(resolve, reject, (p) => onProgress(raw ? p : firstResult(p)));
+  });
+  return raw ? r : firstResult(r);
+}
+"#;
+
+/// Generates the TypeScript module of a catalog.
+pub fn generate(catalog: &Catalog) -> Result<String, Error> {
+    let mut out = String::new();
+    let title = if catalog.info.title.is_empty() {
+        "a WAMP service".to_owned()
+    } else {
+        format!("{} {}", catalog.info.title, catalog.info.version)
+    };
+    out.push_str(&format!(
+        "// Generated by wamp-codegen {} from the catalog of {title}.\n\
+         // Do not edit: regenerate it from the catalog instead.\n\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    out.push_str(PRELUDE);
+    for (name, schema) in &catalog.defs {
+        out.push('\n');
+        out.push_str(&doc_comment(
+            schema.get("description").and_then(Json::as_str),
+            "",
+        ));
+        out.push_str(&format!(
+            "export type {} = {};\n",
+            type_name(name),
+            ts_type(schema)
+        ));
+    }
+    let mut taken = Vec::new();
+    for entry in &catalog.procedures {
+        out.push('\n');
+        out.push_str(&procedure(entry, &unique(&mut taken, entry)));
+    }
+    for entry in &catalog.topics {
+        out.push('\n');
+        out.push_str(&topic(entry, &unique(&mut taken, entry)));
+    }
+    Ok(out)
+}
+
+/// A unique lower-camel-case name for an entry.
+fn unique(taken: &mut Vec<String>, entry: &Entry) -> String {
+    let base = module_name(&entry.name()).to_lower_camel_case();
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name) || RESERVED.contains(&name.as_str()) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// A parameter's TypeScript name.
+fn param_name(name: &str) -> String {
+    let mut n = name.to_lower_camel_case();
+    if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) {
+        n = format!("p{n}");
+    }
+    if RESERVED.contains(&n.as_str()) {
+        n.push('_');
+    }
+    n
+}
+
+fn doc_comment(text: Option<&str>, extra: &str) -> String {
+    let mut lines: Vec<String> = text.unwrap_or_default().lines().map(doc_text).collect();
+    if !extra.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(extra.to_owned());
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    let body: Vec<String> = lines
+        .iter()
+        .map(|l| format!(" *{}{l}", if l.is_empty() { "" } else { " " }))
+        .collect();
+    format!("/**\n{}\n */\n", body.join("\n"))
+}
+
+fn procedure(entry: &Entry, name: &str) -> String {
+    let pascal = name.to_upper_camel_case();
+    let params = entry.params();
+    let required: Vec<_> = params
+        .iter()
+        .filter(|p| p.required && (p.position.is_some() || !is_nullable(&p.schema)))
+        .collect();
+    let optional: Vec<_> = params.iter().filter(|p| !required.contains(p)).collect();
+    let result = if entry.result.is_null() {
+        "null".to_owned()
+    } else {
+        ts_type(&entry.result)
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "/** The URI of `{name}`{}. */\nexport const {name}Uri = {};\n",
+        if entry.is_pattern() {
+            " (a pattern)"
+        } else {
+            ""
+        },
+        Json::String(entry.uri.clone())
+    ));
+    if !entry.errors.is_empty() {
+        let mut keys: Vec<String> = Vec::new();
+        let errors: Vec<String> = entry
+            .errors
+            .iter()
+            .map(|e| {
+                let base = e.rsplit('.').next().unwrap_or(e).to_shouty_snake_case();
+                let mut key = base.clone();
+                let mut n = 2;
+                while keys.contains(&key) {
+                    key = format!("{base}_{n}");
+                    n += 1;
+                }
+                keys.push(key.clone());
+                format!("  {}: {},", property_name(&key), Json::String(e.clone()))
+            })
+            .collect();
+        out.push_str(&format!(
+            "/** The errors `{name}` may answer with (compare with `wampErrorUri(e)`). */\nexport const {name}Errors = {{\n{}\n}} as const;\n",
+            errors.join("\n")
+        ));
+    }
+    let mut fields: Vec<String> = optional
+        .iter()
+        .map(|p| format!("  {}?: {};", property_name(&p.name), ts_type(&p.schema)))
+        .collect();
+    if entry.is_progressive() {
+        fields.push(format!(
+            "  /** Receives each progressive result. */\n  onProgress?: (progress: {}) => void;",
+            ts_type(&entry.progress)
+        ));
+    }
+    out.push_str(&format!(
+        "/** Optional parameters (sent by name) and call options of `{name}`. */\nexport interface {pascal}Options extends CallOptions {{\n{}\n}}\n",
+        fields.join("\n")
+    ));
+    let mut sig = vec!["session: WampSession".to_owned()];
+    if entry.is_pattern() {
+        sig.push("uri: string".into());
+    }
+    for p in &required {
+        sig.push(format!("{}: {}", param_name(&p.name), ts_type(&p.schema)));
+    }
+    sig.push(format!("options: {pascal}Options = {{}}"));
+    let args: Vec<String> = required
+        .iter()
+        .filter(|p| p.position.is_some())
+        .map(|p| param_name(&p.name))
+        .collect();
+    let mut body = vec!["  const kwargs: Record<string, unknown> = {};".to_owned()];
+    for p in required.iter().filter(|p| p.position.is_none()) {
+        body.push(format!(
+            "  kwargs[{}] = {};",
+            Json::String(p.name.clone()),
+            param_name(&p.name)
+        ));
+    }
+    for p in &optional {
+        let key = Json::String(p.name.clone());
+        body.push(format!(
+            "  if (options[{key}] !== undefined) kwargs[{key}] = options[{key}];"
+        ));
+    }
+    let progress = if entry.is_progressive() {
+        format!(
+            "options.onProgress === undefined ? undefined : (p) => options.onProgress?.(p as {})",
+            ts_type(&entry.progress)
+        )
+    } else {
+        "undefined".into()
+    };
+    let uri = if entry.is_pattern() {
+        "uri".to_owned()
+    } else {
+        format!("{name}Uri")
+    };
+    body.push(format!(
+        "  return (await callWamp(session, {uri}, [{}], kwargs, options.callOptions, {progress}{raw})) as {result};",
+        args.join(", "),
+        raw = if entry.result == Json::Bool(true) {
+            ", true"
+        } else {
+            ""
+        }
+    ));
+    out.push_str(&doc_comment(
+        entry.doc.as_deref(),
+        &format!("Calls the procedure `{}`.", entry.uri),
+    ));
+    out.push_str(&format!(
+        "export async function {name}({}): Promise<{result}> {{\n{}\n}}\n",
+        sig.join(", "),
+        body.join("\n")
+    ));
+    out
+}
+
+fn topic(entry: &Entry, name: &str) -> String {
+    let pascal = name.to_upper_camel_case();
+    let params: Vec<_> = entry
+        .params()
+        .into_iter()
+        .filter(|p| p.position.is_some())
+        .collect();
+    let mut out = String::new();
+    out.push_str(&format!(
+        "/** The URI of the topic `{name}`{}. */\nexport const {name}Uri = {};\n",
+        if entry.is_pattern() {
+            " (a pattern)"
+        } else {
+            ""
+        },
+        Json::String(entry.uri.clone())
+    ));
+    let (event_type, decode) = if params.len() == 1 {
+        (
+            ts_type(&params[0].schema),
+            format!("a[0] as {}", ts_type(&params[0].schema)),
+        )
+    } else {
+        let fields: Vec<String> = params
+            .iter()
+            .map(|p| format!("{}: {};", property_name(&p.name), ts_type(&p.schema)))
+            .collect();
+        let inits: Vec<String> = params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    "{}: a[{i}] as {}",
+                    property_name(&p.name),
+                    ts_type(&p.schema)
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "/** An event of `{name}`: its arguments by name. */\nexport interface {pascal}Event {{ {} }}\n",
+            fields.join(" ")
+        ));
+        (
+            format!("{pascal}Event"),
+            format!("{{ {} }}", inits.join(", ")),
+        )
+    };
+    let topic_param = if entry.is_pattern() {
+        "topic: string, "
+    } else {
+        ""
+    };
+    let topic = if entry.is_pattern() {
+        "topic".to_owned()
+    } else {
+        format!("{name}Uri")
+    };
+    let sig: Vec<String> = params
+        .iter()
+        .map(|p| format!("{}: {}", param_name(&p.name), ts_type(&p.schema)))
+        .collect();
+    let args: Vec<String> = params.iter().map(|p| param_name(&p.name)).collect();
+    out.push_str(&doc_comment(
+        entry.doc.as_deref(),
+        &format!(
+            "Publishes to `{}`, acknowledged unless `options` say `acknowledge: false`.",
+            entry.uri
+        ),
+    ));
+    out.push_str(&format!(
+        "export async function publish{pascal}(session: WampSession, {topic_param}{}options: Record<string, unknown> = {{}}): Promise<void> {{\n  await session.publish({topic}, [{}], {{}}, Object.assign({{ acknowledge: true }}, options));\n}}\n",
+        sig.iter().map(|s| format!("{s}, ")).collect::<String>(),
+        args.join(", ")
+    ));
+    let (args_name, unpack) = if params.is_empty() {
+        ("_args", "")
+    } else {
+        ("args", "    const a = args ?? [];\n")
+    };
+    let matching = match entry.match_policy() {
+        "exact" => String::new(),
+        m => format!("match: {}", Json::String(m.to_owned())),
+    };
+    out.push_str(&format!(
+        "/** Subscribes a typed handler to `{}`; resolves to the autobahn-js subscription. */\n\
+         export async function subscribe{pascal}(session: WampSession, handler: (event: {event_type}, details: unknown) => void, options: Record<string, unknown> = {{}}): Promise<unknown> {{\n  \
+         return await session.subscribe({name}Uri, ({args_name}, _kwargs, details) => {{\n{unpack}    handler({decode}, details);\n  }}, Object.assign({{ {matching} }}, options));\n}}\n",
+        entry.uri
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn math_service_wrappers() {
+        let catalog = Catalog::parse(include_str!(
+            "../../../examples/snapshots/math_service.catalog.json"
+        ))
+        .unwrap();
+        let ts = generate(&catalog).unwrap();
+        for needle in [
+            "export type Rounding = \"nearest\" | \"down\" | \"up\";",
+            "export type Stats = { /** How many numbers there were. */ count: number;",
+            "export async function add(session: WampSession, a: number, b: number, options: AddOptions = {}): Promise<number>",
+            "export async function round(session: WampSession, value: number, options: RoundOptions = {}): Promise<number>",
+            "  digits?: number | null;\n  mode?: Rounding | null;",
+            "onProgress?: (progress: number) => void;",
+            "DIVISION_BY_ZERO: \"com.math.error.division_by_zero\",",
+            "export async function stats(session: WampSession, values: number[], options: StatsOptions = {}): Promise<Stats>",
+            "export async function publishOnAnnouncement(session: WampSession, announcement: Announcement, options: Record<string, unknown> = {}): Promise<void>",
+            "export async function subscribeOnAnnouncement(session: WampSession, handler: (event: Announcement, details: unknown) => void",
+        ] {
+            assert!(ts.contains(needle), "missing {needle:?} in\n{ts}");
+        }
+    }
+}
