@@ -61,6 +61,9 @@ pub(crate) fn session_span(session: Id, realm: &str) -> Span {
 /// The span of a call (a child of the current span); its request ID is
 /// recorded once known.
 pub(crate) fn call_span(procedure: &Uri) -> Span {
+    if !wanted() {
+        return Span::none();
+    }
     tracing::debug_span!(
         "wamp.call",
         otel.kind = "client",
@@ -75,6 +78,9 @@ pub(crate) fn call_span(procedure: &Uri) -> Span {
 
 /// The span of a publication (a child of the current span).
 pub(crate) fn publish_span(topic: &Uri) -> Span {
+    if !wanted() {
+        return Span::none();
+    }
     tracing::debug_span!(
         "wamp.publish",
         otel.kind = "producer",
@@ -103,6 +109,9 @@ pub(crate) fn invocation_span(
     caller: Option<Id>,
     details: &Dict,
 ) -> (Span, Option<TraceParent>) {
+    if !wanted() {
+        return (Span::none(), TraceParent::from_dict(details));
+    }
     let span = tracing::debug_span!(
         parent: None,
         "wamp.invocation",
@@ -130,6 +139,9 @@ pub(crate) fn event_span(
     publication: Id,
     details: &Dict,
 ) -> (Span, Option<TraceParent>) {
+    if !wanted() {
+        return (Span::none(), TraceParent::from_dict(details));
+    }
     let span = tracing::debug_span!(
         parent: None,
         "wamp.event",
@@ -144,6 +156,13 @@ pub(crate) fn event_span(
     );
     let cx = link_remote(&span, details);
     (span, cx)
+}
+
+/// Whether the current subscriber takes this module's DEBUG spans: asked
+/// of the subscriber itself, since a span's callsite may be enabled for
+/// another subscriber (a thread's own default).
+fn wanted() -> bool {
+    tracing::enabled!(tracing::Level::DEBUG)
 }
 
 /// Makes the span a child of the details' trace context; returns the

@@ -50,6 +50,11 @@ pub(crate) fn session_span(
 /// a disabled span for the others), its trace context rewritten to name
 /// the span.
 pub(crate) fn route_span(realm: &str, session: Id, msg: &mut Message) -> Span {
+    // Asked of the current subscriber itself (a span's callsite may be
+    // enabled for another one): nothing is made when it takes no span here.
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return Span::none();
+    }
     match msg {
         Message::Call(call) => {
             let span = tracing::debug_span!(
