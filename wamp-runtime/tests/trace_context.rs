@@ -77,6 +77,16 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Spans {
 }
 
 impl Spans {
+    /// The fields of every span named `name`, in creation order.
+    fn all(&self, name: &str) -> Vec<BTreeMap<String, String>> {
+        let spans = self.spans.lock().unwrap();
+        spans
+            .iter()
+            .filter(|(_, n, _)| *n == name)
+            .map(|(_, _, fields)| fields.clone())
+            .collect()
+    }
+
     /// The fields of the only span named `name`.
     fn one(&self, name: &str) -> BTreeMap<String, String> {
         let spans = self.spans.lock().unwrap();
@@ -203,4 +213,60 @@ async fn a_publication_carries_the_trace_context_to_the_event_handler() {
     assert_eq!(event["parent_span_id"], route["span_id"]);
     assert_eq!(event["messaging.destination.name"], "com.trace.news");
     assert_eq!(seen.trace_id_hex().to_string(), publish["trace_id"]);
+}
+
+#[tokio::test]
+async fn a_call_made_by_a_handler_continues_the_trace() {
+    let spans = Spans::new(true);
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+    let (_router, addr) = Router::builder()
+        .realm(RealmConfig::open("realm1"))
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let url = format!("ws://{addr}/ws");
+    let callee = join(&url).await;
+    let caller = join(&url).await;
+    callee
+        .register(
+            "com.trace.inner",
+            RegisterOptions::default(),
+            typed_procedure(|(): ()| async { Ok(1) }),
+        )
+        .await
+        .unwrap();
+    let inner = callee.clone();
+    callee
+        .register(
+            "com.trace.outer",
+            RegisterOptions::default(),
+            typed_procedure(move |(): ()| {
+                let inner = inner.clone();
+                async move {
+                    let r = inner.call("com.trace.inner", &()).await?;
+                    Ok(r.payload.args::<(i64,)>()?.0 + 1)
+                }
+            }),
+        )
+        .await
+        .unwrap();
+    let r = caller.call("com.trace.outer", &()).await.unwrap();
+    assert_eq!(r.payload.args::<(i64,)>().unwrap(), (2,));
+
+    let calls = spans.all("wamp.call");
+    let invocations = spans.all("wamp.invocation");
+    assert_eq!((calls.len(), invocations.len()), (2, 2));
+    let by_method = |list: &[BTreeMap<String, String>], m: &str| {
+        list.iter().find(|f| f["rpc.method"] == m).cloned().unwrap()
+    };
+    let outer_call = by_method(&calls, "com.trace.outer");
+    let outer = by_method(&invocations, "com.trace.outer");
+    let inner_call = by_method(&calls, "com.trace.inner");
+    let inner = by_method(&invocations, "com.trace.inner");
+    for span in [&outer, &inner_call, &inner] {
+        assert_eq!(span["trace_id"], outer_call["trace_id"]);
+    }
+    // The handler's call is a child of the handler's span.
+    assert_eq!(inner_call["parent_span_id"], outer["span_id"]);
 }
