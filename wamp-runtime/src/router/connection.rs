@@ -239,7 +239,6 @@ async fn join(
     };
     let authid = identity.authid.clone();
     let authorized = identity.clone();
-    let kind = details.kind;
     let joining = Joining {
         identity,
         serializer: reader.serializer,
@@ -277,7 +276,7 @@ async fn join(
         realm.name(),
         &authid,
         &authorized.authrole,
-        kind,
+        details.kind,
         reader.serializer,
     );
     Some((realm, session, kill, span))

@@ -52,7 +52,9 @@ pub(crate) fn session_span(
 pub(crate) fn route_span(realm: &str, session: Id, msg: &mut Message) -> Span {
     // Asked of the current subscriber itself (a span's callsite may be
     // enabled for another one): nothing is made when it takes no span here.
-    if !tracing::enabled!(tracing::Level::DEBUG) {
+    if !matches!(msg, Message::Call(_) | Message::Publish(_))
+        || !tracing::enabled!(tracing::Level::DEBUG)
+    {
         return Span::none();
     }
     match msg {
