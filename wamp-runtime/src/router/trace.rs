@@ -135,3 +135,57 @@ pub(crate) fn record_routed(span: &Span, out: &Output) {
     }
     span.record("wamp.receivers", receivers);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::trace_context::TRACEPARENT_KEY;
+    use crate::protocol::{Call, Payload, Uri};
+
+    const GOOD: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    fn call(traceparent: &str) -> Message {
+        let mut call = Call::new(1, Uri::new("com.x").unwrap(), Payload::empty());
+        let extra = &mut call.options.extra;
+        extra.insert(TRACEPARENT_KEY.into(), Value::String(traceparent.into()));
+        extra.insert(TRACESTATE_KEY.into(), Value::String("a=b".into()));
+        Message::Call(call)
+    }
+
+    fn traceparent(msg: &Message) -> Option<TraceParent> {
+        let Message::Call(call) = msg else {
+            unreachable!()
+        };
+        TraceParent::from_dict(&call.options.extra)
+    }
+
+    #[test]
+    fn without_a_subscriber_no_span_is_made_and_the_context_is_untouched() {
+        let mut msg = call(GOOD);
+        let span = route_span("realm1", 7, &mut msg);
+        assert!(span.is_disabled());
+        assert_eq!(traceparent(&msg).unwrap().to_string(), GOOD);
+    }
+
+    #[test]
+    fn a_routing_span_names_itself_as_the_parent_of_the_invocation() {
+        let _guard = tracing::subscriber::set_default(tracing_subscriber::registry());
+        let incoming = TraceParent::parse(GOOD).unwrap();
+        let mut msg = call(GOOD);
+        let span = route_span("realm1", 7, &mut msg);
+        assert!(!span.is_disabled());
+        let sent = traceparent(&msg).unwrap();
+        assert_eq!(sent.trace_id, incoming.trace_id);
+        assert_ne!(sent.span_id, incoming.span_id);
+        let Message::Call(call) = &msg else {
+            unreachable!()
+        };
+        assert_eq!(call.options.extra[TRACESTATE_KEY].as_str(), Some("a=b"));
+
+        // An invalid incoming context is replaced by a new trace.
+        let mut msg = call("00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");
+        route_span("realm1", 7, &mut msg);
+        let sent = traceparent(&msg).unwrap();
+        assert_ne!(sent.trace_id, incoming.trace_id);
+    }
+}
