@@ -177,10 +177,11 @@ mod tests {
         let sent = traceparent(&msg).unwrap();
         assert_eq!(sent.trace_id, incoming.trace_id);
         assert_ne!(sent.span_id, incoming.span_id);
-        let Message::Call(call) = &msg else {
+        let Message::Call(sent_call) = &msg else {
             unreachable!()
         };
-        assert_eq!(call.options.extra[TRACESTATE_KEY].as_str(), Some("a=b"));
+        let state = &sent_call.options.extra[TRACESTATE_KEY];
+        assert_eq!(state.as_str(), Some("a=b"));
 
         // An invalid incoming context is replaced by a new trace.
         let mut msg = call("00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");
