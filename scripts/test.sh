@@ -31,6 +31,10 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 cargo test --workspace --locked -- --show-output 2>&1 | tee "$log" || status=$?
+# The `opentelemetry` feature (off by default): the library's tests and the
+# OpenTelemetry trace test (in-memory exporter) with it.
+cargo test --locked -p wamp-runtime --features opentelemetry --lib --test trace_otel \
+    -- --show-output 2>&1 | tee -a "$log" || status=1
 # A short fuzz run (wamp-fuzz: decoders and router core, 10^5 frames, a few
 # seconds in the dev profile, whose overflow checks are on). Any panic,
 # broken invariant or round-trip failure fails the script; its seeds replay

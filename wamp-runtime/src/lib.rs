@@ -60,6 +60,13 @@
 //! `router`). A callee-only service can depend on
 //! `wamp-runtime = { default-features = false, features = ["client"] }`; with no
 //! feature at all the crate is the protocol, the serializers and the transports.
+//!
+//! Tracing across calls: sessions, calls, routed messages, invocations and
+//! events have `tracing` spans, and a caller's trace context travels to the
+//! callee as a W3C traceparent under `x_traceparent` (see
+//! [`protocol::trace_context`]; in a handler, `client::current_trace_parent`).
+//! The feature `opentelemetry` (off by default) makes it the OpenTelemetry
+//! span context of the spans, through `tracing-opentelemetry`.
 
 #![forbid(unsafe_code)]
 

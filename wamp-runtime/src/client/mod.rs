@@ -10,7 +10,10 @@
 //! - [`Error`] with its [`ErrorKind`] and the standard error URIs ([`crate::protocol::uris`]);
 //! - [`collect`]: the `#[wamp::register]` / `#[wamp::subscribe]` entries of
 //!   the binary, their catalog and the docs flags; [`run`] and [`serve`];
-//! - [`codec`]: end-to-end payload encryption, [`cryptobox`] its `cryptobox` codec.
+//! - [`codec`]: end-to-end payload encryption, [`cryptobox`] its `cryptobox` codec;
+//! - `trace_context`: the spans of sessions, calls, invocations, publications
+//!   and events, and the W3C trace context they carry (`x_traceparent`), see
+//!   [`current_trace_parent`].
 
 pub mod codec;
 pub mod collect;
@@ -27,6 +30,7 @@ mod options;
 mod run;
 mod session;
 mod state;
+mod trace_context;
 
 pub use collect::{catalog, handle_docs_cli};
 pub use component::{
@@ -49,3 +53,4 @@ pub use session::{
     Registration, Session, SessionLimits, Subscription,
 };
 pub use tokio_util::sync::CancellationToken;
+pub use trace_context::current_trace_parent;

@@ -20,6 +20,9 @@ mod payload_tests;
 pub mod roles;
 mod single_arg;
 pub(crate) mod string_enum;
+pub mod trace_context;
+#[cfg(any(feature = "client", feature = "router"))]
+pub(crate) mod trace_span;
 pub mod uri;
 pub mod uris;
 

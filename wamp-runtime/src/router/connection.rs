@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
+use tracing::Instrument as _;
 
 use super::auth::{self, AuthRequest, AuthStep};
 use super::core::Joining;
@@ -16,6 +17,7 @@ use super::returns::Returns;
 use super::roles::{AGENT, router_roles};
 use super::state::RouterState;
 use super::switch::Switch;
+use super::trace;
 use super::writer::{Writer, writer};
 use crate::protocol::id::Id;
 use crate::protocol::options::{CloseDetails, WelcomeDetails};
@@ -118,10 +120,12 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
             _ = shutdown.cancelled() => None,
             _ = closing.cancelled() => None,
         };
-        let Some((realm, session, kill)) = joined else {
+        let Some((realm, session, kill, span)) = joined else {
             break;
         };
-        let keep_transport = run(&realm, session, &mut reader, &link, &kill, &shutdown).await;
+        let keep_transport = run(&realm, session, &mut reader, &link, &kill, &shutdown)
+            .instrument(span)
+            .await;
         realm.leave(session).await;
         returns.left();
         if !keep_transport {
@@ -181,7 +185,7 @@ async fn join(
     reader: &mut Reader,
     link: &Link,
     details: &TransportDetails,
-) -> Option<(Arc<Realm>, Id, Switch)> {
+) -> Option<(Arc<Realm>, Id, Switch, tracing::Span)> {
     let timeout = Duration::from_secs(router.config.limits.join_timeout_secs.max(1));
     let hello = match tokio::time::timeout(timeout, reader.next()).await {
         Err(_) => {
@@ -267,7 +271,15 @@ async fn join(
         .authorizers
         .joined(&connector(router), session, &authorized);
     tracing::debug!(session, realm = %realm.name(), %authid, "session joined");
-    Some((realm, session, kill))
+    let span = trace::session_span(
+        session,
+        realm.name(),
+        &authid,
+        &authorized.authrole,
+        details.kind,
+        reader.serializer,
+    );
+    Some((realm, session, kill, span))
 }
 
 /// Runs the authentication methods the client offers, in its order, until one

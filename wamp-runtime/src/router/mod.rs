@@ -46,6 +46,7 @@ mod secrets;
 mod server;
 mod state;
 mod switch;
+mod trace;
 mod writer;
 
 pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};

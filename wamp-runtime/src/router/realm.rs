@@ -18,6 +18,7 @@ use super::config::RealmConfig;
 use super::core::{JoinRefused, Joining, NotRoutable, Outgoing, Output, RealmCore, Undeliverable};
 use super::limits::Limits;
 use super::outbox::{Deferred, Outbound, Outbox, SharedMessage, flush_deferred};
+use super::trace;
 
 /// The core and the outboxes of its sessions, changed together.
 struct State {
@@ -93,7 +94,12 @@ impl Realm {
     }
 
     /// Routes one message of session `id`.
-    pub(crate) async fn handle(self: &Arc<Self>, id: Id, msg: Message) -> Result<(), NotRoutable> {
+    pub(crate) async fn handle(
+        self: &Arc<Self>,
+        id: Id,
+        mut msg: Message,
+    ) -> Result<(), NotRoutable> {
+        let span = trace::route_span(self.name(), id, &mut msg);
         let mut deferred = Vec::new();
         let msg = match self.authorizers.check(id, msg).await {
             Ok(msg) => msg,
@@ -109,8 +115,10 @@ impl Realm {
             }
         };
         let rearm = {
+            let _routing = span.enter();
             let mut state = self.lock();
             let out = state.core.handle(id, msg, Instant::now())?;
+            trace::record_routed(&span, &out);
             let rearm = out.rearm;
             enqueue(&state.outboxes, out, &mut deferred);
             rearm

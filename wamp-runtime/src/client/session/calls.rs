@@ -18,6 +18,7 @@ use super::outbox::encode_args;
 use crate::client::details::CallResult;
 use crate::client::error::Error;
 use crate::client::options::CallOptions;
+use crate::client::trace_context;
 use crate::protocol::options::CancelMode;
 use crate::protocol::uris;
 use crate::protocol::{Call, Id, Message, Payload, Uri};
@@ -122,6 +123,8 @@ impl CallRequest {
         let (payload, enc) = self.session.seal(true, procedure.as_str(), payload)?;
         let (sink, rx) = CallSink::new(progress, self.session.shared.limits.max_queued_progress);
         let mut wire = self.options.to_wire(progress);
+        let span = trace_context::call_span(&procedure);
+        trace_context::inject(&span, &mut wire.extra);
         wire.enc_algo = enc.algo;
         wire.enc_key = enc.key;
         wire.enc_serializer = enc.serializer;
@@ -132,6 +135,7 @@ impl CallRequest {
         let id = self
             .session
             .request(Pending::Call(sink), |request| {
+                span.record("wamp.request_id", request);
                 Message::Call(Call {
                     request,
                     options: wire,
@@ -146,6 +150,7 @@ impl CallRequest {
             rx,
             &self.options,
             key_uri,
+            span,
         ))
     }
 }
@@ -242,6 +247,8 @@ pub struct PendingCall {
     done: bool,
     /// The procedure, which keys an encrypted RESULT.
     procedure: String,
+    /// The call's `wamp.call` span, which ends with the call.
+    _span: tracing::Span,
 }
 
 impl std::fmt::Debug for PendingCall {
@@ -260,6 +267,7 @@ impl PendingCall {
         rx: CallRx,
         options: &CallOptions,
         procedure: String,
+        span: tracing::Span,
     ) -> Self {
         PendingCall {
             session,
@@ -271,6 +279,7 @@ impl PendingCall {
             cancel_mode: options.cancel_mode,
             done: false,
             procedure,
+            _span: span,
         }
     }
 

@@ -13,11 +13,13 @@ use std::panic::AssertUnwindSafe;
 use std::task::{Context, Poll, Waker};
 
 use futures_util::FutureExt as _;
+use tracing::Instrument as _;
 
 use super::handle::{EventContext, Session};
 use super::inline::panic_message;
 use crate::client::details::EventDetails;
 use crate::client::error::Error;
+use crate::client::trace_context;
 use crate::protocol::{Event, EventReceived, Id, Message};
 
 /// Runs every local handler of the EVENT's subscription (those with room);
@@ -93,6 +95,8 @@ pub(super) fn on_event(session: &Session, ev: Event) {
         let (Some(details), Some(payload)) = (details, payload) else {
             break;
         };
+        let (span, trace_cx) =
+            trace_context::event_span(&details.topic, ev.subscription, ev.publication, &d.extra);
         let ctx = EventContext {
             payload,
             details,
@@ -102,12 +106,15 @@ pub(super) fn on_event(session: &Session, ev: Event) {
         // no task, no second box); only then is a task spawned for it.
         let (publication, subscription) = (ev.publication, ev.subscription);
         let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let mut work = handler(ctx);
-            let mut cx = Context::from_waker(Waker::noop());
-            match work.as_mut().poll(&mut cx) {
-                Poll::Ready(outcome) => Ok(outcome),
-                Poll::Pending => Err(work),
-            }
+            let _entered = span.enter();
+            trace_context::sync_scope(trace_cx, || {
+                let mut work = handler(ctx);
+                let mut cx = Context::from_waker(Waker::noop());
+                match work.as_mut().poll(&mut cx) {
+                    Poll::Ready(outcome) => Ok(outcome),
+                    Poll::Pending => Err(work),
+                }
+            })
         }));
         match started {
             Ok(Ok(outcome)) => {
@@ -119,7 +126,9 @@ pub(super) fn on_event(session: &Session, ev: Event) {
             Ok(Err(work)) => {
                 let session = session.clone();
                 tokio::spawn(async move {
-                    let outcome = AssertUnwindSafe(work).catch_unwind().await;
+                    let work =
+                        trace_context::scope(trace_cx, AssertUnwindSafe(work).catch_unwind());
+                    let outcome = work.instrument(span).await;
                     drop(in_hand);
                     if succeeded(&session, subscription, publication, outcome) && ack {
                         let _ = session.send(&received(publication)).await;

@@ -13,12 +13,14 @@ use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt as _;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use super::handle::{Core, InvocationContext, ProgressSender, Session};
 use super::inline::{panic_message, run_inline};
 use super::input::{InputFeed, InputSlot};
 use crate::client::details::CallDetails;
 use crate::client::error::Error;
+use crate::client::trace_context;
 use crate::protocol::options::{ErrorDetails, YieldOptions};
 use crate::protocol::uris;
 use crate::protocol::{self, ErrorMessage, Id, Message, MessageType, Payload, Uri, Yield};
@@ -159,6 +161,12 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
         let _ = session.send(&invocation_error(inv.request, &e)).await;
         return;
     }
+    let (span, trace_cx) = trace_context::invocation_span(
+        inv.details.procedure.as_deref().unwrap_or(&entry.procedure),
+        inv.request,
+        inv.details.caller,
+        &inv.details.extra,
+    );
     let d = inv.details;
     let details = CallDetails {
         registration: inv.registration,
@@ -195,9 +203,8 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
                 Some(limit) => limit.acquire_owned().await.ok(),
                 None => None,
             };
-            AssertUnwindSafe(async move { handler(ctx).await })
-                .catch_unwind()
-                .await
+            let run = trace_context::scope(trace_cx, async move { handler(ctx).await });
+            AssertUnwindSafe(run.instrument(span)).catch_unwind().await
         };
         let deadline = async move {
             match timeout {

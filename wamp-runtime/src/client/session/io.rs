@@ -11,6 +11,7 @@ use bytes::Bytes;
 use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
 use tokio::sync::{Semaphore, broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use super::close::{CloseReason, lost_reason};
 use super::dispatch::dispatch;
@@ -19,6 +20,7 @@ use super::limits::{SessionLimits, WarnGate};
 use crate::client::details::{Extensions, SessionDetails};
 use crate::client::error::Error;
 use crate::client::state::ClientCore;
+use crate::client::trace_context;
 use crate::protocol::uris;
 use crate::protocol::{Abort, Message, Uri};
 use crate::transport::{FrameSink, FrameStream, TransportError};
@@ -43,6 +45,7 @@ pub(super) fn start(
 ) -> Session {
     let (out, rx) = mpsc::channel(OUTBOX);
     let stop = CancellationToken::new();
+    let span = trace_context::session_span(details.session, &details.realm);
     let shared = Arc::new(Shared {
         core: Mutex::new(Core {
             proto,
@@ -67,7 +70,7 @@ pub(super) fn start(
     });
     let lost = CancellationToken::new();
     tokio::spawn(writer(sink, rx, stop, lost.clone()));
-    tokio::spawn(reader(Arc::downgrade(&shared), stream, lost));
+    tokio::spawn(reader(Arc::downgrade(&shared), stream, lost).instrument(span));
     Session { shared }
 }
 

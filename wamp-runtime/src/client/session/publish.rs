@@ -9,6 +9,7 @@ use super::handle::{Pending, Session};
 use super::outbox::encode_args;
 use crate::client::error::Error;
 use crate::client::options::PublishOptions;
+use crate::client::trace_context;
 use crate::protocol::{Id, Message, Payload, Publish, Uri};
 
 impl Session {
@@ -44,6 +45,8 @@ impl Session {
     ) -> Result<Option<Id>, Error> {
         let topic = Uri::new(topic)?;
         let mut wire = options.to_wire();
+        let span = trace_context::publish_span(&topic);
+        trace_context::inject(&span, &mut wire.extra);
         let (payload, enc) = self.seal(true, topic.as_str(), payload)?;
         wire.enc_algo = enc.algo;
         wire.enc_key = enc.key;

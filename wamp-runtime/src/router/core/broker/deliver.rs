@@ -3,6 +3,7 @@
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{MatchPolicy, WireEventDetails, WirePublishOptions};
+use crate::protocol::trace_context;
 use crate::protocol::{Event, Message, Payload};
 
 use super::super::output::Output;
@@ -110,6 +111,11 @@ pub(crate) fn event_details(
     details.enc_key = options.enc_key.clone();
     details.enc_serializer = options.enc_serializer.clone();
     details.transaction_hash = options.transaction_hash.clone();
+    // The publisher's trace context (checked), not for a retained event
+    // delivered later; no other extra option.
+    if !retained {
+        trace_context::forward(&options.extra, &mut details.extra);
+    }
     details
 }
 

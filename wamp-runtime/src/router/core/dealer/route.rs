@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::protocol::id::Id;
 use crate::protocol::options::{InvocationDetails, MatchPolicy, ResultDetails};
+use crate::protocol::trace_context;
 use crate::protocol::uris;
 use crate::protocol::{
     Call, ErrorMessage, Invocation, Message, MessageType, Payload, ResultMessage, Uri, Yield,
@@ -109,6 +110,8 @@ impl Dealer {
         details.enc_key = msg.options.enc_key;
         details.enc_serializer = msg.options.enc_serializer;
         details.transaction_hash = msg.options.transaction_hash;
+        // The caller's trace context (checked), and no other extra option.
+        trace_context::forward(&msg.options.extra, &mut details.extra);
 
         let Some(invocation) = env.members.get_mut(callee).map(|m| m.next_request_id()) else {
             return Ok(());
