@@ -10,6 +10,7 @@ use futures_util::{FutureExt, StreamExt};
 use super::auth::{self, AuthRequest, AuthStep};
 use super::core::Joining;
 use super::identity::Identity;
+use super::metrics::{self, Counter};
 use super::outbox::{self, Outbox, QueueTx};
 use super::realm::Realm;
 use super::returns::Returns;
@@ -30,6 +31,8 @@ struct Reader {
     serializer: SerializerKind,
     /// Whether the stream ended (or failed): it is not polled again.
     ended: bool,
+    /// Counts the bytes received.
+    received: Counter,
 }
 
 #[allow(clippy::large_enum_variant)] // short-lived, never stored
@@ -54,10 +57,13 @@ impl Reader {
                 self.ended = true;
                 Read::Closed
             }
-            Some(Ok(frame)) => match self.serializer.decode(frame) {
-                Ok(m) => Read::Message(m),
-                Err(e) => Read::Violation(e),
-            },
+            Some(Ok(frame)) => {
+                self.received.increment(frame.len() as u64);
+                match self.serializer.decode(frame) {
+                    Ok(m) => Read::Message(m),
+                    Err(e) => Read::Violation(e),
+                }
+            }
         }
     }
 }
@@ -78,6 +84,9 @@ struct Link {
 impl Link {
     /// Queues a handshake message (CHALLENGE, ABORT) of the connection.
     fn send(&self, message: Message) {
+        if let Message::Abort(abort) = &message {
+            metrics::aborted(abort.reason.as_str());
+        }
         Outbox::new(self.tx.clone(), self.closing.clone()).push_now(message);
     }
 }
@@ -91,6 +100,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         details,
     } = transport;
     let (tx, queue) = outbox::channel(router.config.limits.outbox_bytes);
+    let bytes = metrics::transport_bytes(details.kind);
     let closing = Switch::new();
     let returns = Arc::new(Returns::default());
     let mut writer = tokio::spawn(writer(Writer {
@@ -100,6 +110,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         closing: closing.clone(),
         returns: returns.clone(),
         shutdown: router.shutdown.clone(),
+        sent: bytes.sent,
     }));
     let link = Link {
         tx,
@@ -110,6 +121,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         stream,
         serializer,
         ended: false,
+        received: bytes.received,
     };
     let shutdown = router.shutdown.clone();
     loop {

@@ -28,6 +28,7 @@
 mod admission;
 mod auth;
 mod clock;
+mod admin;
 mod config;
 mod connection;
 mod core;
@@ -38,6 +39,7 @@ pub mod fuzz_entry;
 mod identity;
 mod keepalive;
 mod limits;
+mod metrics;
 mod outbox;
 mod realm;
 mod returns;
@@ -48,6 +50,7 @@ mod state;
 mod switch;
 mod writer;
 
+pub use admin::AdminConfig;
 pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};
 pub use config::{
     AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, DynamicAuthenticator,
