@@ -13,6 +13,7 @@
 //! hash (a PHC string) for `ticket_hash` in the config.
 
 mod config;
+mod admin;
 mod server;
 
 use std::net::SocketAddr;
@@ -91,6 +92,7 @@ fn load_config(cli: &Cli) -> Result<config::FileConfig, config::ConfigError> {
                 ..Default::default()
             },
             listeners: Vec::new(),
+            admin: Default::default(),
         },
     };
     config.override_listen(cli.listen);
@@ -137,6 +139,11 @@ async fn run(cli: Cli) -> Result<(), String> {
     let server = Server::start(config.clone())
         .await
         .map_err(|e| e.to_string())?;
+    if let Some(addr) = &server.admin {
+        tracing::info!(%addr, "admin endpoints");
+        // One line on stdout, for scripts and tests.
+        println!("admin on http://{addr}/ (/metrics /healthz /readyz)");
+    }
     for (addr, tls) in &server.bound {
         let (ws, rs) = if *tls { ("wss", "rss") } else { ("ws", "rs") };
         tracing::info!(%addr, "listening");
