@@ -1,6 +1,6 @@
 //! The router's admin listener over real sockets: a scripted scenario
 //! (calls with every outcome, joins, publishes) scraped from `/metrics` with
-//! exact counts; `/healthz`, `/readyz` before and after a listener is
+//! exact counts (router and client runtime); `/healthz`, `/readyz` before and after a listener is
 //! bound; the bearer token; the live page's JSON feed.
 
 use std::time::Duration;
@@ -181,6 +181,16 @@ async fn metrics_count_a_scripted_scenario_exactly() {
     assert!(count("wamp_router_transport_received_bytes_total", &[("transport", "websocket")]) > 0.0);
     assert!(count("wamp_router_transport_sent_bytes_total", &[("transport", "rawsocket")]) > 0.0);
     assert!(text.contains("# HELP wamp_router_calls_total"), "{text}");
+    // The client runtime's metrics, in the same process and recorder.
+    let client = "wamp_client_calls_total";
+    assert_eq!(count(client, &[("outcome", "result")]), 5.0, "{text}");
+    assert_eq!(count(client, &[("outcome", "error")]), 5.0);
+    assert_eq!(count(client, &[("outcome", "timeout")]), 1.0);
+    assert_eq!(count("wamp_client_call_duration_seconds_count", &[("outcome", "result")]), 5.0);
+    let invocations = "wamp_client_invocations_total";
+    assert_eq!(count(invocations, &[("procedure", "com.test.ok"), ("outcome", "result")]), 5.0);
+    assert_eq!(count(invocations, &[("procedure", "com.test.fail"), ("outcome", "error")]), 3.0);
+    assert_eq!(count("wamp_client_events_received_total", &[("topic", "com.test.topic")]), 4.0);
 
     // A session that leaves is no longer counted.
     subscriber.leave().await;

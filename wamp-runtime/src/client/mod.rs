@@ -21,6 +21,7 @@ mod error;
 mod error_kind;
 mod handler;
 mod join;
+mod metrics;
 #[doc(hidden)]
 pub mod macro_support;
 mod options;

@@ -17,6 +17,7 @@ use super::handle::{Pending, Session};
 use super::outbox::encode_args;
 use crate::client::details::CallResult;
 use crate::client::error::Error;
+use crate::client::metrics::CallTimer;
 use crate::client::options::CallOptions;
 use crate::protocol::options::CancelMode;
 use crate::protocol::uris;
@@ -242,6 +243,8 @@ pub struct PendingCall {
     done: bool,
     /// The procedure, which keys an encrypted RESULT.
     procedure: String,
+    /// Times the call for the metrics.
+    timer: CallTimer,
 }
 
 impl std::fmt::Debug for PendingCall {
@@ -271,6 +274,7 @@ impl PendingCall {
             cancel_mode: options.cancel_mode,
             done: false,
             procedure,
+            timer: CallTimer::start(),
         }
     }
 
@@ -314,6 +318,7 @@ impl PendingCall {
                 let last = !matches!(&answer, Ok(r) if r.is_progress());
                 if last {
                     self.done = true;
+                    self.timer.answered(&answer);
                 }
                 Poll::Ready(Some(answer.and_then(|r| self.open_result(r))))
             }
@@ -322,6 +327,7 @@ impl PendingCall {
                     && deadline.as_mut().poll(cx).is_ready()
                 {
                     self.done = true;
+                    self.timer.ended("timeout");
                     self.session.cancel_now(
                         self.request,
                         Some(self.cancel_mode.unwrap_or(CancelMode::KillNoWait)),
@@ -367,6 +373,7 @@ impl Stream for PendingCall {
 impl Drop for PendingCall {
     fn drop(&mut self) {
         if !self.done {
+            self.timer.ended("canceled");
             self.session
                 .cancel_now(self.request, self.cancel_mode, true);
         }
