@@ -56,7 +56,11 @@ fn load_blocking(url: &str, profile: &Path) -> (String, String) {
         .output()
         .expect("run chromium");
     let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "chromium failed ({:?}):\n{log}", out.status);
+    assert!(
+        out.status.success(),
+        "chromium failed ({:?}):\n{log}",
+        out.status
+    );
     (String::from_utf8_lossy(&out.stdout).into_owned(), log)
 }
 
@@ -80,7 +84,10 @@ fn attr_near(dom: &str, marker: &str, name: &str) -> Option<String> {
 fn problems(dom: &str, log: &str) -> Vec<String> {
     let mut problems = Vec::new();
     if attr_near(dom, "<body", "data-status").as_deref() != Some("ready") {
-        problems.push(format!("status {:?}", attr_near(dom, "<body", "data-status")));
+        problems.push(format!(
+            "status {:?}",
+            attr_near(dom, "<body", "data-status")
+        ));
     }
     if let Some(e) = attr_near(dom, "<body", "data-js-error") {
         problems.push(format!("script error {e:?}"));
@@ -97,7 +104,9 @@ async fn join(url: &str, realm: &str) -> Session {
     let transport = wamp::transport::connect(url, &ClientOptions::default())
         .await
         .unwrap();
-    Session::join(transport, JoinConfig::new(realm)).await.unwrap()
+    Session::join(transport, JoinConfig::new(realm))
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,14 +136,23 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
     let (dom, log) = load(page.clone(), "joined").await;
     let found = problems(&dom, &log);
     assert!(found.is_empty(), "{found:#?}\n{dom}");
-    assert!(dom.contains(&visitor_row), "the joined session is not shown:\n{dom}");
+    assert!(
+        dom.contains(&visitor_row),
+        "the joined session is not shown:\n{dom}"
+    );
     assert!(dom.contains("data-procedure=\"com.live.echo\""), "{dom}");
-    assert_eq!(attr_near(&dom, "data-realm=\"live1\"", "data-call-rate").as_deref(), Some("0.00"));
+    assert_eq!(
+        attr_near(&dom, "data-realm=\"live1\"", "data-call-rate").as_deref(),
+        Some("0.00")
+    );
 
     visitor.leave().await;
     let (dom, log) = load(page.clone(), "left").await;
     assert!(problems(&dom, &log).is_empty());
-    assert!(!dom.contains(&visitor_row), "the session that left is still shown:\n{dom}");
+    assert!(
+        !dom.contains(&visitor_row),
+        "the session that left is still shown:\n{dom}"
+    );
     assert!(dom.contains(&format!("data-session=\"{}\"", callee.id())));
 
     // Under load the call rate moves.
@@ -146,7 +164,12 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
         loads.push(tokio::spawn(async move {
             let mut i = 0i64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let _: i64 = caller.call("com.live.echo", &(i,)).await.unwrap().get().unwrap();
+                let _: i64 = caller
+                    .call("com.live.echo", &(i,))
+                    .await
+                    .unwrap()
+                    .get()
+                    .unwrap();
                 i += 1;
             }
         }));
@@ -156,7 +179,11 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
     for l in loads {
         l.await.unwrap();
     }
-    assert!(problems(&dom, &log).is_empty(), "{:#?}", problems(&dom, &log));
+    assert!(
+        problems(&dom, &log).is_empty(),
+        "{:#?}",
+        problems(&dom, &log)
+    );
     let rate: f64 = attr_near(&dom, "data-realm=\"live1\"", "data-call-rate")
         .expect("a rate")
         .parse()

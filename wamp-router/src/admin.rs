@@ -68,7 +68,11 @@ mod tests {
         let c = parse("", Path::new("t.toml")).unwrap();
         assert!(!c.admin.enabled);
         assert_eq!(c.admin.listen, "127.0.0.1:8090");
-        let c = parse("[admin]\nenabled = true\ntoken = \"t\"\n", Path::new("t.toml")).unwrap();
+        let c = parse(
+            "[admin]\nenabled = true\ntoken = \"t\"\n",
+            Path::new("t.toml"),
+        )
+        .unwrap();
         assert!(c.admin.enabled);
         assert_eq!(c.admin.settings().token.as_deref(), Some("t"));
     }

@@ -12,8 +12,8 @@
 //! `wamp-router hash-ticket` reads a ticket from stdin and prints its salted
 //! hash (a PHC string) for `ticket_hash` in the config.
 
-mod config;
 mod admin;
+mod config;
 mod server;
 
 use std::net::SocketAddr;

@@ -74,11 +74,18 @@ fn get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    write!(tcp, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n").unwrap();
+    write!(
+        tcp,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut raw = String::new();
     tcp.read_to_string(&mut raw).unwrap();
     let status = raw[9..12].parse().unwrap();
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -98,7 +105,9 @@ async fn admin_listener_serves_health_and_metrics_behind_its_token() {
     let transport = wamp::transport::connect(&format!("ws://{wamp}/ws"), &ClientOptions::default())
         .await
         .unwrap();
-    let session = Session::join(transport, JoinConfig::new("realm1")).await.unwrap();
+    let session = Session::join(transport, JoinConfig::new("realm1"))
+        .await
+        .unwrap();
 
     let a = admin.clone();
     let (status, text) = tokio::task::spawn_blocking(move || get(&a, "/metrics", token))
@@ -110,7 +119,10 @@ async fn admin_listener_serves_health_and_metrics_behind_its_token() {
         .find(|l| l.starts_with("wamp_router_joins_total{") && l.contains("realm=\"realm1\""))
         .unwrap_or_else(|| panic!("no joins counted:\n{text}"));
     assert!(joins.ends_with(" 1"), "{joins}");
-    assert!(text.contains("wamp_router_transport_received_bytes_total{transport=\"websocket\"}"), "{text}");
+    assert!(
+        text.contains("wamp_router_transport_received_bytes_total{transport=\"websocket\"}"),
+        "{text}"
+    );
 
     let a = admin.clone();
     let refused = tokio::task::spawn_blocking(move || {
@@ -122,7 +134,9 @@ async fn admin_listener_serves_health_and_metrics_behind_its_token() {
 
     session.leave().await;
     // The live page is served too.
-    let (status, page) = tokio::task::spawn_blocking(move || get(&admin, "/", token)).await.unwrap();
+    let (status, page) = tokio::task::spawn_blocking(move || get(&admin, "/", token))
+        .await
+        .unwrap();
     assert_eq!(status, 200);
     assert!(page.contains("api/state"));
 }

@@ -16,7 +16,8 @@ const WAIT: Duration = Duration::from_secs(10);
 /// `GET path` with optional extra header lines; (status, body).
 async fn get(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, String) {
     let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n");
     tcp.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     tokio::time::timeout(WAIT, tcp.read_to_end(&mut raw))
@@ -25,7 +26,10 @@ async fn get(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, Str
         .unwrap();
     let raw = String::from_utf8(raw).unwrap();
     let status: u16 = raw[9..12].parse().unwrap();
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -56,7 +60,9 @@ async fn join(url: &str, realm: &str) -> Session {
     let transport = wamp::transport::connect(url, &ClientOptions::default())
         .await
         .unwrap();
-    Session::join(transport, JoinConfig::new(realm)).await.unwrap()
+    Session::join(transport, JoinConfig::new(realm))
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,7 +126,12 @@ async fn metrics_count_a_scripted_scenario_exactly() {
         .unwrap();
 
     for i in 0..5 {
-        let r: i64 = caller.call("com.test.ok", &(i,)).await.unwrap().get().unwrap();
+        let r: i64 = caller
+            .call("com.test.ok", &(i,))
+            .await
+            .unwrap()
+            .get()
+            .unwrap();
         assert_eq!(r, i + 1);
     }
     for i in 0..3 {
@@ -148,7 +159,10 @@ async fn metrics_count_a_scripted_scenario_exactly() {
             .unwrap();
     }
     for _ in 0..4 {
-        tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap();
+        tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     let (status, text) = get(admin, "/metrics", "").await;
@@ -156,41 +170,121 @@ async fn metrics_count_a_scripted_scenario_exactly() {
     let r = ("realm", realm);
     let calls = "wamp_router_calls_total";
     let count = |name: &str, labels: &[(&str, &str)]| sample(&text, name, labels);
-    assert_eq!(count(calls, &[r, ("procedure", "com.test.ok"), ("outcome", "result")]), 5.0, "{text}");
     assert_eq!(
-        count(calls, &[r, ("procedure", "com.test.fail"), ("outcome", "error"), ("error", "com.test.oops")]),
+        count(
+            calls,
+            &[r, ("procedure", "com.test.ok"), ("outcome", "result")]
+        ),
+        5.0,
+        "{text}"
+    );
+    assert_eq!(
+        count(
+            calls,
+            &[
+                r,
+                ("procedure", "com.test.fail"),
+                ("outcome", "error"),
+                ("error", "com.test.oops")
+            ]
+        ),
         3.0
     );
     assert_eq!(
-        count(calls, &[r, ("procedure", "<unregistered>"), ("error", "wamp.error.no_such_procedure")]),
+        count(
+            calls,
+            &[
+                r,
+                ("procedure", "<unregistered>"),
+                ("error", "wamp.error.no_such_procedure")
+            ]
+        ),
         2.0
     );
-    assert_eq!(count(calls, &[r, ("procedure", "com.test.slow"), ("outcome", "timeout")]), 1.0);
-    assert_eq!(count(calls, &[r, ("procedure", "com.test.ok"), ("outcome", "error")]), 0.0);
     assert_eq!(
-        count("wamp_router_call_duration_seconds_count", &[r, ("procedure", "com.test.ok")]),
+        count(
+            calls,
+            &[r, ("procedure", "com.test.slow"), ("outcome", "timeout")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        count(
+            calls,
+            &[r, ("procedure", "com.test.ok"), ("outcome", "error")]
+        ),
+        0.0
+    );
+    assert_eq!(
+        count(
+            "wamp_router_call_duration_seconds_count",
+            &[r, ("procedure", "com.test.ok")]
+        ),
         5.0
     );
-    assert_eq!(count("wamp_router_joins_total", &[r, ("authmethod", "anonymous")]), 3.0);
-    assert_eq!(count("wamp_router_sessions", &[r, ("authmethod", "anonymous")]), 3.0);
+    assert_eq!(
+        count("wamp_router_joins_total", &[r, ("authmethod", "anonymous")]),
+        3.0
+    );
+    assert_eq!(
+        count("wamp_router_sessions", &[r, ("authmethod", "anonymous")]),
+        3.0
+    );
     assert_eq!(count("wamp_router_events_published_total", &[r]), 4.0);
     assert_eq!(
-        count("wamp_router_events_delivered_total", &[r, ("topic", "com.test.topic")]),
+        count(
+            "wamp_router_events_delivered_total",
+            &[r, ("topic", "com.test.topic")]
+        ),
         4.0
     );
-    assert!(count("wamp_router_transport_received_bytes_total", &[("transport", "websocket")]) > 0.0);
-    assert!(count("wamp_router_transport_sent_bytes_total", &[("transport", "rawsocket")]) > 0.0);
+    assert!(
+        count(
+            "wamp_router_transport_received_bytes_total",
+            &[("transport", "websocket")]
+        ) > 0.0
+    );
+    assert!(
+        count(
+            "wamp_router_transport_sent_bytes_total",
+            &[("transport", "rawsocket")]
+        ) > 0.0
+    );
     assert!(text.contains("# HELP wamp_router_calls_total"), "{text}");
     // The client runtime's metrics, in the same process and recorder.
     let client = "wamp_client_calls_total";
     assert_eq!(count(client, &[("outcome", "result")]), 5.0, "{text}");
     assert_eq!(count(client, &[("outcome", "error")]), 5.0);
     assert_eq!(count(client, &[("outcome", "timeout")]), 1.0);
-    assert_eq!(count("wamp_client_call_duration_seconds_count", &[("outcome", "result")]), 5.0);
+    assert_eq!(
+        count(
+            "wamp_client_call_duration_seconds_count",
+            &[("outcome", "result")]
+        ),
+        5.0
+    );
     let invocations = "wamp_client_invocations_total";
-    assert_eq!(count(invocations, &[("procedure", "com.test.ok"), ("outcome", "result")]), 5.0);
-    assert_eq!(count(invocations, &[("procedure", "com.test.fail"), ("outcome", "error")]), 3.0);
-    assert_eq!(count("wamp_client_events_received_total", &[("topic", "com.test.topic")]), 4.0);
+    assert_eq!(
+        count(
+            invocations,
+            &[("procedure", "com.test.ok"), ("outcome", "result")]
+        ),
+        5.0
+    );
+    assert_eq!(
+        count(
+            invocations,
+            &[("procedure", "com.test.fail"), ("outcome", "error")]
+        ),
+        3.0
+    );
+    assert_eq!(
+        count(
+            "wamp_client_events_received_total",
+            &[("topic", "com.test.topic")]
+        ),
+        4.0
+    );
 
     // A session that leaves is no longer counted.
     subscriber.leave().await;
@@ -200,7 +294,10 @@ async fn metrics_count_a_scripted_scenario_exactly() {
         if sample(&text, "wamp_router_sessions", &[r]) == 2.0 {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "sessions gauge stuck:\n{text}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "sessions gauge stuck:\n{text}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
@@ -228,7 +325,9 @@ async fn metrics_count_a_scripted_scenario_exactly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_endpoints_and_the_token() {
-    let router = Router::builder().realm(RealmConfig::open("health1")).build();
+    let router = Router::builder()
+        .realm(RealmConfig::open("health1"))
+        .build();
     let admin = router
         .serve_admin("127.0.0.1:0", AdminConfig::default().token("s3cret"))
         .await
@@ -247,8 +346,16 @@ async fn health_endpoints_and_the_token() {
     // Without the token, or with a wrong one: 401 everywhere.
     for path in ["/healthz", "/readyz", "/metrics", "/", "/api/state"] {
         assert_eq!(get(admin, path, "").await.0, 401, "{path}");
-        assert_eq!(get(admin, path, "Authorization: Bearer nope\r\n").await.0, 401, "{path}");
-        assert_eq!(get(admin, &format!("{path}?token=s3cre"), "").await.0, 401, "{path}");
+        assert_eq!(
+            get(admin, path, "Authorization: Bearer nope\r\n").await.0,
+            401,
+            "{path}"
+        );
+        assert_eq!(
+            get(admin, &format!("{path}?token=s3cre"), "").await.0,
+            401,
+            "{path}"
+        );
     }
     for path in ["/metrics", "/", "/api/state"] {
         assert_eq!(get(admin, path, bearer).await.0, 200, "{path}");

@@ -128,7 +128,11 @@ mod imp {
     static EVENTS: Keys = Keys::new("wamp_client_events_received_total", "topic", None);
 
     pub(super) fn invocation(procedure: &str, outcome: &'static str) {
-        let keys = if outcome == "result" { &RESULTS } else { &ERRORS };
+        let keys = if outcome == "result" {
+            &RESULTS
+        } else {
+            &ERRORS
+        };
         keys.increment(procedure);
     }
 

@@ -21,9 +21,9 @@ mod error;
 mod error_kind;
 mod handler;
 mod join;
-mod metrics;
 #[doc(hidden)]
 pub mod macro_support;
+mod metrics;
 mod options;
 mod run;
 mod session;

@@ -25,10 +25,10 @@
 //! (`x_acknowledged_event_delivery`) and call re-routing on
 //! `wamp.error.unavailable` (`call_reroute`).
 
+mod admin;
 mod admission;
 mod auth;
 mod clock;
-mod admin;
 mod config;
 mod connection;
 mod core;

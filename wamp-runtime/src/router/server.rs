@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use super::admin::{self, AdminConfig};
 use super::admission::{self, Admission, Admit};
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
 use super::keepalive::KeepaliveConfig;
 use super::limits::Limits;
 use super::state::RouterState;
-use super::admin::{self, AdminConfig};
 use super::{connection, docs_http};
 use crate::serializer::SerializerKind;
 #[cfg(unix)]

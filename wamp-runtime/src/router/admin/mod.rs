@@ -8,8 +8,11 @@
 //! within [`HEADER_READ_TIMEOUT`] and [`MAX_HEAD`] bytes, no body, at most
 //! [`CONNECTION_TIMEOUT`] per connection and [`MAX_CONNECTIONS`] at once.
 
+mod config;
 mod routes;
 mod state_json;
+
+pub use config::AdminConfig;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -22,6 +25,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::state::RouterState;
+use config::Admin;
 
 /// Time allowed for the whole request head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -40,48 +44,6 @@ const MAX_CONNECTIONS: usize = 64;
 
 /// Time open connections get to finish when the router shuts down.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
-
-/// Settings of the admin listener ([`Router::serve_admin`](crate::router::Router::serve_admin)).
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct AdminConfig {
-    /// When set, every request must carry it (`Authorization: Bearer
-    /// <token>` or `?token=<token>`); others get 401.
-    pub token: Option<String>,
-    /// Most sessions, registrations and subscriptions listed per realm on
-    /// the live page (the counts are always complete). Default 500.
-    pub max_entries: usize,
-}
-
-impl Default for AdminConfig {
-    fn default() -> Self {
-        AdminConfig {
-            token: None,
-            max_entries: 500,
-        }
-    }
-}
-
-impl AdminConfig {
-    /// Requires `token` on every request.
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// Lists at most `max` sessions, registrations and subscriptions per realm.
-    pub fn max_entries(mut self, max: usize) -> Self {
-        self.max_entries = max;
-        self
-    }
-}
-
-/// What every admin connection shares.
-pub(super) struct Admin {
-    router: Arc<RouterState>,
-    config: AdminConfig,
-    started: std::time::Instant,
-}
 
 /// Serves one connection within the limits, until it closes or the router
 /// shuts down.
@@ -128,11 +90,7 @@ pub(super) async fn serve(
     super::metrics::install();
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    let admin = Arc::new(Admin {
-        router,
-        config,
-        started: std::time::Instant::now(),
-    });
+    let admin = Arc::new(Admin::new(router, config));
     let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {

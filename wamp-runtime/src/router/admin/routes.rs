@@ -8,7 +8,7 @@ use hyper::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW
 use hyper::{Method, Request, Response, StatusCode};
 use subtle::ConstantTimeEq;
 
-use super::Admin;
+use super::config::Admin;
 use super::state_json;
 
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -82,7 +82,10 @@ pub(super) fn handle(admin: &Admin, request: &Request<Incoming>) -> Response<Ful
         return refusal;
     }
     if request.body().size_hint().upper() != Some(0) {
-        return text(StatusCode::PAYLOAD_TOO_LARGE, "an admin request has no body");
+        return text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "an admin request has no body",
+        );
     }
     if !authorized(admin, request) {
         let mut refusal = text(
@@ -101,13 +104,19 @@ pub(super) fn handle(admin: &Admin, request: &Request<Incoming>) -> Response<Ful
             Err(why) => text(StatusCode::SERVICE_UNAVAILABLE, why),
         },
         "/metrics" => match super::super::metrics::render() {
-            Some(body) => response(StatusCode::OK, "text/plain; version=0.0.4; charset=utf-8", body),
+            Some(body) => response(
+                StatusCode::OK,
+                "text/plain; version=0.0.4; charset=utf-8",
+                body,
+            ),
             None => text(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "no metrics: another metrics recorder was installed first, or the `metrics` feature is off",
             ),
         },
-        "/" | "/index.html" => response(StatusCode::OK, "text/html; charset=utf-8", PAGE.to_owned()),
+        "/" | "/index.html" => {
+            response(StatusCode::OK, "text/html; charset=utf-8", PAGE.to_owned())
+        }
         "/api/state" => {
             let mut body = serde_json::to_string(&state_json::state(admin)).unwrap_or_default();
             body.push('\n');

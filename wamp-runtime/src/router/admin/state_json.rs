@@ -8,7 +8,7 @@ use serde_json::{Value as Json, json};
 
 use super::super::core::{EntryInfo, SessionInfo};
 use super::super::metrics::RealmView;
-use super::Admin;
+use super::config::Admin;
 
 /// Most realms shown (by name); the count is complete.
 const MAX_REALMS: usize = 100;

@@ -87,6 +87,9 @@ mod tests {
         *family.entry("a", |_| 0).1 += 1;
         let mut all: Vec<(String, i32)> = family.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         all.sort();
-        assert_eq!(all, [("<other>".into(), 2), ("a".into(), 2), ("b".into(), 1)]);
+        assert_eq!(
+            all,
+            [("<other>".into(), 2), ("a".into(), 2), ("b".into(), 1)]
+        );
     }
 }

@@ -16,9 +16,7 @@ mod realm;
 #[cfg(feature = "metrics")]
 mod recorder;
 
-pub(crate) use global::{
-    aborted, outbox_bytes, slow_consumer_disconnected, transport_bytes,
-};
+pub(crate) use global::{aborted, outbox_bytes, slow_consumer_disconnected, transport_bytes};
 pub(crate) use handles::{Counter, Gauge};
 pub(crate) use realm::{RealmMetrics, RealmView};
 

@@ -187,7 +187,8 @@ impl RealmMetrics {
 
     fn make_handles(&mut self) {
         let realm: &str = &self.realm;
-        self.published = handles::counter("wamp_router_events_published_total", &[("realm", realm)]);
+        self.published =
+            handles::counter("wamp_router_events_published_total", &[("realm", realm)]);
         let dropped = |reason| {
             handles::counter(
                 "wamp_router_deliveries_dropped_total",
@@ -358,7 +359,11 @@ impl RealmMetrics {
             errors: procedures.iter().map(|p| p.2).sum(),
             published: self.published_total,
             delivered: self.delivered_total,
-            topics: self.topics.iter().map(|(k, t)| (k.clone(), t.count)).collect(),
+            topics: self
+                .topics
+                .iter()
+                .map(|(k, t)| (k.clone(), t.count))
+                .collect(),
             procedures,
         }
     }
@@ -371,7 +376,10 @@ impl RealmMetrics {
         let ages = snapshot
             .sessions
             .iter()
-            .map(|s| self.joined_at(s.id).map(|at| now.saturating_duration_since(at)))
+            .map(|s| {
+                self.joined_at(s.id)
+                    .map(|at| now.saturating_duration_since(at))
+            })
             .collect();
         RealmView {
             core: snapshot,
