@@ -3,6 +3,8 @@
 //! exact counts (router and client runtime); `/healthz`, `/readyz` before and after a listener is
 //! bound; the bearer token; the live page's JSON feed.
 
+#![cfg(feature = "metrics")]
+
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -15,6 +15,7 @@ use crate::client::error::Error;
 use crate::protocol::uris;
 
 /// Most distinct procedure (or topic) label values; more are `<other>`.
+#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
 pub(crate) const MAX_LABEL_VALUES: usize = 1000;
 
 /// When a call was sent, to time it when it ends.

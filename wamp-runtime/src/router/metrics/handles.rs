@@ -22,6 +22,7 @@ pub(crate) fn generation() -> u64 {
 }
 
 /// Tells handle keepers that a recorder was installed.
+#[cfg(feature = "metrics")]
 pub(crate) fn bump_generation() {
     GENERATION.fetch_add(1, Ordering::AcqRel);
 }
@@ -71,7 +72,7 @@ mod noop {
     use super::Labels;
 
     /// Records nothing (built without the `metrics` feature).
-    #[derive(Clone, Default)]
+    #[derive(Debug, Clone, Default)]
     pub(crate) struct Counter;
     impl Counter {
         pub(crate) fn noop() -> Self {
@@ -81,7 +82,7 @@ mod noop {
     }
 
     /// Records nothing (built without the `metrics` feature).
-    #[derive(Clone, Default)]
+    #[derive(Debug, Clone, Default)]
     pub(crate) struct Gauge;
     impl Gauge {
         pub(crate) fn increment(&self, _: f64) {}
@@ -89,7 +90,7 @@ mod noop {
     }
 
     /// Records nothing (built without the `metrics` feature).
-    #[derive(Clone, Default)]
+    #[derive(Debug, Clone, Default)]
     pub(crate) struct Histogram;
     impl Histogram {
         pub(crate) fn record(&self, _: f64) {}
