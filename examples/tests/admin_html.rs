@@ -156,7 +156,7 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
     assert!(dom.contains(&format!("data-session=\"{}\"", callee.id())));
 
     // Under load the call rate moves.
-    let stop = tokio_util_stop();
+    let stop = stop_flag();
     let mut loads = Vec::new();
     for _ in 0..4 {
         let caller = join(&ws, realm).await;
@@ -197,6 +197,6 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
 
-fn tokio_util_stop() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false))
 }

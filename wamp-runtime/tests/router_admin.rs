@@ -140,13 +140,18 @@ async fn metrics_count_a_scripted_scenario_exactly() {
         let e = caller.call("com.test.fail", &(i,)).await.unwrap_err();
         assert_eq!(e.uri(), "com.test.oops");
     }
-    for _ in 0..2 {
-        let e = caller.call("com.test.nobody", &(1,)).await.unwrap_err();
+    for uri in ["com.test.nobody", "com.test.nobody2"] {
+        let e = caller.call(uri, &(1,)).await.unwrap_err();
         assert_eq!(e.uri(), "wamp.error.no_such_procedure");
     }
     let e = caller
         .call("com.test.slow", &(1,))
-        .options(CallOptions::default().timeout(Duration::from_millis(200)))
+        .options(
+            CallOptions::default()
+                .timeout(Duration::from_millis(200))
+                // The router's timeout answers, not the local deadline.
+                .deadline(WAIT),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.uri(), "wamp.error.timeout");
@@ -210,6 +215,8 @@ async fn metrics_count_a_scripted_scenario_exactly() {
         ),
         1.0
     );
+    // A URI nobody registered never becomes a label value.
+    assert!(!text.contains("com.test.nobody"), "{text}");
     assert_eq!(
         count(
             calls,

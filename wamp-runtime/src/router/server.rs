@@ -309,7 +309,9 @@ impl Router {
     /// The first call in a process installs the Prometheus recorder as the
     /// `metrics` facade's global recorder (unless the application installed
     /// one before; then that one gets the metrics and `/metrics` answers
-    /// 503). Stops with [`Router::shutdown`].
+    /// 503). Call it before serving connections: those opened before the
+    /// recorder was installed do not count their bytes. Stops with
+    /// [`Router::shutdown`].
     pub async fn serve_admin(
         &self,
         addr: &str,
