@@ -172,6 +172,13 @@ async fn metrics_count_a_scripted_scenario_exactly() {
             .unwrap();
     }
 
+    // A join to a realm that does not exist is an ABORT.
+    let transport = wamp::transport::connect(&ws, &ClientOptions::default())
+        .await
+        .unwrap();
+    let refused = Session::join(transport, JoinConfig::new("no.such.realm")).await;
+    assert!(refused.is_err());
+
     let (status, text) = get(admin, "/metrics", "").await;
     assert_eq!(status, 200, "{text}");
     let r = ("realm", realm);
@@ -294,6 +301,29 @@ async fn metrics_count_a_scripted_scenario_exactly() {
         ),
         4.0
     );
+
+    assert_eq!(
+        count(
+            "wamp_router_aborts_total",
+            &[("reason", "wamp.error.no_such_realm")]
+        ),
+        1.0
+    );
+
+    // Once everything is written, no byte waits in an outbox.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (_, text) = get(admin, "/metrics", "").await;
+        assert!(text.contains("wamp_router_outbox_bytes "), "{text}");
+        if sample(&text, "wamp_router_outbox_bytes", &[]) == 0.0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "outbox bytes stuck:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     // A session that leaves is no longer counted.
     subscriber.leave().await;
