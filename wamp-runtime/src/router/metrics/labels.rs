@@ -43,17 +43,22 @@ impl<T> Family<T> {
         value: &str,
         make: impl FnOnce(&str) -> T,
     ) -> (Arc<str>, &mut T) {
-        let value = if self.map.contains_key(value) || self.map.len() < self.cap {
-            value
-        } else {
-            OTHER
+        // The common case, a value seen before: two lookups, no allocation.
+        let key = match self.map.get_key_value(value) {
+            Some((key, _)) => key.clone(),
+            None => {
+                let value = if self.map.len() < self.cap { value } else { OTHER };
+                match self.map.get_key_value(value) {
+                    Some((key, _)) => key.clone(),
+                    None => {
+                        let key: Arc<str> = Arc::from(value);
+                        self.map.insert(key.clone(), make(value));
+                        key
+                    }
+                }
+            }
         };
-        if !self.map.contains_key(value) {
-            self.map.insert(Arc::from(value), make(value));
-        }
-        let (key, _) = self.map.get_key_value(value).expect("just inserted");
-        let key = key.clone();
-        let entry = self.map.get_mut(value).expect("just inserted");
+        let entry = self.map.get_mut(&*key).expect("present");
         (key, entry)
     }
 
