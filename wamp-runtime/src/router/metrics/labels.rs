@@ -2,9 +2,12 @@
 //! authentication methods) are bounded: a [`Family`] keeps at most its cap
 //! of distinct values, and every further one is counted under
 //! [`OTHER`]. The caller decides which values may become labels at all
-//! (only registered procedures and subscribed topics).
+//! (only registered procedures and subscribed topics). Families of the same
+//! metric in different realms also share a [`Budget`], so the whole process
+//! has at most [`MAX_LABEL_VALUES`] values of each.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::router::core::hash::HashMap;
 
@@ -20,11 +23,45 @@ pub(crate) const UNREGISTERED: &str = "<unregistered>";
 /// The procedure label of a call to the router's own `wamp.*` API.
 pub(crate) const META: &str = "<meta>";
 
-/// Handles (or anything) per label value, at most `cap` values plus
-/// [`OTHER`].
+/// Label values left for one metric across the process (all realms).
+pub(crate) struct Budget(AtomicUsize);
+
+impl Budget {
+    /// A budget of `n` values.
+    pub(crate) const fn new(n: usize) -> Self {
+        Budget(AtomicUsize::new(n))
+    }
+
+    /// Takes one value; `false` when none is left.
+    fn take(&self) -> bool {
+        self.0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    /// Gives `n` values back.
+    fn refund(&self, n: usize) {
+        self.0.fetch_add(n, Ordering::AcqRel);
+    }
+}
+
+/// Procedure label values of the whole process.
+pub(crate) static PROCEDURES: Budget = Budget::new(MAX_LABEL_VALUES);
+/// Topic label values of the whole process.
+pub(crate) static TOPICS: Budget = Budget::new(MAX_LABEL_VALUES);
+/// Error URI label values of the whole process (all procedures).
+pub(crate) static ERRORS: Budget = Budget::new(MAX_LABEL_VALUES);
+/// Authentication method label values of the whole process.
+pub(crate) static METHODS: Budget = Budget::new(MAX_LABEL_VALUES);
+
+/// Handles (or anything) per label value, at most `cap` values (and what
+/// the shared budget allows) plus [`OTHER`].
 pub(crate) struct Family<T> {
     map: HashMap<Arc<str>, T>,
     cap: usize,
+    budget: Option<&'static Budget>,
+    /// Values taken from the budget.
+    taken: usize,
 }
 
 impl<T> Family<T> {
@@ -33,6 +70,30 @@ impl<T> Family<T> {
         Family {
             map: HashMap::default(),
             cap,
+            budget: None,
+            taken: 0,
+        }
+    }
+
+    /// An empty family of at most `cap` values, each also taken from `budget`.
+    pub(crate) fn shared(cap: usize, budget: &'static Budget) -> Self {
+        let mut family = Family::new(cap);
+        family.budget = Some(budget);
+        family
+    }
+
+    /// Whether one more value of its own may be added.
+    fn room(&mut self) -> bool {
+        if self.map.len() >= self.cap {
+            return false;
+        }
+        match self.budget {
+            Some(budget) if !budget.take() => false,
+            Some(_) => {
+                self.taken += 1;
+                true
+            }
+            None => true,
         }
     }
 
@@ -47,7 +108,11 @@ impl<T> Family<T> {
         let key = match self.map.get_key_value(value) {
             Some((key, _)) => key.clone(),
             None => {
-                let value = if self.map.len() < self.cap { value } else { OTHER };
+                let value = if value != OTHER && self.room() {
+                    value
+                } else {
+                    OTHER
+                };
                 match self.map.get_key_value(value) {
                     Some((key, _)) => key.clone(),
                     None => {
@@ -75,6 +140,18 @@ impl<T> Family<T> {
     /// Forgets every value (the handles are made again on next use).
     pub(crate) fn clear(&mut self) {
         self.map.clear();
+        if let Some(budget) = self.budget {
+            budget.refund(std::mem::take(&mut self.taken));
+        }
+    }
+}
+
+impl<T> Drop for Family<T> {
+    /// Its values go back to the budget.
+    fn drop(&mut self) {
+        if let Some(budget) = self.budget {
+            budget.refund(self.taken);
+        }
     }
 }
 
@@ -96,5 +173,24 @@ mod tests {
             all,
             [("<other>".into(), 2), ("a".into(), 2), ("b".into(), 1)]
         );
+    }
+
+    #[test]
+    fn families_sharing_a_budget_stop_together_and_refund_on_clear() {
+        static BUDGET: Budget = Budget::new(3);
+        let mut one = Family::shared(10, &BUDGET);
+        let mut two = Family::shared(10, &BUDGET);
+        assert_eq!(&*one.entry("a", |_| ()).0, "a");
+        assert_eq!(&*one.entry("b", |_| ()).0, "b");
+        assert_eq!(&*two.entry("c", |_| ()).0, "c");
+        assert_eq!(&*two.entry("d", |_| ()).0, OTHER);
+        assert_eq!(&*one.entry("a", |_| ()).0, "a");
+        one.clear();
+        assert_eq!(&*two.entry("d", |_| ()).0, "d");
+        drop(two);
+        let mut three = Family::shared(10, &BUDGET);
+        for v in ["x", "y", "z"] {
+            assert_eq!(&*three.entry(v, |_| ()).0, v);
+        }
     }
 }

@@ -7,7 +7,8 @@
 //! Procedure and topic labels are registration and subscription URIs (a
 //! call of a procedure nobody registered is `<unregistered>`, of the
 //! router's own `wamp.*` API `<meta>`), at most [`MAX_LABEL_VALUES`] per
-//! realm and [`MAX_ERROR_LABELS`] error URIs per procedure. Handles are made
+//! realm and in the whole process, and [`MAX_ERROR_LABELS`] error URIs per
+//! procedure (and [`MAX_LABEL_VALUES`] in the whole process). Handles are made
 //! once per label value and kept; totals are kept as plain numbers too, for
 //! the live admin page.
 
@@ -21,7 +22,7 @@ use crate::router::core::{CoreSnapshot, Outgoing, Output, RealmCore, Undeliverab
 
 use super::global::realm_label;
 use super::handles::{self, Counter, Gauge, Histogram, generation};
-use super::labels::{Family, MAX_LABEL_VALUES, META, UNREGISTERED};
+use super::labels::{self, Family, MAX_LABEL_VALUES, META, UNREGISTERED};
 
 /// Most error URIs counted apart per procedure; more go to `<other>`.
 pub(crate) const MAX_ERROR_LABELS: usize = 50;
@@ -66,7 +67,7 @@ impl ProcedureHandles {
             result: outcome("result"),
             timeout: outcome("timeout"),
             canceled: outcome("canceled"),
-            errors: Family::new(MAX_ERROR_LABELS),
+            errors: Family::shared(MAX_ERROR_LABELS, &labels::ERRORS),
             latency: handles::histogram(
                 "wamp_router_call_duration_seconds",
                 &[("realm", realm), ("procedure", procedure)],
@@ -169,9 +170,9 @@ impl RealmMetrics {
         let realm = realm_label(name);
         let mut metrics = RealmMetrics {
             generation: generation(),
-            methods: Family::new(MAX_LABEL_VALUES),
-            procedures: Family::new(MAX_LABEL_VALUES),
-            topics: Family::new(MAX_LABEL_VALUES),
+            methods: Family::shared(MAX_LABEL_VALUES, &labels::METHODS),
+            procedures: Family::shared(MAX_LABEL_VALUES, &labels::PROCEDURES),
+            topics: Family::shared(MAX_LABEL_VALUES, &labels::TOPICS),
             published: Counter::noop(),
             not_encodable: Counter::noop(),
             too_large: Counter::noop(),
