@@ -404,3 +404,73 @@ async fn health_endpoints_and_the_token() {
     // Shutting down: not ready any more.
     router.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn labels_stay_bounded_against_a_peer_registering_many_procedures() {
+    let realm = "hostile1";
+    let router = Router::builder().realm(RealmConfig::open(realm)).build();
+    let admin = router
+        .serve_admin("127.0.0.1:0", AdminConfig::default())
+        .await
+        .unwrap();
+    let addr = router.listen("127.0.0.1:0").await.unwrap();
+    let ws = format!("ws://{addr}/ws");
+    // Two callees: one session may register 1000 procedures.
+    let callees = [join(&ws, realm).await, join(&ws, realm).await];
+    let caller = join(&ws, realm).await;
+    const N: usize = 1100;
+    let mut registrations = Vec::new();
+    for i in 0..N {
+        let r = callees[i % 2]
+            .register(
+                &format!("com.hostile.p{i}"),
+                RegisterOptions::default(),
+                typed_procedure(|(a,): (i64,)| async move { Ok(a) }),
+            )
+            .await
+            .unwrap();
+        registrations.push(r);
+    }
+    for i in 0..N {
+        let _: i64 = caller
+            .call(&format!("com.hostile.p{i}"), &(1,))
+            .await
+            .unwrap()
+            .get()
+            .unwrap();
+    }
+    let (status, text) = get(admin, "/metrics", "").await;
+    assert_eq!(status, 200);
+    let series: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.starts_with("wamp_router_calls_total{")
+                && l.contains("realm=\"hostile1\"")
+                && l.contains("outcome=\"result\"")
+        })
+        .collect();
+    assert!(series.len() <= 1001, "{} series", series.len());
+    assert!(series.iter().any(|l| l.contains("procedure=\"<other>\"")));
+    let total = sample(
+        &text,
+        "wamp_router_calls_total",
+        &[("realm", realm), ("outcome", "result")],
+    );
+    assert_eq!(
+        total, N as f64,
+        "every call is counted, under its name or <other>"
+    );
+
+    // The feed is bounded too, its counts complete.
+    let (_, body) = get(admin, "/api/state", "").await;
+    let state: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let hostile = state["realms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == realm)
+        .unwrap();
+    assert_eq!(hostile["registration_count"], N);
+    assert_eq!(hostile["registrations"].as_array().unwrap().len(), 500);
+    router.shutdown();
+}
