@@ -1,7 +1,8 @@
 //! The router's admin listener over real sockets: a scripted scenario
 //! (calls with every outcome, joins, publishes) scraped from `/metrics` with
 //! exact counts (router and client runtime); `/healthz`, `/readyz` before and after a listener is
-//! bound; the bearer token; the live page's JSON feed.
+//! bound; the bearer token; the live page's JSON feed; messages not
+//! delivered; labels bounded against a peer registering many procedures.
 
 #![cfg(feature = "metrics")]
 
@@ -472,5 +473,85 @@ async fn labels_stay_bounded_against_a_peer_registering_many_procedures() {
         .unwrap();
     assert_eq!(hostile["registration_count"], N);
     assert_eq!(hostile["registrations"].as_array().unwrap().len(), 500);
+    router.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_a_subscriber_cannot_take_is_counted_as_dropped() {
+    use wamp::SerializerKind::{Json, MsgPack};
+    let realm = "dropped1";
+    let router = Router::builder().realm(RealmConfig::open(realm)).build();
+    let admin = router
+        .serve_admin("127.0.0.1:0", AdminConfig::default())
+        .await
+        .unwrap();
+    let addr = router.listen("127.0.0.1:0").await.unwrap();
+    let connect = |serializer| {
+        let url = format!("rs://{addr}");
+        async move {
+            let options = ClientOptions::with_serializers([serializer]);
+            let transport = wamp::transport::connect(&url, &options).await.unwrap();
+            Session::join(transport, JoinConfig::new(realm))
+                .await
+                .unwrap()
+        }
+    };
+    let subscriber = connect(Json).await;
+    let publisher = connect(MsgPack).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    subscriber
+        .subscribe(
+            "com.test.mixed",
+            SubscribeOptions::default(),
+            event_handler(move |ev| {
+                let tx = tx.clone();
+                async move {
+                    let (text,): (String,) = ev.payload.args()?;
+                    tx.send(text).unwrap();
+                    Ok(())
+                }
+            }),
+        )
+        .await
+        .unwrap();
+    // A map with integer keys cannot be written in JSON.
+    let map: std::collections::BTreeMap<u32, String> = [(1, "one".to_owned())].into();
+    for payload in [
+        wamp::protocol::Payload::encode_args(MsgPack, &(map,)).unwrap(),
+        wamp::protocol::Payload::encode_args(MsgPack, &("fine",)).unwrap(),
+    ] {
+        publisher
+            .publish_with(
+                "com.test.mixed",
+                payload,
+                PublishOptions::default().acknowledge(),
+            )
+            .await
+            .unwrap();
+    }
+    let only = tokio::time::timeout(WAIT, rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(only, "fine");
+    let (_, text) = get(admin, "/metrics", "").await;
+    let r = ("realm", realm);
+    assert_eq!(
+        sample(
+            &text,
+            "wamp_router_deliveries_dropped_total",
+            &[r, ("reason", "not_encodable")]
+        ),
+        1.0,
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "wamp_router_deliveries_dropped_total",
+            &[r, ("reason", "too_large")]
+        ),
+        0.0
+    );
     router.shutdown();
 }
