@@ -141,6 +141,7 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
         "the joined session is not shown:\n{dom}"
     );
     assert!(dom.contains("data-procedure=\"com.live.echo\""), "{dom}");
+    assert!(dom.contains("href=\"docs/live1?token=pagetoken\""), "{dom}");
     assert_eq!(
         attr_near(&dom, "data-realm=\"live1\"", "data-call-rate").as_deref(),
         Some("0.00")

@@ -401,6 +401,12 @@ async fn health_endpoints_and_the_token() {
         assert_eq!(get(admin, path, bearer).await.0, 200, "{path}");
     }
     assert_eq!(get(admin, "/nothing", bearer).await.0, 404);
+    // The API docs page of a realm, rendered as the docs listener does.
+    let (status, docs) = get(admin, "/docs/health1", bearer).await;
+    assert_eq!(status, 200);
+    assert!(docs.contains("Realm health1"), "{docs}");
+    assert_eq!(get(admin, "/docs/nope", bearer).await.0, 404);
+    assert_eq!(get(admin, "/docs/health1", "").await.0, 401);
 
     // Shutting down: not ready any more.
     router.shutdown();

@@ -1,7 +1,8 @@
 //! The router's admin listener over HTTP/1.1 (hyper), read-only:
 //! `/metrics` (Prometheus text), `/healthz` (the process is up), `/readyz`
-//! (listeners bound and realms loaded), `/` (the live page) and
-//! `/api/state` (its JSON feed). Optionally every request must carry a
+//! (listeners bound and realms loaded), `/` (the live page),
+//! `/api/state` (its JSON feed) and `/docs/<realm>` (the realm's API docs
+//! page, the docs listener's rendering). Optionally every request must carry a
 //! bearer token (`Authorization: Bearer <token>` or `?token=<token>`).
 //!
 //! Same limits as the docs listener: one request per connection, the head

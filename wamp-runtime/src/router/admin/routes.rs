@@ -122,9 +122,21 @@ pub(super) fn handle(admin: &Admin, request: &Request<Incoming>) -> Response<Ful
             body.push('\n');
             response(StatusCode::OK, "application/json", body)
         }
+        path if path.starts_with("/docs/") => {
+            let name = path.trim_start_matches("/docs/").trim_end_matches('/');
+            match admin.router.existing_realm(name) {
+                // The docs page of the realm, as the docs listener serves it.
+                Some(realm) => response(
+                    StatusCode::OK,
+                    "text/html; charset=utf-8",
+                    crate::docs::html(&realm.catalog()),
+                ),
+                None => text(StatusCode::NOT_FOUND, "no such realm"),
+            }
+        }
         _ => text(
             StatusCode::NOT_FOUND,
-            "not found: /metrics, /healthz, /readyz, / (live page), /api/state",
+            "not found: /metrics, /healthz, /readyz, / (live page), /api/state, /docs/<realm>",
         ),
     }
 }
