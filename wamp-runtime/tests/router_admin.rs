@@ -1,72 +1,21 @@
 //! The router's admin listener over real sockets: a scripted scenario
-//! (calls with every outcome, joins, publishes) scraped from `/metrics` with
-//! exact counts (router and client runtime); `/healthz`, `/readyz` before and after a listener is
-//! bound; the bearer token; the live page's JSON feed; messages not
-//! delivered; labels bounded against a peer registering many procedures.
+//! (calls with every outcome, joins, publishes, an ABORT) scraped from
+//! `/metrics` with exact counts, router and client runtime (alone in its
+//! process: the client's metrics and some of the router's are process-wide);
+//! `/healthz`, `/readyz` before and after a listener is bound; the bearer
+//! token; the live page's JSON feed; the docs page of a realm.
 
 #![cfg(feature = "metrics")]
 
+mod admin_common;
+
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use admin_common::{WAIT, get, join, sample};
 use wamp::client::{JoinConfig, event_handler, typed_procedure};
 use wamp::router::{AdminConfig, RealmConfig, Router};
 use wamp::transport::ClientOptions;
 use wamp::{CallOptions, Error, PublishOptions, RegisterOptions, Session, SubscribeOptions};
-
-const WAIT: Duration = Duration::from_secs(10);
-
-/// `GET path` with optional extra header lines; (status, body).
-async fn get(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, String) {
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n");
-    tcp.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    tokio::time::timeout(WAIT, tcp.read_to_end(&mut raw))
-        .await
-        .expect("reply in time")
-        .unwrap();
-    let raw = String::from_utf8(raw).unwrap();
-    let status: u16 = raw[9..12].parse().unwrap();
-    let body = raw
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
-}
-
-/// The value of the sample `name` whose labels include every one of `labels`
-/// (summed over the samples that match); 0 when there is none.
-fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
-    let mut total = 0.0;
-    for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let (series, value) = match line.rsplit_once(' ') {
-            Some(s) => s,
-            None => continue,
-        };
-        let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
-        if metric != name {
-            continue;
-        }
-        if labels
-            .iter()
-            .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\"")))
-        {
-            total += value.parse::<f64>().unwrap();
-        }
-    }
-    total
-}
-
-async fn join(url: &str, realm: &str) -> Session {
-    let transport = wamp::transport::connect(url, &ClientOptions::default())
-        .await
-        .unwrap();
-    Session::join(transport, JoinConfig::new(realm))
-        .await
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_a_scripted_scenario_exactly() {
@@ -409,155 +358,5 @@ async fn health_endpoints_and_the_token() {
     assert_eq!(get(admin, "/docs/health1", "").await.0, 401);
 
     // Shutting down: not ready any more.
-    router.shutdown();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn labels_stay_bounded_against_a_peer_registering_many_procedures() {
-    let realm = "hostile1";
-    let router = Router::builder().realm(RealmConfig::open(realm)).build();
-    let admin = router
-        .serve_admin("127.0.0.1:0", AdminConfig::default())
-        .await
-        .unwrap();
-    let addr = router.listen("127.0.0.1:0").await.unwrap();
-    let ws = format!("ws://{addr}/ws");
-    // Two callees: one session may register 1000 procedures.
-    let callees = [join(&ws, realm).await, join(&ws, realm).await];
-    let caller = join(&ws, realm).await;
-    const N: usize = 1100;
-    let mut registrations = Vec::new();
-    for i in 0..N {
-        let r = callees[i % 2]
-            .register(
-                &format!("com.hostile.p{i}"),
-                RegisterOptions::default(),
-                typed_procedure(|(a,): (i64,)| async move { Ok(a) }),
-            )
-            .await
-            .unwrap();
-        registrations.push(r);
-    }
-    for i in 0..N {
-        let _: i64 = caller
-            .call(&format!("com.hostile.p{i}"), &(1,))
-            .await
-            .unwrap()
-            .get()
-            .unwrap();
-    }
-    let (status, text) = get(admin, "/metrics", "").await;
-    assert_eq!(status, 200);
-    let series: Vec<&str> = text
-        .lines()
-        .filter(|l| {
-            l.starts_with("wamp_router_calls_total{")
-                && l.contains("realm=\"hostile1\"")
-                && l.contains("outcome=\"result\"")
-        })
-        .collect();
-    assert!(series.len() <= 1001, "{} series", series.len());
-    assert!(series.iter().any(|l| l.contains("procedure=\"<other>\"")));
-    let total = sample(
-        &text,
-        "wamp_router_calls_total",
-        &[("realm", realm), ("outcome", "result")],
-    );
-    assert_eq!(
-        total, N as f64,
-        "every call is counted, under its name or <other>"
-    );
-
-    // The feed is bounded too, its counts complete.
-    let (_, body) = get(admin, "/api/state", "").await;
-    let state: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let hostile = state["realms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == realm)
-        .unwrap();
-    assert_eq!(hostile["registration_count"], N);
-    assert_eq!(hostile["registrations"].as_array().unwrap().len(), 500);
-    router.shutdown();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_event_a_subscriber_cannot_take_is_counted_as_dropped() {
-    use wamp::SerializerKind::{Json, MsgPack};
-    let realm = "dropped1";
-    let router = Router::builder().realm(RealmConfig::open(realm)).build();
-    let admin = router
-        .serve_admin("127.0.0.1:0", AdminConfig::default())
-        .await
-        .unwrap();
-    let addr = router.listen("127.0.0.1:0").await.unwrap();
-    let connect = |serializer| {
-        let url = format!("rs://{addr}");
-        async move {
-            let options = ClientOptions::with_serializers([serializer]);
-            let transport = wamp::transport::connect(&url, &options).await.unwrap();
-            Session::join(transport, JoinConfig::new(realm))
-                .await
-                .unwrap()
-        }
-    };
-    let subscriber = connect(Json).await;
-    let publisher = connect(MsgPack).await;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    subscriber
-        .subscribe(
-            "com.test.mixed",
-            SubscribeOptions::default(),
-            event_handler(move |ev| {
-                let tx = tx.clone();
-                async move {
-                    let (text,): (String,) = ev.payload.args()?;
-                    tx.send(text).unwrap();
-                    Ok(())
-                }
-            }),
-        )
-        .await
-        .unwrap();
-    // A map with integer keys cannot be written in JSON.
-    let map: std::collections::BTreeMap<u32, String> = [(1, "one".to_owned())].into();
-    for payload in [
-        wamp::protocol::Payload::encode_args(MsgPack, &(map,)).unwrap(),
-        wamp::protocol::Payload::encode_args(MsgPack, &("fine",)).unwrap(),
-    ] {
-        publisher
-            .publish_with(
-                "com.test.mixed",
-                payload,
-                PublishOptions::default().acknowledge(),
-            )
-            .await
-            .unwrap();
-    }
-    let only = tokio::time::timeout(WAIT, rx.recv())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(only, "fine");
-    let (_, text) = get(admin, "/metrics", "").await;
-    let r = ("realm", realm);
-    assert_eq!(
-        sample(
-            &text,
-            "wamp_router_deliveries_dropped_total",
-            &[r, ("reason", "not_encodable")]
-        ),
-        1.0,
-        "{text}"
-    );
-    assert_eq!(
-        sample(
-            &text,
-            "wamp_router_deliveries_dropped_total",
-            &[r, ("reason", "too_large")]
-        ),
-        0.0
-    );
     router.shutdown();
 }
