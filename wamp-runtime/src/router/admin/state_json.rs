@@ -1,6 +1,7 @@
 //! `/api/state`: the JSON feed of the live page, read from each realm under
-//! its lock (bounded: at most [`MAX_REALMS`] realms and the configured
-//! number of entries per realm).
+//! its lock (bounded: at most [`MAX_REALMS`] realms, the configured number of
+//! entries per realm, schemas up to [`MAX_SCHEMA_BYTES`] each and
+//! [`MAX_SCHEMAS_BYTES`] in all; those left out are marked `schema_omitted`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,6 +13,30 @@ use super::config::Admin;
 
 /// Most realms shown (by name); the count is complete.
 const MAX_REALMS: usize = 100;
+
+/// Largest schema shown (its JSON text); a larger one is left out.
+const MAX_SCHEMA_BYTES: usize = 64 * 1024;
+
+/// Bytes of schemas one feed shows at most; later ones are left out.
+const MAX_SCHEMAS_BYTES: usize = 2 * 1024 * 1024;
+
+/// What is left of [`MAX_SCHEMAS_BYTES`] while a feed is built.
+struct SchemaRoom(usize);
+
+impl SchemaRoom {
+    /// The schema if it fits (then it takes its room), `None` otherwise.
+    fn take<'a>(&mut self, schema: Option<&'a Json>) -> Option<&'a Json> {
+        let schema = schema?;
+        let size = serde_json::to_vec(schema)
+            .map(|v| v.len())
+            .unwrap_or(usize::MAX);
+        if size > MAX_SCHEMA_BYTES || size > self.0 {
+            return None;
+        }
+        self.0 -= size;
+        Some(schema)
+    }
+}
 
 /// The procedure's documentation line, from the schema sent with REGISTER.
 fn doc(schema: Option<&Json>) -> Json {
@@ -34,13 +59,15 @@ fn session(s: &SessionInfo, age: Option<std::time::Duration>) -> Json {
     })
 }
 
-fn entry(e: &EntryInfo, counts: Json) -> Json {
+fn entry(e: &EntryInfo, counts: Json, room: &mut SchemaRoom) -> Json {
+    let schema = room.take(e.schema.as_ref());
     let mut j = json!({
         "uri": e.uri,
         "match": e.policy,
         "peers": e.peers,
         "doc": doc(e.schema.as_ref()),
-        "schema": e.schema,
+        "schema": schema,
+        "schema_omitted": e.schema.is_some() && schema.is_none(),
         "counts": counts,
     });
     if let Some(invoke) = e.invoke {
@@ -49,7 +76,7 @@ fn entry(e: &EntryInfo, counts: Json) -> Json {
     j
 }
 
-fn realm(name: &str, view: &RealmView) -> Json {
+fn realm(name: &str, view: &RealmView, room: &mut SchemaRoom) -> Json {
     let stats = &view.stats;
     let registrations: Vec<Json> = view
         .core
@@ -62,7 +89,7 @@ fn realm(name: &str, view: &RealmView) -> Json {
                 .find(|p| &*p.0 == r.uri.as_str())
                 .map(|p| (p.1, p.2))
                 .unwrap_or_default();
-            entry(r, json!({ "calls": calls, "errors": errors }))
+            entry(r, json!({ "calls": calls, "errors": errors }), room)
         })
         .collect();
     let subscriptions: Vec<Json> = view
@@ -76,7 +103,7 @@ fn realm(name: &str, view: &RealmView) -> Json {
                 .find(|t| &*t.0 == s.uri.as_str())
                 .map(|t| t.1)
                 .unwrap_or_default();
-            entry(s, json!({ "events": events }))
+            entry(s, json!({ "events": events }), room)
         })
         .collect();
     let sessions: Vec<Json> = view
@@ -108,10 +135,11 @@ pub(super) fn state(admin: &Admin) -> Json {
     let mut realms = admin.router.realm_list();
     realms.sort_by(|a, b| a.name().cmp(b.name()));
     let realm_count = realms.len();
+    let mut room = SchemaRoom(MAX_SCHEMAS_BYTES);
     let shown: Vec<Json> = realms
         .iter()
         .take(MAX_REALMS)
-        .map(|r| realm(r.name(), &r.view(admin.config.max_entries)))
+        .map(|r| realm(r.name(), &r.view(admin.config.max_entries), &mut room))
         .collect();
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
