@@ -1,8 +1,9 @@
 //! The router's live admin page in a real headless browser (Debian's
 //! `chromium`, as `docs_html.rs` drives it): served by `serve_admin` with a
 //! token, it loads without script or console errors, shows a session that
-//! joined and no longer shows it once it left, and shows a call rate above
-//! zero while calls run. Set `CHROMIUM` to use another browser binary.
+//! joined and no longer shows it once it left, the documentation and schema
+//! a component sent with REGISTER, and a call rate above zero while calls
+//! run. Set `CHROMIUM` to use another browser binary.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +13,12 @@ use wamp::client::{JoinConfig, typed_procedure};
 use wamp::router::{AdminConfig, RealmConfig, Router};
 use wamp::transport::ClientOptions;
 use wamp::{RegisterOptions, Session};
+
+/// Echoes a number back: the live page shows this line and the schema.
+#[wamp::register("com.live.documented")]
+async fn documented(n: i64) -> Result<i64, wamp::Error> {
+    Ok(n)
+}
 
 fn chromium() -> String {
     std::env::var("CHROMIUM").unwrap_or_else(|_| {
@@ -130,6 +137,20 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
         )
         .await
         .unwrap();
+    // A component of the annotated functions sends their schemas.
+    let component = wamp::Component::builder(realm)
+        .transport(&ws)
+        .collected()
+        .build();
+    let mut status = component.watch();
+    let (component_stop, _running) = component.start();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        status.wait_for(|s| s.is_serving_all()),
+    )
+    .await
+    .expect("the component serves in time")
+    .unwrap();
     let visitor = join(&ws, realm).await;
     let visitor_row = format!("data-session=\"{}\"", visitor.id());
 
@@ -142,6 +163,11 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
     );
     assert!(dom.contains("data-procedure=\"com.live.echo\""), "{dom}");
     assert!(dom.contains("href=\"docs/live1?token=pagetoken\""), "{dom}");
+    assert!(
+        dom.contains("Echoes a number back"),
+        "the documentation is not shown:\n{dom}"
+    );
+    assert!(dom.contains("<summary>schema</summary>"), "{dom}");
     assert_eq!(
         attr_near(&dom, "data-realm=\"live1\"", "data-call-rate").as_deref(),
         Some("0.00")
@@ -194,8 +220,8 @@ async fn live_page_shows_sessions_coming_and_going_and_rates_under_load() {
     // Without the token the page cannot read the feed.
     let (dom, _) = load(format!("http://{admin}/"), "notoken").await;
     assert!(!dom.contains("data-realm=\"live1\""));
+    component_stop.stop();
     router.shutdown();
-    tokio::time::sleep(Duration::from_millis(10)).await;
 }
 
 fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
