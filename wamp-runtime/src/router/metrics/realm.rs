@@ -211,13 +211,22 @@ impl RealmMetrics {
         self.procedures.clear();
         self.topics.clear();
         self.make_handles();
-        let methods: Vec<Arc<str>> = self.sessions.values().map(|s| s.method.clone()).collect();
-        for method in methods {
-            self.method(&method).sessions.increment(1.0);
+        let sessions: Vec<(Id, Arc<str>)> = self
+            .sessions
+            .iter()
+            .map(|(id, s)| (*id, s.method.clone()))
+            .collect();
+        for (id, method) in sessions {
+            let (key, handles) = self.method(&method);
+            handles.sessions.increment(1.0);
+            if let Some(session) = self.sessions.get_mut(&id) {
+                session.method = key;
+            }
         }
     }
 
-    fn method(&mut self, method: &str) -> &mut MethodHandles {
+    /// The handles of an authentication method, with the label used.
+    fn method(&mut self, method: &str) -> (Arc<str>, &mut MethodHandles) {
         let realm: &str = &self.realm;
         let make = |method: &str| {
             let labels = [("realm", realm), ("authmethod", method)];
@@ -226,16 +235,15 @@ impl RealmMetrics {
                 joins: handles::counter("wamp_router_joins_total", &labels),
             }
         };
-        self.methods.entry(method, make).1
+        self.methods.entry(method, make)
     }
 
     /// A session joined.
     pub(crate) fn joined(&mut self, session: Id, authmethod: &str) {
         self.refresh();
-        let handles = self.method(authmethod);
+        let (method, handles) = self.method(authmethod);
         handles.sessions.increment(1.0);
         handles.joins.increment(1);
-        let method = self.methods.entry(authmethod, |_| unreachable!()).0;
         let entry = SessionEntry {
             joined: Instant::now(),
             method,
