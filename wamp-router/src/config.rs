@@ -12,6 +12,8 @@ use wamp::SerializerKind;
 use wamp::router::RouterConfig;
 use wamp::transport::{Acceptor, DEFAULT_MAX_MESSAGE_SIZE, ServerOptions, tls};
 
+use crate::admin::AdminFileConfig;
+
 /// The default listener when the file has none: every transport and serializer
 /// on the usual Crossbar port, loopback only.
 const DEFAULT_ADDRESS: &str = "127.0.0.1:8080";
@@ -184,6 +186,8 @@ pub(crate) struct FileConfig {
     pub(crate) router: RouterConfig,
     /// Where to listen.
     pub(crate) listeners: Vec<ListenerConfig>,
+    /// The admin listener (`[admin]`).
+    pub(crate) admin: AdminFileConfig,
 }
 
 /// Why a config file was refused.
@@ -260,6 +264,10 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> 
         Some(value) => deserialize_at::<Vec<ListenerConfig>>(value, "listener").map_err(invalid)?,
         None => Vec::new(),
     };
+    let admin = match table.remove("admin") {
+        Some(value) => deserialize_at::<AdminFileConfig>(value, "admin").map_err(invalid)?,
+        None => AdminFileConfig::default(),
+    };
     let router = deserialize_at::<RouterConfig>(toml::Value::Table(table), "").map_err(invalid)?;
     for (i, realm) in router.realms.iter().enumerate() {
         realm
@@ -277,7 +285,11 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> 
             }
         }
     }
-    Ok(FileConfig { router, listeners })
+    Ok(FileConfig {
+        router,
+        listeners,
+        admin,
+    })
 }
 
 /// Reads and parses a config file.

@@ -12,6 +12,7 @@
 //! `wamp-router hash-ticket` reads a ticket from stdin and prints its salted
 //! hash (a PHC string) for `ticket_hash` in the config.
 
+mod admin;
 mod config;
 mod server;
 
@@ -91,6 +92,7 @@ fn load_config(cli: &Cli) -> Result<config::FileConfig, config::ConfigError> {
                 ..Default::default()
             },
             listeners: Vec::new(),
+            admin: Default::default(),
         },
     };
     config.override_listen(cli.listen);
@@ -137,6 +139,11 @@ async fn run(cli: Cli) -> Result<(), String> {
     let server = Server::start(config.clone())
         .await
         .map_err(|e| e.to_string())?;
+    if let Some(addr) = &server.admin {
+        tracing::info!(%addr, "admin endpoints");
+        // One line on stdout, for scripts and tests.
+        println!("admin on http://{addr}/ (/metrics /healthz /readyz)");
+    }
     for (addr, tls) in &server.bound {
         let (ws, rs) = if *tls { ("wss", "rss") } else { ("ws", "rs") };
         tracing::info!(%addr, "listening");

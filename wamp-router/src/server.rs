@@ -45,6 +45,8 @@ pub(crate) struct Server {
     pub(crate) bound: Vec<(SocketAddr, bool)>,
     /// The Unix socket files served, in the order of the config's listeners.
     pub(crate) unix: Vec<std::path::PathBuf>,
+    /// The admin listener's address, when `[admin]` is enabled.
+    pub(crate) admin: Option<SocketAddr>,
 }
 
 /// Why the server could not start.
@@ -78,6 +80,19 @@ impl Server {
             acceptors.push(listener.acceptor().map_err(StartError::Config)?);
         }
         let router = Router::builder().config(config.router).build();
+        // Before the listeners: `/readyz` says 503 until they are bound.
+        let admin = match config.admin.enabled {
+            true => Some(
+                router
+                    .serve_admin(&config.admin.listen, config.admin.settings())
+                    .await
+                    .map_err(|error| StartError::Bind {
+                        address: format!("admin {}", config.admin.listen),
+                        error,
+                    })?,
+            ),
+            false => None,
+        };
         let mut bound = Vec::new();
         let mut unix = Vec::new();
         for (listener, acceptor) in config.listeners.iter().zip(acceptors) {
@@ -104,6 +119,7 @@ impl Server {
             router,
             bound,
             unix,
+            admin,
         })
     }
 

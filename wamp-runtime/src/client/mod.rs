@@ -26,6 +26,7 @@ mod handler;
 mod join;
 #[doc(hidden)]
 pub mod macro_support;
+mod metrics;
 mod options;
 mod run;
 mod session;

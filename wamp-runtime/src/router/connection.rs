@@ -11,6 +11,7 @@ use tracing::Instrument as _;
 use super::auth::{self, AuthRequest, AuthStep};
 use super::core::Joining;
 use super::identity::Identity;
+use super::metrics::{self, Counter};
 use super::outbox::{self, Outbox, QueueTx};
 use super::realm::Realm;
 use super::returns::Returns;
@@ -32,6 +33,8 @@ struct Reader {
     serializer: SerializerKind,
     /// Whether the stream ended (or failed): it is not polled again.
     ended: bool,
+    /// Counts the bytes received.
+    received: Counter,
 }
 
 #[allow(clippy::large_enum_variant)] // short-lived, never stored
@@ -56,10 +59,13 @@ impl Reader {
                 self.ended = true;
                 Read::Closed
             }
-            Some(Ok(frame)) => match self.serializer.decode(frame) {
-                Ok(m) => Read::Message(m),
-                Err(e) => Read::Violation(e),
-            },
+            Some(Ok(frame)) => {
+                self.received.increment(frame.len() as u64);
+                match self.serializer.decode(frame) {
+                    Ok(m) => Read::Message(m),
+                    Err(e) => Read::Violation(e),
+                }
+            }
         }
     }
 }
@@ -80,6 +86,9 @@ struct Link {
 impl Link {
     /// Queues a handshake message (CHALLENGE, ABORT) of the connection.
     fn send(&self, message: Message) {
+        if let Message::Abort(abort) = &message {
+            metrics::aborted(abort.reason.as_str());
+        }
         Outbox::new(self.tx.clone(), self.closing.clone()).push_now(message);
     }
 }
@@ -93,6 +102,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         details,
     } = transport;
     let (tx, queue) = outbox::channel(router.config.limits.outbox_bytes);
+    let bytes = metrics::transport_bytes(details.kind);
     let closing = Switch::new();
     let returns = Arc::new(Returns::default());
     let mut writer = tokio::spawn(writer(Writer {
@@ -102,6 +112,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         closing: closing.clone(),
         returns: returns.clone(),
         shutdown: router.shutdown.clone(),
+        sent: bytes.sent,
     }));
     let link = Link {
         tx,
@@ -112,6 +123,7 @@ pub(crate) async fn serve(router: Arc<RouterState>, transport: Transport) {
         stream,
         serializer,
         ended: false,
+        received: bytes.received,
     };
     let shutdown = router.shutdown.clone();
     loop {

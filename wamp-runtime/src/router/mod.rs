@@ -25,6 +25,7 @@
 //! (`x_acknowledged_event_delivery`) and call re-routing on
 //! `wamp.error.unavailable` (`call_reroute`).
 
+mod admin;
 mod admission;
 mod auth;
 mod clock;
@@ -38,6 +39,7 @@ pub mod fuzz_entry;
 mod identity;
 mod keepalive;
 mod limits;
+mod metrics;
 mod outbox;
 mod realm;
 mod returns;
@@ -49,6 +51,7 @@ mod switch;
 mod trace;
 mod writer;
 
+pub use admin::AdminConfig;
 pub use auth::{AuthFuture, AuthProvider, AuthRequest, AuthStep};
 pub use config::{
     AnonymousConfig, AuthConfig, CraPrincipal, CryptosignPrincipal, DynamicAuthenticator,

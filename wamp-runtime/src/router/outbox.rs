@@ -23,6 +23,7 @@ use crate::protocol::Message;
 use crate::protocol::id::Id;
 use crate::serializer::SerializerKind;
 
+use super::metrics::Gauge;
 use super::switch::Switch;
 
 /// Bytes counted for a message besides its payload (type, IDs, URI, options).
@@ -135,6 +136,8 @@ pub(crate) struct QueueTx {
     tx: mpsc::Sender<Queued>,
     budget: Arc<Semaphore>,
     limit: u32,
+    /// Bytes waiting in every outbox of the router.
+    gauge: Gauge,
 }
 
 impl QueueTx {
@@ -160,6 +163,7 @@ impl QueueTx {
         match self.tx.try_send(queued) {
             Ok(()) => {
                 permit.forget();
+                self.gauge.increment(f64::from(cost));
                 Ok(())
             }
             // The permit goes back to the budget as it drops.
@@ -183,6 +187,7 @@ impl QueueTx {
             return false;
         }
         permit.forget();
+        self.gauge.increment(f64::from(cost));
         true
     }
 }
@@ -192,6 +197,8 @@ impl QueueTx {
 pub(crate) struct QueueRx {
     rx: mpsc::Receiver<Queued>,
     budget: Arc<Semaphore>,
+    limit: u32,
+    gauge: Gauge,
 }
 
 impl QueueRx {
@@ -215,6 +222,7 @@ impl QueueRx {
     pub(crate) fn release(&self, bytes: usize) {
         if bytes > 0 {
             self.budget.add_permits(bytes);
+            self.gauge.decrement(bytes as f64);
         }
     }
 }
@@ -222,6 +230,8 @@ impl QueueRx {
 impl Drop for QueueRx {
     /// Whoever waits for room learns that the connection is gone.
     fn drop(&mut self) {
+        let held = (self.limit as usize).saturating_sub(self.budget.available_permits());
+        self.gauge.decrement(held as f64);
         self.budget.close();
     }
 }
@@ -233,13 +243,20 @@ pub(crate) fn channel(bytes: usize) -> (QueueTx, QueueRx) {
     let limit = bytes.clamp(MIN_BUDGET, u32::MAX as usize) as u32;
     let (tx, rx) = mpsc::channel(MAX_MESSAGES);
     let budget = Arc::new(Semaphore::new(limit as usize));
+    let gauge = super::metrics::outbox_bytes();
     (
         QueueTx {
             tx,
             budget: budget.clone(),
             limit,
+            gauge: gauge.clone(),
         },
-        QueueRx { rx, budget },
+        QueueRx {
+            rx,
+            budget,
+            limit,
+            gauge,
+        },
     )
 }
 
@@ -314,6 +331,7 @@ pub(crate) async fn flush_deferred(deferred: Vec<Deferred>, patience: Duration) 
                     ?patience,
                     "slow consumer: outbox stayed full, disconnecting the session"
                 );
+                super::metrics::slow_consumer_disconnected();
                 d.outbox.close();
             }
         }

@@ -17,6 +17,7 @@ use super::auth::authorizer::Authorizers;
 use super::config::RealmConfig;
 use super::core::{JoinRefused, Joining, NotRoutable, Outgoing, Output, RealmCore, Undeliverable};
 use super::limits::Limits;
+use super::metrics::{RealmMetrics, RealmView};
 use super::outbox::{Deferred, Outbound, Outbox, SharedMessage, flush_deferred};
 use super::trace;
 
@@ -24,6 +25,15 @@ use super::trace;
 struct State {
     core: RealmCore,
     outboxes: HashMap<Id, Outbox>,
+    /// What went in and came out, counted.
+    metrics: RealmMetrics,
+}
+
+impl State {
+    /// Counts the core's output before it is queued.
+    fn observe(&mut self, out: &Output) {
+        self.metrics.outbound(&self.core, out);
+    }
 }
 
 /// One realm of the router.
@@ -47,6 +57,7 @@ impl Realm {
             state: Mutex::new(State {
                 core: RealmCore::new(&config, limits),
                 outboxes: HashMap::default(),
+                metrics: RealmMetrics::new(&config.name),
             }),
             authorizers: Authorizers::new(&config.name, config.auth.authorizer.clone()),
             config,
@@ -83,7 +94,10 @@ impl Realm {
         let mut deferred = Vec::new();
         let id = {
             let mut state = self.lock();
+            let authmethod = joining.identity.authmethod.clone();
             let (id, out) = state.core.join(id, joining)?;
+            state.metrics.joined(id, &authmethod);
+            state.observe(&out);
             outbox.push(id, Outbound::one(welcome(id)), &mut deferred);
             state.outboxes.insert(id, outbox);
             enqueue(&state.outboxes, out, &mut deferred);
@@ -117,8 +131,11 @@ impl Realm {
         let rearm = {
             let _routing = span.enter();
             let mut state = self.lock();
+            let state = &mut *state;
+            state.metrics.inbound(&state.core, id, &msg);
             let out = state.core.handle(id, msg, Instant::now())?;
             trace::record_routed(&span, &out);
+            state.observe(&out);
             let rearm = out.rearm;
             enqueue(&state.outboxes, out, &mut deferred);
             rearm
@@ -136,6 +153,8 @@ impl Realm {
         {
             let mut state = self.lock();
             let out = state.core.leave(id, Instant::now());
+            state.observe(&out);
+            state.metrics.left(id);
             state.outboxes.remove(&id);
             self.authorizers.left(id);
             enqueue(&state.outboxes, out, &mut deferred);
@@ -153,6 +172,8 @@ impl Realm {
             let out = state
                 .core
                 .undeliverable(id, message, reason, Instant::now());
+            state.metrics.undeliverable(reason);
+            state.observe(&out);
             enqueue(&state.outboxes, out, &mut deferred);
         }
         if !deferred.is_empty() {
@@ -168,6 +189,13 @@ impl Realm {
     /// The live catalog document of the realm.
     pub(crate) fn catalog(&self) -> serde_json::Value {
         self.lock().core.catalog()
+    }
+
+    /// Sessions, registrations and subscriptions (at most `max` of each)
+    /// with the realm's totals, for the admin page; read under the lock.
+    pub(crate) fn view(&self, max: usize) -> RealmView {
+        let state = self.lock();
+        state.metrics.view(&state.core, max)
     }
 
     async fn settle(&self, deferred: Vec<Deferred>) {
@@ -238,6 +266,7 @@ async fn run_timer(realm: Weak<Realm>, wake: Arc<Notify>) {
         {
             let mut state = realm.lock();
             let out = state.core.expire(Instant::now());
+            state.observe(&out);
             enqueue(&state.outboxes, out, &mut deferred);
         }
         if !deferred.is_empty() {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use super::admin::{self, AdminConfig};
 use super::admission::{self, Admission, Admit};
 use super::auth::AuthProvider;
 use super::config::{RealmConfig, RouterConfig};
@@ -226,6 +227,7 @@ impl Router {
         let keepalive = &self.inner.config.keepalive;
         let acceptor = Arc::new(acceptor.or_keepalive(keepalive.settings(), keepalive.rawsocket));
         let admission = Admission::new(self.inner.config.limits.connections_per_listener);
+        self.inner.listener_bound();
         tokio::spawn(async move {
             let _guard = guard;
             loop {
@@ -292,6 +294,30 @@ impl Router {
     /// `/<realm>/asyncapi.json` the other formats. Stops with [`Router::shutdown`].
     pub async fn serve_docs(&self, addr: &str) -> std::io::Result<SocketAddr> {
         docs_http::serve(self.inner.clone(), addr).await
+    }
+
+    /// Serves the read-only admin endpoints over plain HTTP on `addr` (its
+    /// own port, loopback is wise; returns the bound address): `/metrics`
+    /// (Prometheus text of every `wamp_router_*` and `wamp_client_*`
+    /// metric), `/healthz` (200 while the process runs), `/readyz` (200
+    /// once a listener is bound and realms are loaded, 503 before and
+    /// during shutdown), `/` (a live page of realms, sessions,
+    /// registrations, subscriptions and rates) and `/api/state` (its JSON
+    /// feed). With [`AdminConfig::token`] every request needs
+    /// `Authorization: Bearer <token>` or `?token=<token>` (401 otherwise).
+    ///
+    /// The first call in a process installs the Prometheus recorder as the
+    /// `metrics` facade's global recorder (unless the application installed
+    /// one before; then that one gets the metrics and `/metrics` answers
+    /// 503). Call it before serving connections: those opened before the
+    /// recorder was installed do not count their bytes. Stops with
+    /// [`Router::shutdown`].
+    pub async fn serve_admin(
+        &self,
+        addr: &str,
+        config: AdminConfig,
+    ) -> std::io::Result<SocketAddr> {
+        admin::serve(self.inner.clone(), addr, config).await
     }
 
     /// Serves one connected transport until it closes.

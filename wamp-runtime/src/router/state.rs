@@ -2,6 +2,7 @@
 //! realms (created on demand when allowed), user auth_providers, shutdown.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use tokio_util::task::TaskTracker;
@@ -22,6 +23,8 @@ pub(crate) struct RouterState {
     pub(crate) shutdown: Switch,
     /// Every connection being served, to wait for after shutdown.
     pub(crate) connections: TaskTracker,
+    /// Listeners bound so far (for readiness).
+    listeners: AtomicUsize,
 }
 
 impl RouterState {
@@ -38,7 +41,24 @@ impl RouterState {
             auth_providers,
             shutdown: Switch::new(),
             connections: TaskTracker::new(),
+            listeners: AtomicUsize::new(0),
         }
+    }
+
+    /// A listener was bound.
+    pub(crate) fn listener_bound(&self) {
+        self.listeners.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many listeners were bound.
+    pub(crate) fn listeners(&self) -> usize {
+        self.listeners.load(Ordering::Acquire)
+    }
+
+    /// Every realm now.
+    pub(crate) fn realm_list(&self) -> Vec<Arc<Realm>> {
+        let realms = self.realms.read().unwrap_or_else(|p| p.into_inner());
+        realms.values().cloned().collect()
     }
 
     /// An existing realm.

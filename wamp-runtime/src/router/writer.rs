@@ -14,6 +14,7 @@ use crate::serializer::SerializerKind;
 use crate::transport::{CloseCode, FrameSink, TransportError};
 
 use super::core::Undeliverable;
+use super::metrics::Counter;
 use super::outbox::{QueueRx, Queued};
 use super::returns::Returns;
 use super::switch::Switch;
@@ -42,6 +43,8 @@ pub(crate) struct Writer {
     pub(crate) returns: Arc<Returns>,
     /// Fires when the router shuts down.
     pub(crate) shutdown: Switch,
+    /// Counts the bytes written.
+    pub(crate) sent: Counter,
 }
 
 /// What became of one queued message.
@@ -67,6 +70,7 @@ impl Writer {
                 return Fed::Done;
             }
         };
+        self.sent.increment(frame.len() as u64);
         match self.sink.feed(frame).await {
             Ok(()) => Fed::Done,
             Err(TransportError::MessageTooLarge { size, limit }) => {

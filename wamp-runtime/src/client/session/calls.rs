@@ -17,6 +17,7 @@ use super::handle::{Pending, Session};
 use super::outbox::encode_args;
 use crate::client::details::CallResult;
 use crate::client::error::Error;
+use crate::client::metrics::CallTimer;
 use crate::client::options::CallOptions;
 use crate::client::trace_context;
 use crate::protocol::options::CancelMode;
@@ -249,6 +250,8 @@ pub struct PendingCall {
     procedure: String,
     /// The call's `wamp.call` span, which ends with the call.
     _span: tracing::Span,
+    /// Times the call for the metrics.
+    timer: CallTimer,
 }
 
 impl std::fmt::Debug for PendingCall {
@@ -280,6 +283,7 @@ impl PendingCall {
             done: false,
             procedure,
             _span: span,
+            timer: CallTimer::start(),
         }
     }
 
@@ -323,6 +327,7 @@ impl PendingCall {
                 let last = !matches!(&answer, Ok(r) if r.is_progress());
                 if last {
                     self.done = true;
+                    self.timer.answered(&answer);
                 }
                 Poll::Ready(Some(answer.and_then(|r| self.open_result(r))))
             }
@@ -331,6 +336,7 @@ impl PendingCall {
                     && deadline.as_mut().poll(cx).is_ready()
                 {
                     self.done = true;
+                    self.timer.ended("timeout");
                     self.session.cancel_now(
                         self.request,
                         Some(self.cancel_mode.unwrap_or(CancelMode::KillNoWait)),
@@ -376,6 +382,7 @@ impl Stream for PendingCall {
 impl Drop for PendingCall {
     fn drop(&mut self) {
         if !self.done {
+            self.timer.ended("canceled");
             self.session
                 .cancel_now(self.request, self.cancel_mode, true);
         }

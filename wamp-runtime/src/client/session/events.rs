@@ -45,6 +45,7 @@ pub(super) fn on_event(session: &Session, ev: Event) {
     };
     let mut d = ev.details;
     let topic = d.topic.take().or(topic).unwrap_or_default();
+    crate::client::metrics::event_received(&topic);
     let payload = match crate::client::codec::open(
         session.codec().as_deref(),
         false,

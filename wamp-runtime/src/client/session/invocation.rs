@@ -234,6 +234,7 @@ pub(super) async fn on_invocation(session: &Session, inv: protocol::Invocation) 
                 Err(Error::message(uris::RUNTIME_ERROR, text))
             }
         };
+        crate::client::metrics::invocation_handled(&entry.procedure, outcome.is_ok());
         // Not running any more: the session ended, or a too large progressive
         // result already ended the invocation with an ERROR.
         let still_running = {

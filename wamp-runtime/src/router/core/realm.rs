@@ -326,8 +326,7 @@ impl RealmCore {
         meta::catalog(&self.name, &self.dealer, &self.broker)
     }
 
-    /// The realm's state, for tests and invariants.
-    #[cfg(test)]
+    /// The realm's state, for tests, invariants and snapshots.
     pub(crate) fn parts(&self) -> (&Members, &Dealer, &Broker) {
         (&self.members, &self.dealer, &self.broker)
     }

@@ -91,6 +91,11 @@ impl Member {
         self.next_request
     }
 
+    /// The kind of transport the session came on.
+    pub(crate) fn transport(&self) -> TransportKind {
+        self.transport
+    }
+
     /// The session as the meta API describes it.
     pub(crate) fn describe(&self) -> Value {
         let mut d = Dict::new();
