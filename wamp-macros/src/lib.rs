@@ -15,6 +15,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod parse;
+mod stub;
 mod symbol;
 
 use proc_macro::TokenStream;

@@ -10,7 +10,8 @@
 //! - [`Error`] with its [`ErrorKind`] and the standard error URIs ([`crate::protocol::uris`]);
 //! - [`collect`]: the `#[wamp::register]` / `#[wamp::subscribe]` entries of
 //!   the binary, their catalog and the docs flags; [`run`] and [`serve`];
-//! - [`codec`]: end-to-end payload encryption, [`cryptobox`] its `cryptobox` codec.
+//! - [`codec`]: end-to-end payload encryption, [`cryptobox`] its `cryptobox` codec;
+//! - [`stub`]: the typed callers and publishers the macros generate.
 
 pub mod codec;
 pub mod collect;
@@ -27,6 +28,7 @@ mod options;
 mod run;
 mod session;
 mod state;
+pub mod stub;
 
 pub use collect::{catalog, handle_docs_cli};
 pub use component::{
