@@ -132,6 +132,37 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 /// Plain functions and `async fn` both work (a plain function runs on the
 /// session's task: keep it short).
 ///
+/// **Typed caller.** Beside the function the macro defines a struct of the
+/// same name and visibility (a struct with private fields lives in the type
+/// namespace, the function in the value namespace, so both coexist), the
+/// caller of the procedure:
+///
+/// - `add::call(&session, a, b)` takes every parameter the caller gives, in
+///   order, with its declared type; the special parameters are left out, and
+///   so are `Option` parameters, which are set by a method named after the
+///   parameter (`.digits(2)`; `with_call`/`with_publish` for parameters named
+///   `call`/`publish`). `#[kwarg]` parameters are sent by name, `#[kwargs]`
+///   as the whole keyword arguments, the others positionally.
+/// - With `match = "prefix"` or `"wildcard"` the first argument after the
+///   session is the concrete URI (`procedure`), checked against the pattern
+///   when the call is awaited (`wamp.error.invalid_uri` naming both, nothing
+///   sent).
+/// - `.timeout(duration)`, `.disclose_me()` and `.options(CallOptions)` set
+///   the call options (a parameter with the same name takes precedence over
+///   the method).
+/// - `.await` sends the call and gives `Result<T, wamp::Error>`, `T` the
+///   function's success type (`()` for none, `wamp::CallResult` as it came);
+///   an error answer stays a `wamp::Error` with its URI and arguments: read
+///   an `ApplicationError` back with `error.to_app::<E>()`.
+/// - A procedure with a `Progress<P>` parameter also has `.progressive()`:
+///   a `wamp::client::stub::ProgressiveCall<P, T>`, a `Stream` of
+///   `Update::Progress(P)` items ending with `Update::Final(T)`.
+///
+/// The argument types must implement `serde::Serialize` and the result type
+/// `serde::de::DeserializeOwned`, checked only where the caller is used: a
+/// function whose types only go one way still compiles. A procedure taking
+/// `ProgressiveInput<T>` has no caller yet (use `Session::call(..).start_input()`).
+///
 /// ```no_run
 /// use schemars::JsonSchema;
 /// use serde::{Deserialize, Serialize};
@@ -161,6 +192,16 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 ///     .build();
 /// wamp::run(vec![component]).await
 /// # }
+///
+/// // The typed callers, from another session:
+/// async fn caller(session: &wamp::Session) -> Result<(), wamp::Error> {
+///     let sum: i64 = add::call(session, 2, 3).await?;
+///     let item = Item { name: "apple".into() };
+///     // `Item` only implements `Deserialize` and `Receipt` only `Serialize`:
+///     // `order::call(session, "com.shop.order.paris", item)` would not compile.
+///     let _ = (sum, item.name);
+///     Ok(())
+/// }
 /// ```
 #[proc_macro_attribute]
 pub fn register(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -180,6 +221,16 @@ pub fn register(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// with the parameter, expected type and serde path) and dropped; the
 /// subscription goes on.
 ///
+/// **Typed publisher.** Beside the function the macro defines a struct of the
+/// same name and visibility: `on_message::publish(&session, &msg)` takes a
+/// reference to every parameter the publisher gives (as for
+/// [`macro@register`]'s caller: special parameters left out, `Option`
+/// parameters set by methods, the concrete topic first for a prefix or
+/// wildcard subscription), `.acknowledge()`, `.exclude_me(bool)` and
+/// `.options(PublishOptions)` set the publish options, and `.await`
+/// publishes, giving the publication ID when acknowledged
+/// (`Result<Option<u64>, wamp::Error>`).
+///
 /// ```no_run
 /// use schemars::JsonSchema;
 /// use serde::Deserialize;
@@ -195,6 +246,29 @@ pub fn register(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// # async fn main_() -> Result<(), wamp::Error> {
 /// wamp::serve("ws://127.0.0.1:8080/ws", "realm1").await
 /// # }
+/// ```
+///
+/// With a type that also implements `Serialize`, the publisher is usable:
+///
+/// ```no_run
+/// # use schemars::JsonSchema;
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Serialize, Deserialize, JsonSchema)]
+/// struct Alert { level: u8 }
+///
+/// #[wamp::subscribe("com.alerts.new")]
+/// fn on_alert(alert: Alert, #[kwarg] source: Option<String>) {
+///     let _ = (alert.level, source);
+/// }
+///
+/// async fn alert(session: &wamp::Session) -> Result<(), wamp::Error> {
+///     let id = on_alert::publish(session, &Alert { level: 3 })
+///         .source(&"sensor 4".to_owned())
+///         .acknowledge()
+///         .await?;
+///     assert!(id.is_some());
+///     Ok(())
+/// }
 /// ```
 #[proc_macro_attribute]
 pub fn subscribe(attr: TokenStream, item: TokenStream) -> TokenStream {

@@ -226,7 +226,7 @@ pub(crate) fn stub(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
                 where
                     for<'__wamp> #p: #pr::serde::de::DeserializeOwned,
                 {
-                    self.__wamp_stub.progressive(#decode)
+                    self.__wamp_stub.progressive_results(#decode)
                 }
             });
         }

@@ -112,7 +112,10 @@ impl CallStub {
 
     /// Sends the call asking for progressive results: a stream of the
     /// progress items (`P`) and the final result (`decode`).
-    pub fn progressive<P: DeserializeOwned, R>(self, decode: Decode<R>) -> ProgressiveCall<P, R> {
+    pub fn progressive_results<P: DeserializeOwned, R>(
+        self,
+        decode: Decode<R>,
+    ) -> ProgressiveCall<P, R> {
         let CallStub {
             session,
             procedure,
