@@ -151,7 +151,8 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 ///   the call options (a parameter with the same name takes precedence over
 ///   the method).
 /// - `.await` sends the call and gives `Result<T, wamp::Error>`, `T` the
-///   function's success type (`()` for none, `wamp::CallResult` as it came);
+///   function's success type (`()` for none, `wamp::CallResult` as it came,
+///   `String` for `&'static str`);
 ///   an error answer stays a `wamp::Error` with its URI and arguments: read
 ///   an `ApplicationError` back with `error.to_app::<E>()`.
 /// - A procedure with a `Progress<P>` parameter also has `.progressive()`:

@@ -29,6 +29,15 @@ fn result(ret: &Ret) -> (TokenStream, TokenStream, Option<&Type>, String) {
             None,
             "wamp::CallResult".into(),
         ),
+        // A borrowed string (`&'static str`) is received as a `String`.
+        Ret::Value(Type::Reference(r)) if matches!(&*r.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident("str")) => {
+            (
+                quote!(#pr::std::string::String),
+                quote!(#pr::decode_value::<#pr::std::string::String>),
+                None,
+                "String".into(),
+            )
+        }
         Ret::Value(ty) => (
             quote!(#ty),
             quote!(#pr::decode_value::<#ty>),
@@ -224,6 +233,7 @@ pub(crate) fn stub(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
                 /// `Update::Progress` items, then `Update::Final` with the result.
                 #vis fn progressive(self) -> #pr::ProgressiveCall<#p, #ret_ty>
                 where
+                    #(#bounds,)*
                     for<'__wamp> #p: #pr::serde::de::DeserializeOwned,
                 {
                     self.__wamp_stub.progressive_results(#decode)

@@ -55,6 +55,20 @@ fn one_way(i: OnlyIn) -> OnlyOut {
     OnlyOut { name: String::new() }
 }
 
+/// A borrowed string result and progress: the caller receives a `String`.
+#[wamp::register("com.stub.borrowed")]
+async fn borrowed(n: u32, progress: wamp::Progress<u32>) -> Result<&'static str, wamp::Error> {
+    let _ = (n, progress);
+    Ok("done")
+}
+
+/// A result type that only serializes, inside a `Vec`.
+#[wamp::register("com.stub.many")]
+fn many(n: Vec<Point>, progress: wamp::Progress<Point>) -> Vec<OnlyOut> {
+    let _ = (n, progress);
+    Vec::new()
+}
+
 /// Options named like the stub's methods: the parameters win.
 #[wamp::register("com.stub.names..x", match = "wildcard")]
 fn names(o: Opts, #[kwarg] timeout: Option<u32>, #[kwarg] call: Option<u8>) -> wamp::CallResult {
@@ -104,6 +118,9 @@ async fn callers(s: &wamp::Session) -> Result<(), wamp::Error> {
         .await?;
     prefixed::call(s, "com.stub.prefix.a", "x".into()).await?;
     let _: bool = whole::call(s, Opts { verbose: true }).await?;
+    let _: String = borrowed::call(s, 1).await?;
+    let _: Option<wamp::client::stub::Update<u32, String>> =
+        borrowed::call(s, 1).progressive().next().await.transpose()?;
     let _id: Option<u64> = on_event::publish(s, &Point { x: 0.0, y: 0.0 })
         .n(&3)
         .acknowledge()
