@@ -8,19 +8,16 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::decode::Decode;
 use super::pattern;
 use super::progressive::ProgressiveCall;
 use super::slots::ArgSlots;
-use crate::client::details::CallResult;
 use crate::client::error::Error;
 use crate::client::options::{CallOptions, MatchPolicy};
 use crate::client::session::Session;
 
 /// What awaiting a typed call gives: its decoded result or the error.
 pub type StubFuture<R> = BoxFuture<'static, Result<R, Error>>;
-
-/// Decodes the result of a call to `procedure`.
-pub type Decode<R> = fn(&str, CallResult) -> Result<R, Error>;
 
 /// A typed call being configured: the session, the procedure, the arguments
 /// given so far (as values) and the call options. Arguments that cannot be
@@ -134,25 +131,4 @@ impl CallStub {
         .boxed();
         ProgressiveCall::new(start, procedure, decode)
     }
-}
-
-/// The result as one value `T` (what a function returning `T` sends).
-pub fn decode_value<T: DeserializeOwned>(procedure: &str, result: CallResult) -> Result<T, Error> {
-    result.get::<T>().map_err(|e| {
-        Error::invalid_argument(format!(
-            "{procedure}: the result is not a {}: {e}",
-            std::any::type_name::<T>()
-        ))
-        .with_source(e)
-    })
-}
-
-/// No result expected (a function returning `()`): whatever came is ignored.
-pub fn decode_unit(_procedure: &str, _result: CallResult) -> Result<(), Error> {
-    Ok(())
-}
-
-/// The result as it came (a function returning `CallResult`).
-pub fn decode_raw(_procedure: &str, result: CallResult) -> Result<CallResult, Error> {
-    Ok(result)
 }

@@ -13,11 +13,13 @@
 //! return.
 
 mod call;
+mod decode;
 mod pattern;
 mod progressive;
 mod publish;
 mod slots;
 
-pub use call::{CallStub, Decode, StubFuture, decode_raw, decode_unit, decode_value};
+pub use call::{CallStub, StubFuture};
+pub use decode::{Decode, decode_raw, decode_unit, decode_value};
 pub use progressive::{ProgressiveCall, Update};
 pub use publish::{PublishFuture, PublishStub};

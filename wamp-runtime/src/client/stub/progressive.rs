@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use futures_util::{FutureExt as _, Stream, StreamExt as _};
 use serde::de::DeserializeOwned;
 
-use super::call::{Decode, decode_value};
+use super::decode::{Decode, decode_value};
 use crate::client::error::Error;
 use crate::client::session::PendingCall;
 
