@@ -70,7 +70,7 @@ pub fn stats(values: Vec<f64>) -> Result<Stats, Error> {
     })
 }
 
-/// How [`round`] rounds.
+/// How [`round()`] rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Rounding {

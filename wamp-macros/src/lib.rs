@@ -163,6 +163,8 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 /// `serde::de::DeserializeOwned`, checked only where the caller is used: a
 /// function whose types only go one way still compiles. A procedure taking
 /// `ProgressiveInput<T>` has no caller yet (use `Session::call(..).start_input()`).
+/// As the name now stands for a function and a struct, an intra-doc link to
+/// the function is written ``[`add()`]`` (or ``[`add`](fn@add)``).
 ///
 /// ```no_run
 /// use schemars::JsonSchema;
