@@ -91,3 +91,36 @@ impl ArgSlots {
         Ok(Payload::from_values(args, self.kwargs))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_optional_slots_are_null_before_a_set_one_and_left_out_at_the_end() {
+        let mut slots = ArgSlots::new(4);
+        slots.arg(0, "a", &1);
+        slots.arg(2, "c", &"x");
+        slots.kwarg("k", &true);
+        let payload = slots.into_payload().unwrap();
+        let args: Vec<Value> = payload.args().unwrap();
+        assert_eq!(
+            args,
+            vec![Value::UInt(1), Value::Null, Value::String("x".into())]
+        );
+        let kwargs: Dict = payload.kwargs().unwrap();
+        assert_eq!(kwargs.get("k"), Some(&Value::Bool(true)));
+    }
+
+    #[test]
+    fn kwargs_must_be_a_dict_and_the_first_error_is_reported() {
+        let mut slots = ArgSlots::new(0);
+        slots.kwargs("opts", &[1, 2]);
+        slots.fail(Error::new("com.later"));
+        let e = slots.into_payload().unwrap_err();
+        assert!(e.to_string().contains("opts"), "{e}");
+        let mut none = ArgSlots::new(1);
+        none.kwargs("opts", &Option::<Dict>::None);
+        assert!(none.into_payload().unwrap().is_empty());
+    }
+}
