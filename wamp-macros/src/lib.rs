@@ -5,9 +5,10 @@
 //!
 //! The work is split in phases: `parse` (attribute arguments and the function
 //! into an own AST), `check` (validation; all errors collected, each spanned on
-//! the offending token) and `expand` (code generation). Set the environment
-//! variable `WAMP_MACROS_DEBUG` to print every expansion on stderr (or set it
-//! to a function name to print only that one).
+//! the offending token) and `expand` (code generation; `stub` the typed caller
+//! or publisher beside the function, see [`macro@register`]). Set the
+//! environment variable `WAMP_MACROS_DEBUG` to print every expansion on stderr
+//! (or set it to a function name to print only that one).
 
 #![forbid(unsafe_code)]
 
