@@ -3,8 +3,8 @@
 //! (`examples/math_service.rs`) called through its stub (`add::call(..)`),
 //! progressive results as a typed stream, keyword arguments, errors with
 //! their URI and as a typed application error, prefix and wildcard
-//! registrations taking the concrete URI, and typed publications seen by a
-//! subscriber.
+//! registrations taking the concrete URI, input in chunks, and typed
+//! publications seen by a subscriber.
 
 #[allow(dead_code, unreachable_pub, missing_docs)]
 #[path = "../math_service.rs"]
@@ -87,6 +87,16 @@ fn greet(name: String, suffix: Option<String>, #[kwargs] how: Greeting) -> Strin
     let mut s = format!("{} {name}", how.greeting).repeat(usize::from(how.times));
     s.push_str(&suffix.unwrap_or_default());
     s
+}
+
+/// Joins the chunks of its input, in order.
+#[wamp::register("com.stubs.join", component = "stubs")]
+async fn join(mut chunks: wamp::ProgressiveInput<String>) -> Result<Vec<String>, Error> {
+    let mut all = Vec::new();
+    while let Some(part) = chunks.next().await {
+        all.push(part?);
+    }
+    Ok(all)
 }
 
 /// Returns nothing.
@@ -352,6 +362,13 @@ async fn stubs_of_patterns_kwargs_and_typed_errors() {
             .unwrap(),
         "hi annhi ann!"
     );
+
+    // Input in chunks (progressive call invocation), or as one chunk.
+    let mut input = join::call(&s, "a".into()).start_input().await.unwrap();
+    input.send(&"b".to_owned()).await.unwrap();
+    let all: Vec<String> = input.finish(&"c".to_owned()).await.unwrap();
+    assert_eq!(all, ["a", "b", "c"]);
+    assert_eq!(join::call(&s, "only".into()).await.unwrap(), ["only"]);
 
     // `()` results, timeouts.
     nothing::call(&s).await.unwrap();

@@ -162,8 +162,11 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 ///
 /// The argument types must implement `serde::Serialize` and the result type
 /// `serde::de::DeserializeOwned`, checked only where the caller is used: a
-/// function whose types only go one way still compiles. A procedure taking
-/// `ProgressiveInput<T>` has no caller yet (use `Session::call(..).start_input()`).
+/// function whose types only go one way still compiles. For a procedure
+/// taking `ProgressiveInput<T>`, `call(&session, first: T)` takes the first
+/// chunk: `.await` sends it as the whole input, `.start_input().await?` gives
+/// a `wamp::client::stub::TypedInputCall<T, R>` to `send(&chunk)` more and
+/// `finish(&last)` for the result.
 /// As the name now stands for a function and a struct, an intra-doc link to
 /// the function is written ``[`add()`]`` (or ``[`add`](fn@add)``).
 ///

@@ -68,11 +68,15 @@ fn set(p: &Param, value: &TokenStream) -> TokenStream {
     }
 }
 
-/// The whole stub, or nothing for a procedure taking its input in chunks.
+/// The whole stub.
 pub(crate) fn stub(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
-    if f.takes_input() {
-        return TokenStream::new();
-    }
+    // A procedure taking its input in chunks: the caller gives the first
+    // chunk (positional argument 0), more on `.start_input()`.
+    let input = f
+        .params
+        .iter()
+        .find(|p| p.is_input())
+        .and_then(|p| type_args(&p.ty).first().map(|t| (p, *t)));
     let pr = quote!(::wamp::__private);
     let name = &f.item.sig.ident;
     let vis = &f.item.vis;
@@ -88,7 +92,8 @@ pub(crate) fn stub(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
         .params
         .iter()
         .filter(|p| matches!(p.kind, ParamKind::Positional { .. }))
-        .count();
+        .count()
+        + usize::from(input.is_some());
     // The argument naming the concrete URI of a pattern.
     let uri_arg = {
         let wanted = if register { "procedure" } else { "topic" };
@@ -118,6 +123,9 @@ pub(crate) fn stub(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
             quote!(for<'__wamp> #ty: #pr::serde::Serialize)
         })
         .collect();
+    if let Some((_, chunk)) = input {
+        bounds.push(quote!(for<'__wamp> #chunk: #pr::serde::Serialize));
+    }
     let (ret_ty, decode, ret_bound, ret_text) = result(&f.ret);
     if let Some(ty) = ret_bound {
         bounds.push(quote!(for<'__wamp> #ty: #pr::serde::de::DeserializeOwned));
@@ -129,7 +137,7 @@ pub(crate) fn stub(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
         .iter()
         .filter(|p| given(p) && !optional(p))
         .collect();
-    let params: Vec<TokenStream> = required
+    let mut params: Vec<TokenStream> = required
         .iter()
         .map(|p| {
             let ident = &p.ident;
@@ -137,7 +145,13 @@ pub(crate) fn stub(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
             quote!(#ident: #ty)
         })
         .collect();
-    let sets: Vec<TokenStream> = required.iter().map(|p| set(p, &as_ref(&p.ident))).collect();
+    let mut sets: Vec<TokenStream> = required.iter().map(|p| set(p, &as_ref(&p.ident))).collect();
+    if let Some((p, chunk)) = input {
+        let ident = &p.ident;
+        let name = &p.name;
+        params.push(quote!(#ident: #chunk));
+        sets.push(quote!(__wamp_stub.arg(0, #name, &#ident);));
+    }
     let (stub_ty, ctor_name) = if register {
         (quote!(#pr::CallStub), format_ident!("call"))
     } else {
@@ -222,6 +236,20 @@ pub(crate) fn stub(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
                 #vis fn options(mut self, options: #pr::CallOptions) -> Self {
                     self.__wamp_stub.options(options);
                     self
+                }
+            });
+        }
+        if let Some((_, chunk)) = input {
+            methods.extend(quote! {
+                /// Sends the call as the first chunk of its input (progressive
+                /// call invocation); send more chunks on the returned
+                /// `TypedInputCall`, then `finish` it with the last one for the
+                /// result. Awaiting the call instead sends one chunk only.
+                #vis fn start_input(self) -> #pr::StubFuture<#pr::TypedInputCall<#chunk, #ret_ty>>
+                where
+                    #(#bounds,)*
+                {
+                    self.__wamp_stub.start_input(#decode)
                 }
             });
         }

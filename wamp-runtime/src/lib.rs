@@ -102,8 +102,8 @@ pub mod __private {
     pub use crate::client::collect::{Collected, Handler};
     pub use crate::client::macro_support::*;
     pub use crate::client::stub::{
-        CallStub, ProgressiveCall, PublishFuture, PublishStub, StubFuture, decode_raw, decode_unit,
-        decode_value,
+        CallStub, ProgressiveCall, PublishFuture, PublishStub, StubFuture, TypedInputCall,
+        decode_raw, decode_unit, decode_value,
     };
     pub use crate::client::{CallOptions, PublishOptions, Session};
     pub use crate::client::{

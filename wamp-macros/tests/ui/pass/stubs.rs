@@ -62,6 +62,12 @@ async fn borrowed(n: u32, progress: wamp::Progress<u32>) -> Result<&'static str,
     Ok("done")
 }
 
+/// Takes its input in chunks.
+#[wamp::register("com.stub.upload")]
+async fn upload(_cancel: wamp::CancellationToken, _input: wamp::ProgressiveInput<Point>) -> u64 {
+    0
+}
+
 /// A result type that only serializes, inside a `Vec`.
 #[wamp::register("com.stub.many")]
 fn many(n: Vec<Point>, progress: wamp::Progress<Point>) -> Vec<OnlyOut> {
@@ -119,6 +125,10 @@ async fn callers(s: &wamp::Session) -> Result<(), wamp::Error> {
     prefixed::call(s, "com.stub.prefix.a", "x".into()).await?;
     let _: bool = whole::call(s, Opts { verbose: true }).await?;
     let _: String = borrowed::call(s, 1).await?;
+    let mut input = upload::call(s, Point { x: 0.0, y: 0.0 }).timeout(std::time::Duration::from_secs(1)).start_input().await?;
+    input.send(&Point { x: 1.0, y: 1.0 }).await?;
+    let _: u64 = input.finish(&Point { x: 2.0, y: 2.0 }).await?;
+    let _: u64 = upload::call(s, Point { x: 0.0, y: 0.0 }).await?;
     let _: Option<wamp::client::stub::Update<u32, String>> =
         borrowed::call(s, 1).progressive().next().await.transpose()?;
     let _id: Option<u64> = on_event::publish(s, &Point { x: 0.0, y: 0.0 })

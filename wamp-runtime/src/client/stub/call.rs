@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::decode::Decode;
+use super::input::TypedInputCall;
 use super::pattern;
 use super::progressive::ProgressiveCall;
 use super::slots::ArgSlots;
@@ -130,5 +131,30 @@ impl CallStub {
         }
         .boxed();
         ProgressiveCall::new(start, procedure, decode)
+    }
+
+    /// Sends the call as the first chunk of a progressive call invocation
+    /// (the procedure takes `ProgressiveInput<T>`); more chunks follow on
+    /// the returned [`TypedInputCall`].
+    pub fn start_input<T: Serialize, R: Send + 'static>(
+        self,
+        decode: Decode<R>,
+    ) -> StubFuture<TypedInputCall<T, R>> {
+        let CallStub {
+            session,
+            procedure,
+            slots,
+            options,
+        } = self;
+        async move {
+            let payload = slots.into_payload()?;
+            let inner = session
+                .call_payload(&procedure, payload)
+                .options(options)
+                .start_input()
+                .await?;
+            Ok(TypedInputCall::new(inner, procedure, decode))
+        }
+        .boxed()
     }
 }
