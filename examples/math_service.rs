@@ -70,7 +70,7 @@ pub fn stats(values: Vec<f64>) -> Result<Stats, Error> {
     })
 }
 
-/// How [`round`] rounds.
+/// How [`round()`] rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Rounding {
@@ -198,17 +198,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         wamp::transport::connect(&format!("ws://{addr}/ws"), &Default::default()).await?;
     let client = wamp::Session::join(transport, JoinConfig::new("realm1")).await?;
     ready.recv().await;
-    let sum: i64 = client.call("com.math.add", &(2, 3)).await?.get()?;
+    // The typed callers the macro generated beside each function
+    // (`add::call`, ...): arguments and results checked by the compiler.
+    let sum: i64 = add::call(&client, 2, 3).await?;
     println!("client: com.math.add(2, 3) = {sum}");
-    let stats: Stats = client
-        .call("com.math.stats", &(vec![1.0, 2.0, 6.0],))
-        .await?
-        .get()?;
+    let stats: Stats = stats::call(&client, vec![1.0, 2.0, 6.0]).await?;
     println!("client: com.math.stats([1, 2, 6]) = {stats:?}");
-    let err = client
-        .call("com.math.divide", &(1.0, 0.0))
-        .await
-        .unwrap_err();
+    let err = divide::call(&client, 1.0, 0.0).await.unwrap_err();
     println!("client: com.math.divide(1, 0) failed with {}", err.uri());
     let procedures: Vec<String> = client
         .call("wamp.reflection.procedure.list", &())
@@ -223,15 +219,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         "client: wamp.reflection.procedure.describe(com.math.add): doc {:?}, args {}",
         add["doc"], add["args"]
     );
-    client
-        .publish(
-            "com.math.announcement",
-            &(Announcement {
-                from: "client".into(),
-                text: "hello".into(),
-            },),
-        )
-        .await?;
+    let hello = Announcement {
+        from: "client".into(),
+        text: "hello".into(),
+    };
+    on_announcement::publish(&client, &hello).await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
     client.leave().await;
     if std::env::args().any(|a| a == "--serve") {

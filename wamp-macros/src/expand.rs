@@ -11,7 +11,7 @@ use syn::{Ident, LitStr, Type};
 use crate::parse::{Attrs, HandlerFn, Kind, Param, ParamKind, Ret, last_segment, type_args};
 
 /// The type as written, with the token spacing removed (`Option<u32>`).
-fn type_text(ty: &Type) -> String {
+pub(crate) fn type_text(ty: &Type) -> String {
     let raw = quote!(#ty).to_string();
     let chars: Vec<char> = raw.chars().collect();
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '\'';
@@ -416,9 +416,12 @@ pub(crate) fn expand(kind: Kind, attrs: &Attrs, f: &HandlerFn) -> TokenStream {
     let handler = g.handler();
     let schema = g.schema();
     let submit = g.submit();
+    let stub = crate::stub::stub(kind, attrs, f);
     let _ = last_segment;
     quote! {
         #item
+
+        #stub
 
         #[doc(hidden)]
         #[allow(non_snake_case, clippy::all)]

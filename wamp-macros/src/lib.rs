@@ -5,9 +5,10 @@
 //!
 //! The work is split in phases: `parse` (attribute arguments and the function
 //! into an own AST), `check` (validation; all errors collected, each spanned on
-//! the offending token) and `expand` (code generation). Set the environment
-//! variable `WAMP_MACROS_DEBUG` to print every expansion on stderr (or set it
-//! to a function name to print only that one).
+//! the offending token) and `expand` (code generation; `stub` the typed caller
+//! or publisher beside the function, see [`macro@register`]). Set the
+//! environment variable `WAMP_MACROS_DEBUG` to print every expansion on stderr
+//! (or set it to a function name to print only that one).
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +16,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod parse;
+mod stub;
 mod symbol;
 
 use proc_macro::TokenStream;
@@ -131,6 +133,43 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 /// Plain functions and `async fn` both work (a plain function runs on the
 /// session's task: keep it short).
 ///
+/// **Typed caller.** Beside the function the macro defines a struct of the
+/// same name and visibility (a struct with private fields lives in the type
+/// namespace, the function in the value namespace, so both coexist), the
+/// caller of the procedure:
+///
+/// - `add::call(&session, a, b)` takes every parameter the caller gives, in
+///   order, with its declared type; the special parameters are left out, and
+///   so are `Option` parameters, which are set by a method named after the
+///   parameter (`.digits(2)`; `with_call`/`with_publish` for parameters named
+///   `call`/`publish`). `#[kwarg]` parameters are sent by name, `#[kwargs]`
+///   as the whole keyword arguments, the others positionally.
+/// - With `match = "prefix"` or `"wildcard"` the first argument after the
+///   session is the concrete URI (`procedure`), checked against the pattern
+///   when the call is awaited (`wamp.error.invalid_uri` naming both, nothing
+///   sent).
+/// - `.timeout(duration)`, `.disclose_me()` and `.options(CallOptions)` set
+///   the call options (a parameter with the same name takes precedence over
+///   the method).
+/// - `.await` sends the call and gives `Result<T, wamp::Error>`, `T` the
+///   function's success type (`()` for none, `wamp::CallResult` as it came,
+///   `String` for `&'static str`);
+///   an error answer stays a `wamp::Error` with its URI and arguments: read
+///   an `ApplicationError` back with `error.to_app::<E>()`.
+/// - A procedure with a `Progress<P>` parameter also has `.progressive()`:
+///   a `wamp::client::stub::ProgressiveCall<P, T>`, a `Stream` of
+///   `Update::Progress(P)` items ending with `Update::Final(T)`.
+///
+/// The argument types must implement `serde::Serialize` and the result type
+/// `serde::de::DeserializeOwned`, checked only where the caller is used: a
+/// function whose types only go one way still compiles. For a procedure
+/// taking `ProgressiveInput<T>`, `call(&session, first: T)` takes the first
+/// chunk: `.await` sends it as the whole input, `.start_input().await?` gives
+/// a `wamp::client::stub::TypedInputCall<T, R>` to `send(&chunk)` more and
+/// `finish(&last)` for the result.
+/// As the name now stands for a function and a struct, an intra-doc link to
+/// the function is written ``[`add()`]`` (or ``[`add`](fn@add)``).
+///
 /// ```no_run
 /// use schemars::JsonSchema;
 /// use serde::{Deserialize, Serialize};
@@ -160,6 +199,16 @@ fn strip_param_attrs(item: proc_macro2::TokenStream) -> proc_macro2::TokenStream
 ///     .build();
 /// wamp::run(vec![component]).await
 /// # }
+///
+/// // The typed callers, from another session:
+/// async fn caller(session: &wamp::Session) -> Result<(), wamp::Error> {
+///     let sum: i64 = add::call(session, 2, 3).await?;
+///     let item = Item { name: "apple".into() };
+///     // `Item` only implements `Deserialize` and `Receipt` only `Serialize`:
+///     // `order::call(session, "com.shop.order.paris", item)` would not compile.
+///     let _ = (sum, item.name);
+///     Ok(())
+/// }
 /// ```
 #[proc_macro_attribute]
 pub fn register(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -179,6 +228,16 @@ pub fn register(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// with the parameter, expected type and serde path) and dropped; the
 /// subscription goes on.
 ///
+/// **Typed publisher.** Beside the function the macro defines a struct of the
+/// same name and visibility: `on_message::publish(&session, &msg)` takes a
+/// reference to every parameter the publisher gives (as for
+/// [`macro@register`]'s caller: special parameters left out, `Option`
+/// parameters set by methods, the concrete topic first for a prefix or
+/// wildcard subscription), `.acknowledge()`, `.exclude_me(bool)` and
+/// `.options(PublishOptions)` set the publish options, and `.await`
+/// publishes, giving the publication ID when acknowledged
+/// (`Result<Option<u64>, wamp::Error>`).
+///
 /// ```no_run
 /// use schemars::JsonSchema;
 /// use serde::Deserialize;
@@ -194,6 +253,29 @@ pub fn register(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// # async fn main_() -> Result<(), wamp::Error> {
 /// wamp::serve("ws://127.0.0.1:8080/ws", "realm1").await
 /// # }
+/// ```
+///
+/// With a type that also implements `Serialize`, the publisher is usable:
+///
+/// ```no_run
+/// # use schemars::JsonSchema;
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Serialize, Deserialize, JsonSchema)]
+/// struct Alert { level: u8 }
+///
+/// #[wamp::subscribe("com.alerts.new")]
+/// fn on_alert(alert: Alert, #[kwarg] source: Option<String>) {
+///     let _ = (alert.level, source);
+/// }
+///
+/// async fn alert(session: &wamp::Session) -> Result<(), wamp::Error> {
+///     let id = on_alert::publish(session, &Alert { level: 3 })
+///         .source(&"sensor 4".to_owned())
+///         .acknowledge()
+///         .await?;
+///     assert!(id.is_some());
+///     Ok(())
+/// }
 /// ```
 #[proc_macro_attribute]
 pub fn subscribe(attr: TokenStream, item: TokenStream) -> TokenStream {

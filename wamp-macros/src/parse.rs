@@ -260,6 +260,8 @@ pub(crate) enum ParamKind {
 pub(crate) struct Param {
     /// The binding name (`_`-prefixed names are kept as written).
     pub(crate) name: String,
+    /// The identifier as written (`r#type` stays raw), for the typed stub.
+    pub(crate) ident: Ident,
     pub(crate) ty: Type,
     pub(crate) kind: ParamKind,
     /// Whether the type is `Option<..>` (may be missing).
@@ -404,9 +406,9 @@ pub(crate) fn handler_fn(cx: &Ctxt, kind: Kind, mut item: ItemFn) -> HandlerFn {
                 true
             }
         });
-        let name = match &*arg.pat {
+        let (name, ident) = match &*arg.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
-                p.ident.unraw().to_string()
+                (p.ident.unraw().to_string(), p.ident.clone())
             }
             other => {
                 cx.error_spanned_by(
@@ -445,6 +447,7 @@ pub(crate) fn handler_fn(cx: &Ctxt, kind: Kind, mut item: ItemFn) -> HandlerFn {
         };
         params.push(Param {
             name,
+            ident,
             ty,
             kind,
             optional,

@@ -108,6 +108,11 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use crate::client::collect::{Collected, Handler};
     pub use crate::client::macro_support::*;
+    pub use crate::client::stub::{
+        CallStub, ProgressiveCall, PublishFuture, PublishStub, StubFuture, TypedInputCall,
+        decode_raw, decode_unit, decode_value,
+    };
+    pub use crate::client::{CallOptions, PublishOptions, Session};
     pub use crate::client::{
         EventContext, EventHandler, InvocationContext, ProcedureHandler, event_handler, procedure,
     };

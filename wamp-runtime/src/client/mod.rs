@@ -14,6 +14,7 @@
 //! - `trace_context`: the spans of sessions, calls, invocations, publications
 //!   and events, and the W3C trace context they carry (`x_traceparent`), see
 //!   [`current_trace_parent`].
+//! - [`stub`]: the typed callers and publishers the macros generate.
 
 pub mod codec;
 pub mod collect;
@@ -32,6 +33,7 @@ mod run;
 mod session;
 mod state;
 mod trace_context;
+pub mod stub;
 
 pub use collect::{catalog, handle_docs_cli};
 pub use component::{

@@ -53,6 +53,30 @@ mod handlers {
     pub fn on_event(text: ::std::string::String, d: ::wamp::EventDetails) {
         let _ = (text, d);
     }
+
+    /// Documented.
+    #[::wamp::register("com.hygiene.", match = "prefix")]
+    pub fn prefixed(n: ::core::option::Option<u8>, p: ::wamp::Progress<u8>) -> u8 {
+        let _ = (n, p);
+        0
+    }
+
+    #[::wamp::subscribe("com.hygiene..x", match = "wildcard")]
+    pub fn on_x(#[kwarg] n: ::core::option::Option<u8>) {
+        let _ = n;
+    }
+
+    // The typed stubs, used where nothing but `::wamp` and `::core` is known.
+    pub async fn callers(
+        session: &::wamp::Session,
+    ) -> ::core::result::Result<(), ::wamp::Error> {
+        let _: i64 = add::call(session, 1, 2).opt(3).timeout(::core::time::Duration::from_secs(1)).await?;
+        let _: u8 = prefixed::call(session, "com.hygiene.a").n(1).await?;
+        let _ = prefixed::call(session, "com.hygiene.a").progressive();
+        let _ = on_event::publish(session, &::std::string::String::new()).acknowledge().await?;
+        let _ = on_x::publish(session, "com.hygiene.a.x").n(&1).await?;
+        ::core::result::Result::Ok(())
+    }
 }
 
 fn main() {}
