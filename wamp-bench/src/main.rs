@@ -20,6 +20,7 @@
 //! functions served by a `Component`, against the same-run hub and router raw
 //! figures.
 
+mod cases;
 mod e2e;
 mod hub;
 mod peer;
@@ -33,11 +34,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use wamp::SerializerKind;
 
-use peer::{BenchError, Peer};
-use router_thread::{REALM, RouterThread, Server};
-use stats::{Sample, Summary, short, summarize};
+use cases::{Case, Traffic, cases, measure};
+use peer::BenchError;
+use router_thread::{RouterThread, Server};
+use stats::{Summary, short, summarize};
 
 /// Loopback benchmark of the embedded WAMP router.
 #[derive(Debug, Parser)]
@@ -71,121 +72,6 @@ struct Cli {
 }
 
 /// Which traffic a case measures.
-#[derive(Debug, Clone, Copy)]
-enum Traffic {
-    /// RPC with this many calls in flight.
-    Rpc(usize),
-    /// Pub/Sub to this many subscribers.
-    Fanout(usize),
-}
-
-impl Traffic {
-    fn name(self) -> String {
-        match self {
-            Traffic::Rpc(1) => "rpc seq".into(),
-            Traffic::Rpc(w) => format!("rpc w{w}"),
-            Traffic::Fanout(s) => format!("pubsub x{s}"),
-        }
-    }
-
-    fn default_n(self, quick: bool) -> u64 {
-        match (self, quick) {
-            (Traffic::Rpc(1), false) => 20_000,
-            (Traffic::Rpc(1), true) => 2_000,
-            (_, false) => 100_000,
-            (_, true) => 10_000,
-        }
-    }
-}
-
-/// One row of the table.
-#[derive(Debug, Clone, Copy)]
-struct Case {
-    websocket: bool,
-    serializer: SerializerKind,
-    traffic: Traffic,
-}
-
-impl Case {
-    fn transport(self) -> &'static str {
-        if self.websocket { "ws" } else { "rs" }
-    }
-
-    fn name(self) -> String {
-        format!(
-            "{} {} {}",
-            self.transport(),
-            self.serializer,
-            self.traffic.name()
-        )
-    }
-
-    fn url(self, addr: std::net::SocketAddr) -> String {
-        if self.websocket {
-            format!("ws://{addr}/ws")
-        } else {
-            format!("rs://{addr}")
-        }
-    }
-}
-
-fn cases() -> Vec<Case> {
-    let mut cases = Vec::new();
-    for websocket in [true, false] {
-        for serializer in [SerializerKind::Json, SerializerKind::MsgPack] {
-            for traffic in [
-                Traffic::Rpc(1),
-                Traffic::Rpc(100),
-                Traffic::Fanout(1),
-                Traffic::Fanout(10),
-            ] {
-                cases.push(Case {
-                    websocket,
-                    serializer,
-                    traffic,
-                });
-            }
-        }
-    }
-    cases
-}
-
-/// One measured run of a case, with fresh sessions and a fresh URI.
-async fn run_once(
-    addr: std::net::SocketAddr,
-    case: Case,
-    n: u64,
-    id: usize,
-) -> Result<Sample, BenchError> {
-    let url = case.url(addr);
-    let warm = n / 20;
-    match case.traffic {
-        Traffic::Rpc(window) => {
-            let procedure = format!("bench.add2.r{id}");
-            let mut callee = Peer::join(&url, case.serializer, REALM).await?;
-            callee.register(&procedure).await?;
-            let callee = tokio::spawn(rpc::callee(callee));
-            let caller = Peer::join(&url, case.serializer, REALM).await?;
-            let sample = if window == 1 {
-                rpc::sequential(caller, &procedure, n, warm).await
-            } else {
-                rpc::pipelined(caller, &procedure, n, warm, window).await
-            };
-            callee.abort();
-            sample
-        }
-        Traffic::Fanout(count) => {
-            let topic = format!("bench.topic.r{id}");
-            let publisher = Peer::join(&url, case.serializer, REALM).await?;
-            let mut subscribers = Vec::new();
-            for _ in 0..count {
-                subscribers.push(Peer::join(&url, case.serializer, REALM).await?);
-            }
-            pubsub::fanout(publisher, subscribers, &topic, n, warm).await
-        }
-    }
-}
-
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -217,26 +103,6 @@ fn print_row(case: Case, n: u64, runs: usize, hub: &Summary, router: &Summary) {
         p50(router),
         p99,
     );
-}
-
-/// One run of `case` on `server`, within [`rpc::CASE_TIMEOUT`].
-async fn measure(
-    server: &RouterThread,
-    name: &str,
-    case: Case,
-    n: u64,
-    id: usize,
-) -> Result<Sample, BenchError> {
-    tokio::time::timeout(rpc::CASE_TIMEOUT, run_once(server.addr, case, n, id))
-        .await
-        .map_err(|_| {
-            format!(
-                "{} on the {name}: did not finish within {:?}",
-                case.name(),
-                rpc::CASE_TIMEOUT
-            )
-        })?
-        .map_err(|e| format!("{} on the {name}: {e}", case.name()))
 }
 
 async fn bench(cli: &Cli, hub: &RouterThread, router: &RouterThread) -> Result<(), BenchError> {

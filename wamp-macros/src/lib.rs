@@ -18,6 +18,7 @@ mod expand;
 mod parse;
 mod stub;
 mod symbol;
+mod type_text;
 
 use proc_macro::TokenStream;
 

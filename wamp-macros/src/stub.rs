@@ -14,8 +14,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Ident, LitStr, Type};
 
-use crate::expand::type_text;
 use crate::parse::{Attrs, HandlerFn, Kind, Param, ParamKind, Ret, type_args};
+use crate::type_text::type_text;
 
 /// The result type of a procedure as the caller decodes it, and its decoder.
 fn result(ret: &Ret) -> (TokenStream, TokenStream, Option<&Type>, String) {

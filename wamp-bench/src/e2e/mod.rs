@@ -14,10 +14,10 @@ mod pubsub;
 mod rpc;
 mod serve;
 
+use crate::cases::{Case, Traffic};
 use crate::peer::BenchError;
 use crate::router_thread::RouterThread;
 use crate::stats::{Sample, Summary, short, summarize};
-use crate::{Case, Traffic};
 
 /// Run IDs of the end-to-end cases start here (fresh URIs, apart from the
 /// raw table's).
@@ -136,7 +136,7 @@ pub(crate) async fn bench(
     hub: &RouterThread,
     router: &RouterThread,
 ) -> Result<bool, BenchError> {
-    let selected: Vec<Case> = crate::cases()
+    let selected: Vec<Case> = crate::cases::cases()
         .into_iter()
         .filter(|c| filter.is_none_or(|f| matches(&name(*c), f)))
         .collect();
@@ -157,8 +157,8 @@ pub(crate) async fn bench(
                 }
                 id += 1;
                 let sample = match setup {
-                    0 => crate::measure(hub, "hub", case, n, id).await?,
-                    1 => crate::measure(router, "router", case, n, id).await?,
+                    0 => crate::cases::measure(hub, "hub", case, n, id).await?,
+                    1 => crate::cases::measure(router, "router", case, n, id).await?,
                     _ => measure(router, case, n, id).await?,
                 };
                 samples[setup].push(sample);

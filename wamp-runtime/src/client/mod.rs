@@ -32,8 +32,8 @@ mod options;
 mod run;
 mod session;
 mod state;
-mod trace_context;
 pub mod stub;
+mod trace_context;
 
 pub use collect::{catalog, handle_docs_cli};
 pub use component::{

@@ -10,6 +10,7 @@
 //! [`CONNECTION_TIMEOUT`] per connection and [`MAX_CONNECTIONS`] at once.
 
 mod config;
+mod readiness;
 mod routes;
 mod state_json;
 

@@ -9,6 +9,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use subtle::ConstantTimeEq;
 
 use super::config::Admin;
+use super::readiness::ready;
 use super::state_json;
 
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -50,26 +51,6 @@ fn authorized(admin: &Admin, request: &Request<Incoming>) -> bool {
         return true;
     };
     presented(request).is_some_and(|t| bool::from(t.as_bytes().ct_eq(expected.as_bytes())))
-}
-
-/// Listeners bound, realms loaded, not shutting down.
-fn ready(admin: &Admin) -> Result<(), &'static str> {
-    let router = &admin.router;
-    if router.shutdown.is_cancelled() {
-        return Err("not ready: shutting down");
-    }
-    if router.listeners() == 0 {
-        return Err("not ready: no listener bound yet");
-    }
-    if router.config.realms.is_empty() && !router.config.auto_create_realms {
-        return Err("not ready: no realm configured");
-    }
-    Ok(())
-}
-
-/// Whether `/readyz` answers 200.
-pub(super) fn is_ready(admin: &Admin) -> bool {
-    ready(admin).is_ok()
 }
 
 /// One request: a `GET` without a body.

@@ -151,7 +151,7 @@ pub(super) fn state(admin: &Admin) -> Json {
         "now_ms": now_ms,
         "uptime_secs": admin.started.elapsed().as_secs_f64(),
         "listeners": admin.router.listeners(),
-        "ready": super::routes::is_ready(admin),
+        "ready": super::readiness::is_ready(admin),
         "realm_count": realm_count,
         "realms": shown,
     })
