@@ -6,8 +6,9 @@
 //!
 //! The generated code uses the public API of the `wamp` library (the
 //! `wamp-runtime` package) and needs these dependencies in the crate that
-//! includes it: `wamp-runtime`, `serde` (with `derive`), `serde_json`, and
-//! `futures-util` when a procedure sends progressive results.
+//! includes it: `wamp-runtime`, `serde` (with `derive`) and `serde_json`.
+//! Progressive results come as the runtime's `ProgressiveCall` stream of
+//! `wamp::client::stub::Update`s, the same types the macros' stubs give.
 
 mod names;
 mod procedure;
@@ -105,8 +106,8 @@ mod tests {
             "pub fn mode(mut self, mode: types::Rounding) -> Self",
             "pub const DIVISION_BY_ZERO: &str = \"com.math.error.division_by_zero\";",
             "pub type Output = types::Stats;",
-            "pub async fn progress(",
-            "Update::Progress(r.get::<Progress>()?)",
+            "pub fn progressive(self) -> Progressive",
+            "pub type Update = ::wamp::client::stub::Update<Progress, Output>;",
             "pub mod on_announcement {",
             "announcement: &types::Announcement",
             "pub struct Stats {",

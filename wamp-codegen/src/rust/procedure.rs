@@ -1,7 +1,7 @@
 //! The module of one procedure: `call(&session, required...)` returns a
 //! `Call` to configure (optional parameters by name, `.timeout(d)`,
 //! `.options(o)`) and `.await` for the typed result, or to stream with
-//! `.progress()` when the procedure sends progressive results.
+//! `.progressive()` when the procedure sends progressive results.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -192,12 +192,11 @@ pub(super) fn module(entry: &Entry, module: &str, types: &mut Types) -> Result<T
     };
     let progress_method = if entry.is_progressive() {
         quote! {
-            /// Sends the call asking for progressive results, to read them
-            /// one by one with [`Progressive::next`].
-            pub async fn progress(self) -> ::std::result::Result<Progressive, ::wamp::Error> {
-                ::std::result::Result::Ok(Progressive {
-                    inner: self.request().progressive().await?,
-                })
+            /// Sends the call asking for progressive results: a stream of
+            /// [`Update::Progress`] items and one [`Update::Final`] (as the
+            /// macros' stubs give).
+            pub fn progressive(self) -> Progressive {
+                ::wamp::client::stub::ProgressiveCall::from_request(self.request(), DECODE)
             }
         }
     } else {
@@ -282,8 +281,9 @@ pub(super) fn module(entry: &Entry, module: &str, types: &mut Types) -> Result<T
     })
 }
 
-/// The progressive results of a procedure: `Progress`, `Update` and the
-/// `Progressive` stream.
+/// The progressive results of a procedure: `Progress`, `Update`, the
+/// `Progressive` stream (the runtime's, shared with the macros' stubs) and
+/// how its final result is decoded.
 fn progressive_items(
     entry: &Entry,
     module: &str,
@@ -291,43 +291,23 @@ fn progressive_items(
     types: &mut Types,
 ) -> Result<TokenStream, Error> {
     let progress = types.type_of(&entry.progress, &camel(&[module, "_progress"]))?;
-    let result = if any_result {
-        quote!(r)
+    let decode = if any_result {
+        quote!(::wamp::client::stub::decode_raw)
     } else {
-        quote!(r.get::<Output>()?)
+        quote!(::wamp::client::stub::decode_value::<Output>)
     };
     Ok(quote! {
         /// Each progressive result.
         pub type Progress = #progress;
 
-        /// A progressive result, or the final one.
-        #[derive(Debug, Clone)]
-        #[allow(clippy::large_enum_variant)]
-        pub enum Update {
-            /// A progressive result.
-            Progress(Progress),
-            /// The final result (the last update).
-            Result(Output),
-        }
+        /// A progressive result, or the final one (the last update).
+        pub type Update = ::wamp::client::stub::Update<Progress, Output>;
 
-        /// The results of a call sent with [`Call::progress`].
-        #[derive(Debug)]
-        pub struct Progressive {
-            inner: ::wamp::PendingCall,
-        }
+        /// The results of a call sent with [`Call::progressive`]: a
+        /// `Stream` of `Result<Update, wamp::Error>`.
+        pub type Progressive = ::wamp::client::stub::ProgressiveCall<Progress, Output>;
 
-        impl Progressive {
-            /// The next result: progressive ones, then the final one, then `None`.
-            pub async fn next(&mut self) -> ::std::option::Option<::std::result::Result<Update, ::wamp::Error>> {
-                let item = ::futures_util::StreamExt::next(&mut self.inner).await?;
-                ::std::option::Option::Some(item.and_then(|r| {
-                    if r.is_progress() {
-                        ::std::result::Result::Ok(Update::Progress(r.get::<Progress>()?))
-                    } else {
-                        ::std::result::Result::Ok(Update::Result(#result))
-                    }
-                }))
-            }
-        }
+        /// How the final result is decoded.
+        const DECODE: ::wamp::client::stub::Decode<Output> = #decode;
     })
 }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use futures_util::StreamExt as _;
+
 use wamp_codegen_client_test::features::{self, Counts, NestedOptions, Shape, Tree};
 
 #[allow(dead_code)]
@@ -23,7 +25,7 @@ async fn signatures(session: &wamp::Session) -> Result<(), wamp::Error> {
     ];
     // Any result: the raw CallResult; any progress: JSON values.
     let _: wamp::CallResult = features::raw::call(session).await?;
-    let mut raw = features::raw::call(session).progress().await?;
+    let mut raw = features::raw::call(session).progressive();
     if let Some(Ok(features::raw::Update::Progress(v))) = raw.next().await {
         let _: serde_json::Value = v;
     }

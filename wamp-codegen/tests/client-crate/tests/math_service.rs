@@ -8,6 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use futures_util::StreamExt as _;
+
 use wamp::client::JoinConfig;
 use wamp_codegen_client_test::math::{self, Announcement, Rounding, Stats};
 
@@ -132,7 +134,7 @@ async fn generated_client_calls_the_running_service() {
 
     // Progressive results, then the final one; awaited directly, only the final one.
     let mut updates = Vec::new();
-    let mut call = math::count_to::call(&session, 3).progress().await.unwrap();
+    let mut call = math::count_to::call(&session, 3).progressive();
     while let Some(update) = call.next().await {
         updates.push(update.unwrap());
     }
@@ -144,7 +146,7 @@ async fn generated_client_calls_the_running_service() {
                 Update::Progress(1),
                 Update::Progress(2),
                 Update::Progress(3),
-                Update::Result(3)
+                Update::Final(3)
             ]
         ),
         "{updates:?}"

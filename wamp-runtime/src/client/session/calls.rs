@@ -58,6 +58,11 @@ pub struct CallRequest {
 }
 
 impl CallRequest {
+    /// The procedure called, when its URI is valid.
+    pub fn procedure(&self) -> Option<&str> {
+        self.procedure.as_ref().ok().map(|uri| uri.as_str())
+    }
+
     /// Sets all options.
     pub fn options(mut self, options: CallOptions) -> Self {
         self.options = options;

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::decode::{Decode, decode_value};
 use crate::client::error::Error;
-use crate::client::session::PendingCall;
+use crate::client::session::{CallRequest, PendingCall};
 
 /// One item of a [`ProgressiveCall`]: a progressive result, or the final
 /// result (always the last item).
@@ -63,6 +63,14 @@ impl<P: DeserializeOwned, R> ProgressiveCall<P, R> {
             decode,
             _progress: PhantomData,
         }
+    }
+
+    /// Sends `request` asking for progressive results (as the clients
+    /// `wamp-codegen` generates do): progress items are decoded as `P`, the
+    /// final result by `decode` (such as [`decode_value`]).
+    pub fn from_request(request: CallRequest, decode: Decode<R>) -> Self {
+        let procedure = request.procedure().unwrap_or_default().to_owned();
+        ProgressiveCall::new(request.progressive().boxed(), procedure, decode)
     }
 
     /// Waits for the final result, skipping the progressive ones.
