@@ -1,5 +1,6 @@
-//! The module of one topic: `publish(&session, &args...)`, `publish_with`
-//! (options such as acknowledgement) and a typed `subscribe`.
+//! The module of one topic: `publish(&session, &args...)` (then options such
+//! as `.acknowledge()`, then `.await`, as the macros' stubs) and a typed
+//! `subscribe`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -31,6 +32,26 @@ pub(super) fn module(entry: &Entry, module: &str, types: &mut Types) -> Result<T
         "wildcard" => quote!(.match_policy(::wamp::client::MatchPolicy::Wildcard)),
         _ => quote!(),
     };
+    let positional = idents.len();
+    let new_stub = match entry.match_policy() {
+        "prefix" | "wildcard" => {
+            let policy = if entry.match_policy() == "prefix" {
+                quote!(::wamp::client::MatchPolicy::Prefix)
+            } else {
+                quote!(::wamp::client::MatchPolicy::Wildcard)
+            };
+            quote!(::wamp::client::stub::PublishStub::matching(session, URI, #policy, topic, #positional))
+        }
+        _ => quote!(::wamp::client::stub::PublishStub::new(session, #topic, #positional)),
+    };
+    let set_args: Vec<TokenStream> = idents
+        .iter()
+        .enumerate()
+        .map(|(index, i)| {
+            let name = i.to_string();
+            quote!(stub.arg(#index, #name, #i);)
+        })
+        .collect();
     let to_event = if idents.len() == 1 {
         quote!(move |(wamp_value,): (#(#tys,)*), wamp_details| handler(wamp_value, wamp_details))
     } else {
@@ -64,21 +85,51 @@ pub(super) fn module(entry: &Entry, module: &str, types: &mut Types) -> Result<T
 
             #event_struct
 
-            /// Publishes an event (not acknowledged).
-            pub async fn publish(session: &::wamp::Session, #topic_param #(#idents: &#tys),*) -> ::std::result::Result<(), ::wamp::Error> {
-                session.publish(#topic, &(#(#idents,)*)).await.map(|_| ())
+            /// Prepares a publication of an event: set options
+            /// (`.acknowledge()`, `.exclude_me(..)`, `.options(..)`), then
+            /// `.await` it (the publication ID when acknowledged), as the
+            /// macros' stubs do.
+            pub fn publish(session: &::wamp::Session, #topic_param #(#idents: &#tys),*) -> Publish {
+                #[allow(unused_mut)]
+                let mut stub = #new_stub;
+                #(#set_args)*
+                Publish { stub }
             }
 
-            /// Publishes an event with options (`PublishOptions::default().acknowledge()`
-            /// waits for the router and returns the publication ID).
-            pub async fn publish_with(
-                session: &::wamp::Session,
-                #topic_param
-                #(#idents: &#tys,)*
-                options: ::wamp::PublishOptions,
-            ) -> ::std::result::Result<::std::option::Option<u64>, ::wamp::Error> {
-                let payload = ::wamp::Payload::from_args(&(#(#idents,)*))?;
-                session.publish_with(#topic, payload, options).await
+            /// A publication being prepared by [`publish`].
+            #[derive(Debug)]
+            #[must_use = "a publication is sent when awaited"]
+            pub struct Publish {
+                stub: ::wamp::client::stub::PublishStub,
+            }
+
+            impl Publish {
+                /// Asks the router to acknowledge: awaiting gives the publication ID.
+                pub fn acknowledge(mut self) -> Self {
+                    self.stub.acknowledge();
+                    self
+                }
+
+                /// Whether the publisher is excluded from receiving the event.
+                pub fn exclude_me(mut self, exclude: bool) -> Self {
+                    self.stub.exclude_me(exclude);
+                    self
+                }
+
+                /// Sets all publish options (replacing those set before).
+                pub fn options(mut self, options: ::wamp::PublishOptions) -> Self {
+                    self.stub.options(options);
+                    self
+                }
+            }
+
+            impl ::std::future::IntoFuture for Publish {
+                type Output = ::std::result::Result<::std::option::Option<u64>, ::wamp::Error>;
+                type IntoFuture = ::wamp::client::stub::PublishFuture;
+
+                fn into_future(self) -> Self::IntoFuture {
+                    self.stub.finish()
+                }
             }
 
             /// Subscribes a handler to the events (of every topic matching the

@@ -167,15 +167,11 @@ async fn generated_client_calls_the_running_service() {
         from: "codegen".into(),
         text: "hello".into(),
     };
-    let id = math::on_announcement::publish_with(
-        &session,
-        &hello,
-        wamp::PublishOptions::default()
-            .acknowledge()
-            .exclude_me(false),
-    )
-    .await
-    .unwrap();
+    let id = math::on_announcement::publish(&session, &hello)
+        .acknowledge()
+        .exclude_me(false)
+        .await
+        .unwrap();
     assert!(id.is_some());
     let (got, topic) = tokio::time::timeout(WAIT, rx.recv())
         .await
