@@ -3,62 +3,23 @@
 //! schemas sent with REGISTER/SUBSCRIBE), `/<realm>/catalog.json`,
 //! `/<realm>/catalog.md` and `/<realm>/asyncapi.json` the other formats.
 //!
-//! Every connection serves one request and closes. The request head must
-//! arrive within [`HEADER_READ_TIMEOUT`] and fit in [`MAX_HEAD`] bytes; a
-//! request with a body is refused; a connection lives at most
-//! [`CONNECTION_TIMEOUT`]; at most [`MAX_CONNECTIONS`] are open at once, and
-//! more are closed as soon as they are accepted. The listener stops when the
-//! router shuts down, and open connections get [`SHUTDOWN_GRACE`] to finish.
+//! The limits (one request per connection, head size and time, no body,
+//! connection time and count) are those of [`super::http_server`].
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::{Body, Incoming};
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
 use serde_json::Value as Json;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
+use super::http_server::{self, Reply, TEXT, refuse_unless_get_without_body, response};
 use super::state::RouterState;
 
-/// Time allowed for the whole request head.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Time a connection may stay open, request and response included.
-const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Largest request head (request line and headers); hyper's smallest buffer.
-const MAX_HEAD: usize = 8 * 1024;
-
-/// Most headers in one request.
-const MAX_HEADERS: usize = 32;
-
-/// Connections served at once; more are closed at once.
-const MAX_CONNECTIONS: usize = 64;
-
-/// Time open connections get to finish when the router shuts down.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
-
-const TEXT: &str = "text/plain; charset=utf-8";
 const JSON: &str = "application/json";
 
-fn response(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn not_found(body: &str) -> Response<Full<Bytes>> {
+fn not_found(body: &str) -> Reply {
     response(StatusCode::NOT_FOUND, TEXT, body.to_owned())
 }
 
@@ -69,7 +30,7 @@ fn pretty(doc: &Json) -> String {
 }
 
 /// The answer to `GET path`.
-fn answer(inner: &RouterState, path: &str) -> Response<Full<Bytes>> {
+fn answer(inner: &RouterState, path: &str) -> Reply {
     let mut parts = path.trim_start_matches('/').splitn(2, '/');
     let realm_name = parts.next().unwrap_or_default();
     let file = parts.next().unwrap_or_default();
@@ -95,90 +56,20 @@ fn answer(inner: &RouterState, path: &str) -> Response<Full<Bytes>> {
 }
 
 /// One request: a `GET` without a body.
-fn handle(inner: &RouterState, request: &Request<Incoming>) -> Response<Full<Bytes>> {
-    if request.method() != Method::GET {
-        let mut refusal = response(StatusCode::METHOD_NOT_ALLOWED, TEXT, "GET only\n".into());
-        refusal
-            .headers_mut()
-            .insert(hyper::header::ALLOW, HeaderValue::from_static("GET"));
+fn handle(inner: &RouterState, request: &Request<Incoming>) -> Reply {
+    if let Some(refusal) = refuse_unless_get_without_body(request, "a docs request") {
         return refusal;
     }
-    if request.body().size_hint().upper() != Some(0) {
-        return response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            TEXT,
-            "a docs request has no body\n".into(),
-        );
-    }
     answer(inner, request.uri().path())
-}
-
-/// Serves one connection within the limits, until it closes or the router
-/// shuts down.
-async fn connection(inner: Arc<RouterState>, tcp: TcpStream, peer: SocketAddr) {
-    let shutdown = inner.shutdown.clone();
-    let service = service_fn(move |request| {
-        let reply = handle(&inner, &request);
-        async move { Ok::<_, Infallible>(reply) }
-    });
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
-        .max_buf_size(MAX_HEAD)
-        .max_headers(MAX_HEADERS)
-        .keep_alive(false);
-    let conn = builder.serve_connection(TokioIo::new(tcp), service);
-    tokio::pin!(conn);
-    let outcome = tokio::select! {
-        r = conn.as_mut() => r,
-        () = tokio::time::sleep(CONNECTION_TIMEOUT) => {
-            tracing::debug!(%peer, "docs connection cut after {CONNECTION_TIMEOUT:?}");
-            return;
-        }
-        () = shutdown.cancelled() => {
-            conn.as_mut().graceful_shutdown();
-            match tokio::time::timeout(SHUTDOWN_GRACE, conn).await {
-                Ok(r) => r,
-                Err(_) => return,
-            }
-        }
-    };
-    if let Err(e) = outcome {
-        tracing::debug!(%peer, error = %e, "docs request failed");
-    }
 }
 
 /// Binds `addr` and serves the docs until the router shuts down.
 pub(super) async fn serve(inner: Arc<RouterState>, addr: &str) -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
-    tokio::spawn(async move {
-        loop {
-            let accepted = tokio::select! {
-                a = listener.accept() => a,
-                () = inner.shutdown.cancelled() => break,
-            };
-            match accepted {
-                Ok((tcp, peer)) => {
-                    let Ok(place) = open.clone().try_acquire_owned() else {
-                        tracing::debug!(%peer, "docs connection closed at once: {MAX_CONNECTIONS} already open");
-                        drop(tcp);
-                        continue;
-                    };
-                    let inner = inner.clone();
-                    tokio::spawn(async move {
-                        connection(inner, tcp, peer).await;
-                        drop(place);
-                    });
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "docs accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
+    let shutdown = inner.shutdown.clone();
+    http_server::spawn(listener, shutdown, "docs", move |request| {
+        handle(&inner, request)
     });
     tracing::info!(%local, "API docs served over HTTP");
     Ok(local)

@@ -36,6 +36,7 @@ mod docs_http;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_entry;
+mod http_server;
 mod identity;
 mod keepalive;
 mod limits;

@@ -1,32 +1,20 @@
 //! The admin endpoints: which path answers what, the token check, and the
 //! HTTP replies.
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::{Body, Incoming};
-use hyper::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
+use hyper::{Request, StatusCode};
 use subtle::ConstantTimeEq;
 
+use super::super::http_server::{Reply, TEXT, refuse_unless_get_without_body, response};
 use super::config::Admin;
 use super::readiness::ready;
 use super::state_json;
 
-const TEXT: &str = "text/plain; charset=utf-8";
-
 /// The live page: self-contained, no CDN.
 const PAGE: &str = include_str!("page.html");
 
-fn response(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn text(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
+fn text(status: StatusCode, body: &str) -> Reply {
     response(status, TEXT, format!("{body}\n"))
 }
 
@@ -54,19 +42,9 @@ fn authorized(admin: &Admin, request: &Request<Incoming>) -> bool {
 }
 
 /// One request: a `GET` without a body.
-pub(super) fn handle(admin: &Admin, request: &Request<Incoming>) -> Response<Full<Bytes>> {
-    if request.method() != Method::GET {
-        let mut refusal = text(StatusCode::METHOD_NOT_ALLOWED, "GET only");
-        refusal
-            .headers_mut()
-            .insert(hyper::header::ALLOW, HeaderValue::from_static("GET"));
+pub(super) fn handle(admin: &Admin, request: &Request<Incoming>) -> Reply {
+    if let Some(refusal) = refuse_unless_get_without_body(request, "an admin request") {
         return refusal;
-    }
-    if request.body().size_hint().upper() != Some(0) {
-        return text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "an admin request has no body",
-        );
     }
     if !authorized(admin, request) {
         let mut refusal = text(
