@@ -5,8 +5,6 @@
 //! a component sent with REGISTER, and a call rate above zero while calls
 //! run. Set `CHROMIUM` to use another browser binary.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use wamp::client::{JoinConfig, typed_procedure};
@@ -14,67 +12,22 @@ use wamp::router::{AdminConfig, RealmConfig, Router};
 use wamp::transport::ClientOptions;
 use wamp::{RegisterOptions, Session};
 
+#[path = "support/chromium.rs"]
+mod chromium;
+
 /// Echoes a number back: the live page shows this line and the schema.
 #[wamp::register("com.live.documented")]
 async fn documented(n: i64) -> Result<i64, wamp::Error> {
     Ok(n)
 }
 
-fn chromium() -> String {
-    std::env::var("CHROMIUM").unwrap_or_else(|_| {
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            if Command::new(name).arg("--version").output().is_ok() {
-                return name.to_owned();
-            }
-        }
-        panic!("no chromium found: install it with `apt-get install -y chromium` (scripts/test.sh does)")
-    })
-}
-
-fn profile(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wamp-admin-html-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Loads `url` in headless chromium with 3 s of virtual time (the page
-/// polls its feed every second); the DOM after that and the browser's log.
-fn load_blocking(url: &str, profile: &Path) -> (String, String) {
-    let out = Command::new("timeout")
-        .arg("60")
-        .arg(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3500",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(url)
-        .output()
-        .expect("run chromium");
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "chromium failed ({:?}):\n{log}",
-        out.status
-    );
-    (String::from_utf8_lossy(&out.stdout).into_owned(), log)
-}
-
 async fn load(url: String, name: &'static str) -> (String, String) {
-    tokio::task::spawn_blocking(move || load_blocking(&url, &profile(name)))
-        .await
-        .unwrap()
+    // The page polls its feed every second: 3.5 s of virtual time.
+    tokio::task::spawn_blocking(move || {
+        chromium::load(&url, &chromium::temp_dir("wamp-admin-html", name), 3500)
+    })
+    .await
+    .unwrap()
 }
 
 /// The value of attribute `name` on the first tag that contains `marker`.

@@ -7,57 +7,17 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/chromium.rs"]
+mod chromium;
+
 const BIN: &str = env!("CARGO_BIN_EXE_math_service");
 
-fn chromium() -> String {
-    std::env::var("CHROMIUM").unwrap_or_else(|_| {
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            if Command::new(name).arg("--version").output().is_ok() {
-                return name.to_owned();
-            }
-        }
-        panic!("no chromium found: install it with `apt-get install -y chromium` (scripts/test.sh does)")
-    })
-}
-
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wamp-docs-html-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    chromium::temp_dir("wamp-docs-html", name)
 }
 
-/// Loads `url` in headless chromium; returns the DOM after the scripts ran
-/// and the browser's log (console messages included).
 fn load(url: &str, profile: &Path) -> (String, String) {
-    let out = Command::new("timeout")
-        .arg("60")
-        .arg(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(url)
-        .output()
-        .expect("run chromium");
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "chromium failed ({:?}):\n{log}",
-        out.status
-    );
-    (String::from_utf8_lossy(&out.stdout).into_owned(), log)
+    chromium::load(url, profile, 3000)
 }
 
 /// The value of attribute `name` on `<body ...>` of a dumped DOM.
